@@ -1,0 +1,137 @@
+# hcr: causal recommendation by front-door adjustment, as a pipeline of filters.
+# One non-recursive Makefile.  Filters, library files, unit tests, test
+# scripts and man pages are found by their place, so adding one needs no edit here.
+
+SHELL := bash
+.SHELLFLAGS := -o pipefail -ec
+.DELETE_ON_ERROR:
+.SUFFIXES:
+MAKEFLAGS += --no-builtin-rules
+
+VERSION := 0.1.0
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+PROGRAM_PREFIX ?=
+
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+CFLAGS ?= -O2 -g
+WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-sign-compare
+# BLAS and msgpack flags are looked up when a recipe runs, after `deps` has installed them.
+PKG_CFLAGS = $(shell pkg-config --cflags openblas 2>/dev/null)
+MSGPACK_LIBS = $(shell pkg-config --libs msgpack-c 2>/dev/null || pkg-config --libs msgpack 2>/dev/null || echo -lmsgpackc)
+BLAS_LIBS = $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
+ALL_CPPFLAGS = -Ilib -DHCR_VERSION='"$(VERSION)"' -D_GNU_SOURCE $(PKG_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS = -std=c11 $(WARNINGS) -pthread $(CFLAGS)
+LIBS = $(MSGPACK_LIBS) -lcsv -ljansson $(BLAS_LIBS) -lm -lpthread
+ALL_LDFLAGS = -pthread -Wl,--as-needed $(LDFLAGS)
+
+B := build
+LIB_SRC := $(sort $(wildcard lib/*.c))
+LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
+FILTER_SRC := $(sort $(wildcard filters/*.c))
+FILTERS := $(FILTER_SRC:filters/%.c=%)
+BINS := $(FILTERS:%=$(B)/bin/%)
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+UNITS := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+MAN1 := $(sort $(wildcard man/*.1))
+MAN5 := $(sort $(wildcard man/*.5))
+MAN7 := $(sort $(wildcard man/*.7))
+
+# Debian packages the tools and tests need; `deps` installs the missing ones.
+DEB_BUILD := gcc make pkg-config libcsv-dev libmsgpack-dev libopenblas-dev libjansson-dev
+DEB_CHECK := mandoc
+DEB_DEMO := r-base-core r-cran-dslabs gnuplot-nox
+
+.PHONY: all deps deps-demo check bench install uninstall clean lint-man
+all: $(B)/.deps $(BINS)
+
+# Installs the Debian packages given that are missing (apt-get as root, else sudo);
+# on a system without dpkg it only warns, so other systems can bring their own.
+define ensure_packages
+if command -v dpkg-query >/dev/null; then \
+  missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+  if [ -n "$$missing" ]; then \
+    echo "deps: installing" $$missing >&2; \
+    sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+    $$sudo apt-get update -qq >&2 && \
+    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >&2; \
+  fi; \
+else echo "deps: no dpkg here; make sure these are installed: $(1)" >&2; fi
+endef
+
+$(B)/.deps: Makefile
+	@mkdir -p $(B)
+	@$(call ensure_packages,$(DEB_BUILD) $(DEB_CHECK))
+	@touch $@
+deps: $(B)/.deps
+deps-demo: $(B)/.deps
+	@$(call ensure_packages,$(DEB_DEMO))
+
+$(B)/lib/%.o: lib/%.c | $(B)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/libhcr.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/filters/%.o: filters/%.c | $(B)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/bin/%: $(B)/filters/%.o $(B)/libhcr.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/libhcr.a $(LIBS)
+
+$(B)/tests/%.o: tests/unit/%.c | $(B)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tests/%: $(B)/tests/%.o $(B)/libhcr.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/libhcr.a $(LIBS)
+
+# The gradient checks run the same library code in double precision, so that
+# finite differences can be compared at a tight tolerance.
+$(B)/lib64/%.o: lib/%.c | $(B)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -DHCR_REAL_DOUBLE $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+$(B)/libhcr64.a: $(LIB_SRC:lib/%.c=$(B)/lib64/%.o)
+	rm -f $@
+	ar rcs $@ $^
+$(B)/tests64/%.o: tests/unit64/%.c | $(B)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -DHCR_REAL_DOUBLE -Itests/unit $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+$(B)/tests64/%: $(B)/tests64/%.o $(B)/libhcr64.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/libhcr64.a $(LIBS)
+UNIT64_SRC := $(sort $(wildcard tests/unit64/*.c))
+UNITS64 := $(UNIT64_SRC:tests/unit64/%.c=$(B)/tests64/%)
+
+check: all $(UNITS) $(UNITS64)
+	@OPENBLAS_NUM_THREADS=1 tests/run $(B)
+
+lint-man: $(B)/.deps
+	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN7)
+
+bench: all
+	@tests/bench $(B)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
+	for f in $(FILTERS); do install -m 755 $(B)/bin/$$f $(DESTDIR)$(BINDIR)/$(PROGRAM_PREFIX)$$f; done
+	for m in $(MAN1); do n=$$(basename $$m); install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/$(PROGRAM_PREFIX)$$n; done
+	for m in $(MAN5) $(MAN7); do n=$$(basename $$m); s=$${n##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/$$n; done
+
+uninstall:
+	for f in $(FILTERS); do rm -f $(DESTDIR)$(BINDIR)/$(PROGRAM_PREFIX)$$f $(DESTDIR)$(MANDIR)/man1/$(PROGRAM_PREFIX)$$f.1; done
+	for m in $(MAN5) $(MAN7); do n=$$(basename $$m); rm -f $(DESTDIR)$(MANDIR)/man$${n##*.}/$$n; done
+
+clean:
+	rm -rf $(B)
+
+-include $(wildcard $(B)/*/*.d)
