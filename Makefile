@@ -45,7 +45,7 @@ MAN7 := $(sort $(wildcard man/*.7))
 
 # Debian packages the tools and tests need; `deps` installs the missing ones.
 DEB_BUILD := gcc make pkg-config libcsv-dev libmsgpack-dev libopenblas-dev libjansson-dev
-DEB_CHECK := mandoc
+DEB_CHECK := mandoc jq
 DEB_DEMO := r-base-core r-cran-dslabs gnuplot-nox
 
 .PHONY: all deps deps-demo check bench install uninstall clean lint-man
@@ -112,7 +112,16 @@ $(B)/tests64/%: $(B)/tests64/%.o $(B)/libhcr64.a
 UNIT64_SRC := $(sort $(wildcard tests/unit64/*.c))
 UNITS64 := $(UNIT64_SRC:tests/unit64/%.c=$(B)/tests64/%)
 
-check: all $(UNITS) $(UNITS64)
+# Small programs the shell tests use to make inputs (tests/tools/*.c).
+TESTTOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TESTTOOLS := $(TESTTOOL_SRC:tests/tools/%.c=$(B)/testtools/%)
+$(B)/testtools/%.o: tests/tools/%.c | $(B)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+$(B)/testtools/%: $(B)/testtools/%.o $(B)/libhcr.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/libhcr.a $(LIBS)
+
+check: all $(UNITS) $(UNITS64) $(TESTTOOLS)
 	@OPENBLAS_NUM_THREADS=1 tests/run $(B)
 
 lint-man: $(B)/.deps
