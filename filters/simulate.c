@@ -1,0 +1,173 @@
+/* simulate: writes a data set drawn from HCR's causal graph, with its true causal
+ * scores: a log for split-chrono, item features for extract-features, a truth
+ * stream for evaluate. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "simulate.h"
+
+static const char usage[] =
+    "simulate -d DIR [-u USERS] [-i ITEMS] [-k DIM] [-c CLICKS] [-s SEED]\n"
+    "                [--exposure-dim E] [--clicks-sigma S] [--min-clicks M]\n"
+    "                [--click-match A] [--click-exposure B] [--click-bias BC]\n"
+    "                [--like-match D] [--like-bias BL] [--confounding KAPPA]\n"
+    "                [--price-corr RHO] [--drift D] [--drift-at F] [--noise SD]\n"
+    "                [--truth-users N]\n";
+
+enum {
+	OPT_EXPOSURE_DIM = CLI_FIRST_TOOL_OPTION, OPT_CLICKS_SIGMA, OPT_MIN_CLICKS,
+	OPT_CLICK_MATCH, OPT_CLICK_EXPOSURE, OPT_CLICK_BIAS, OPT_LIKE_MATCH, OPT_LIKE_BIAS,
+	OPT_CONFOUNDING, OPT_PRICE_CORR, OPT_DRIFT, OPT_DRIFT_AT, OPT_NOISE, OPT_TRUTH_USERS,
+};
+
+/* DIR/NAME, for out_open. */
+static char *path_in(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = xmalloc(n);
+	snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+static void make_dir(const char *dir)
+{
+	struct stat st;
+	if (mkdir(dir, 0777) == 0)
+		return;
+	if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return;
+	die(HCR_EXIT_IO, "%s: cannot create the folder: %s", dir,
+	    errno == EEXIST ? "a file of that name is in the way" : strerror(errno));
+}
+
+typedef void (*csv_writer)(const struct sim *, FILE *);
+
+static void write_file(const char *dir, const char *name, const struct sim *s, csv_writer w)
+{
+	char *path = path_in(dir, name);
+	FILE *fp = out_open(path, 0);
+	setvbuf(fp, NULL, _IOFBF, (size_t)1 << 20);
+	w(s, fp);
+	out_close(fp);
+	free(path);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_LONG_OPTIONS,
+		{ "dir", required_argument, 0, 'd' },
+		{ "users", required_argument, 0, 'u' },
+		{ "items", required_argument, 0, 'i' },
+		{ "dim", required_argument, 0, 'k' },
+		{ "clicks", required_argument, 0, 'c' },
+		{ "seed", required_argument, 0, 's' },
+		{ "exposure-dim", required_argument, 0, OPT_EXPOSURE_DIM },
+		{ "clicks-sigma", required_argument, 0, OPT_CLICKS_SIGMA },
+		{ "min-clicks", required_argument, 0, OPT_MIN_CLICKS },
+		{ "click-match", required_argument, 0, OPT_CLICK_MATCH },
+		{ "click-exposure", required_argument, 0, OPT_CLICK_EXPOSURE },
+		{ "click-bias", required_argument, 0, OPT_CLICK_BIAS },
+		{ "like-match", required_argument, 0, OPT_LIKE_MATCH },
+		{ "like-bias", required_argument, 0, OPT_LIKE_BIAS },
+		{ "confounding", required_argument, 0, OPT_CONFOUNDING },
+		{ "price-corr", required_argument, 0, OPT_PRICE_CORR },
+		{ "drift", required_argument, 0, OPT_DRIFT },
+		{ "drift-at", required_argument, 0, OPT_DRIFT_AT },
+		{ "noise", required_argument, 0, OPT_NOISE },
+		{ "truth-users", required_argument, 0, OPT_TRUTH_USERS },
+		{ 0, 0, 0, 0 },
+	};
+	struct sim_params p;
+	struct sim s;
+	struct sim_gap gap, gap_late;
+	const char *dir = NULL, *bad;
+	char msg[256], *path;
+	int64_t rows, *users;
+	float *causal, *corr, *late;
+	struct hs_out *out;
+	double t0;
+	int c;
+
+	tool_init("simulate", argc, argv);
+	sim_defaults(&p);
+	while ((c = getopt_long(argc, argv, ":hd:u:i:k:c:s:j:v", longopts, NULL)) != -1) {
+		if (cli_common(c, optarg, argv, usage))
+			continue;
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'u': p.users = opt_long("--users", optarg, 1, INT32_MAX); break;
+		case 'i': p.items = opt_long("--items", optarg, 1, INT32_MAX); break;
+		case 'k': p.dim = (int)opt_long("--dim", optarg, 1, 1024); break;
+		case 'c': p.clicks = opt_double("--clicks", optarg, 0.01, 1e6); break;
+		case 's': p.seed = (uint64_t)opt_long("--seed", optarg, 0, INT64_MAX); break;
+		case OPT_EXPOSURE_DIM: p.exposure_dim = (int)opt_long("--exposure-dim", optarg, 1, 1024); break;
+		case OPT_CLICKS_SIGMA: p.clicks_sigma = opt_double("--clicks-sigma", optarg, 0, 4); break;
+		case OPT_MIN_CLICKS: p.min_clicks = opt_long("--min-clicks", optarg, 1, INT32_MAX); break;
+		case OPT_CLICK_MATCH: p.click_match = opt_double("--click-match", optarg, -50, 50); break;
+		case OPT_CLICK_EXPOSURE: p.click_exposure = opt_double("--click-exposure", optarg, -50, 50); break;
+		case OPT_CLICK_BIAS: p.click_bias = opt_double("--click-bias", optarg, -50, 50); break;
+		case OPT_LIKE_MATCH: p.like_match = opt_double("--like-match", optarg, -50, 50); break;
+		case OPT_LIKE_BIAS: p.like_bias = opt_double("--like-bias", optarg, -50, 50); break;
+		case OPT_CONFOUNDING: p.confounding = opt_double("--confounding", optarg, 0, 20); break;
+		case OPT_PRICE_CORR: p.price_corr = opt_double("--price-corr", optarg, 0, 1); break;
+		case OPT_DRIFT: p.drift = opt_double("--drift", optarg, 0, 1); break;
+		case OPT_DRIFT_AT: p.drift_at = opt_double("--drift-at", optarg, 0, 1); break;
+		case OPT_NOISE: p.noise = opt_double("--noise", optarg, 0, 100); break;
+		case OPT_TRUTH_USERS: p.truth_users = opt_long("--truth-users", optarg, 0, INT32_MAX); break;
+		default: cli_usage_error(usage, "unexpected option");
+		}
+	}
+	if (optind < argc)
+		cli_usage_error(usage, "unexpected operand '%s': the output folder is given by -d",
+		    argv[optind]);
+	if (!dir)
+		cli_usage_error(usage, "expected -d DIR, the folder to write the data set into");
+	if ((bad = sim_check(&p, msg, sizeof msg)))
+		cli_usage_error(usage, "%s", bad);
+	hcr_tool.seed = (int64_t)p.seed;
+
+	make_dir(dir);
+	t0 = now_seconds();
+	sim_draw(&s, &p, 0);
+	verbose("drew %lld clicks and %lld likes of %lld users in %.2f s", (long long)s.nclicks,
+	    (long long)s.nlikes, (long long)p.users, now_seconds() - t0);
+	write_file(dir, "log.csv", &s, sim_write_log);
+	write_file(dir, "content.csv", &s, sim_write_content);
+	write_file(dir, "exposure.csv", &s, sim_write_exposure);
+
+	rows = sim_truth_rows(&p);
+	users = xmalloc((size_t)rows * sizeof *users);
+	sim_truth_users(&s, rows, users);
+	causal = xmalloc((size_t)rows * (size_t)p.items * sizeof *causal);
+	corr = xmalloc((size_t)rows * (size_t)p.items * sizeof *corr);
+	late = xmalloc((size_t)rows * (size_t)p.items * sizeof *late);
+	t0 = now_seconds();
+	sim_truth(&s, users, rows, causal, corr, late);
+	verbose("computed the truth of %lld users in %.2f s", (long long)rows, now_seconds() - t0);
+	path = path_in(dir, "truth.mp");
+	out = hs_out_open(path);
+	sim_write_truth(&s, out, users, rows, causal, corr, late);
+	hs_out_close(out);
+	free(path);
+
+	sim_truth_gap(rows, p.items, causal, corr, &gap);
+	sim_truth_gap(rows, p.items, causal, late, &gap_late);
+	/* params.json comes last: its presence says the folder is complete. */
+	path = path_in(dir, "params.json");
+	{
+		FILE *fp = out_open(path, 0);
+		sim_write_params(&s, fp, rows, &gap, &gap_late);
+		out_close(fp);
+	}
+	free(path);
+	free(users);
+	free(causal);
+	free(corr);
+	free(late);
+	sim_free(&s);
+	return HCR_EXIT_OK;
+}
