@@ -85,8 +85,8 @@ double sim_p_click(const struct sim *s, int64_t u, int64_t i);
 /* V_i at second t. */
 double sim_quality_at(const struct sim *s, int64_t i, int64_t t);
 
-/* E_{V ~ N(0,1)}[sigmoid(x + kappa V)] by the trapezoid rule (error below 1e-15,
- * see simulate(1)); and its derivative in x. */
+/* E_{V ~ N(0,1)}[sigmoid(x + kappa V)] by the trapezoid rule (error within a few
+ * 1e-15, rounding included; simulate(1) has the argument); and its derivative in x. */
 double sim_expect_sigmoid(double x, double kappa);
 double sim_expect_sigmoid_d(double x, double kappa);
 
