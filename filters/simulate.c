@@ -15,12 +15,13 @@ static const char usage[] =
     "                [--click-match A] [--click-exposure B] [--click-bias BC]\n"
     "                [--like-match D] [--like-bias BL] [--confounding KAPPA]\n"
     "                [--price-corr RHO] [--drift D] [--drift-at F] [--noise SD]\n"
-    "                [--truth-users N]\n";
+    "                [--price-apart] [--truth-users N]\n";
 
 enum {
 	OPT_EXPOSURE_DIM = CLI_FIRST_TOOL_OPTION, OPT_CLICKS_SIGMA, OPT_MIN_CLICKS,
 	OPT_CLICK_MATCH, OPT_CLICK_EXPOSURE, OPT_CLICK_BIAS, OPT_LIKE_MATCH, OPT_LIKE_BIAS,
 	OPT_CONFOUNDING, OPT_PRICE_CORR, OPT_DRIFT, OPT_DRIFT_AT, OPT_NOISE, OPT_TRUTH_USERS,
+	OPT_PRICE_APART,
 };
 
 /* DIR/NAME, for out_open. */
@@ -79,6 +80,7 @@ int main(int argc, char **argv)
 		{ "drift-at", required_argument, 0, OPT_DRIFT_AT },
 		{ "noise", required_argument, 0, OPT_NOISE },
 		{ "truth-users", required_argument, 0, OPT_TRUTH_USERS },
+		{ "price-apart", no_argument, 0, OPT_PRICE_APART },
 		{ 0, 0, 0, 0 },
 	};
 	struct sim_params p;
@@ -117,6 +119,7 @@ int main(int argc, char **argv)
 		case OPT_DRIFT: p.drift = opt_double("--drift", optarg, 0, 1); break;
 		case OPT_DRIFT_AT: p.drift_at = opt_double("--drift-at", optarg, 0, 1); break;
 		case OPT_NOISE: p.noise = opt_double("--noise", optarg, 0, 100); break;
+		case OPT_PRICE_APART: p.price_apart = 1; break;
 		case OPT_TRUTH_USERS: p.truth_users = opt_long("--truth-users", optarg, 0, INT32_MAX); break;
 		default: cli_usage_error(usage, "unexpected option");
 		}
@@ -138,6 +141,8 @@ int main(int argc, char **argv)
 	write_file(dir, "log.csv", &s, sim_write_log);
 	write_file(dir, "content.csv", &s, sim_write_content);
 	write_file(dir, "exposure.csv", &s, sim_write_exposure);
+	if (p.price_apart)
+		write_file(dir, "price.csv", &s, sim_write_price);
 
 	rows = sim_truth_rows(&p);
 	users = xmalloc((size_t)rows * sizeof *users);

@@ -507,7 +507,23 @@ static void write_dense(FILE *fp, const struct sim *s, const double *x, int dim,
 
 void sim_write_content(const struct sim *s, FILE *fp)
 {
-	write_dense(fp, s, s->content_obs, s->p.dim, s->price, "content.csv");
+	write_dense(fp, s, s->content_obs, s->p.dim, s->p.price_apart ? NULL : s->price,
+	    "content.csv");
+}
+
+void sim_write_price(const struct sim *s, FILE *fp)
+{
+	write_dense(fp, s, s->price, 1, NULL, "price.csv");
+}
+
+const char *sim_price_file(const struct sim *s)
+{
+	return s->p.price_apart ? "price.csv" : "content.csv";
+}
+
+int sim_price_column(const struct sim *s)
+{
+	return s->p.price_apart ? 1 : s->p.dim + 1;
 }
 
 void sim_write_exposure(const struct sim *s, FILE *fp)
@@ -522,12 +538,7 @@ void sim_write_exposure(const struct sim *s, FILE *fp)
 	X(num, click_match) X(num, click_exposure) X(num, click_bias)   \
 	X(num, like_match) X(num, like_bias) X(num, confounding)        \
 	X(num, price_corr) X(num, drift) X(num, drift_at) X(num, noise) \
-	X(int, truth_users)
-
-static int price_column(const struct sim *s)
-{
-	return s->p.dim + 1;
-}
+	X(int, truth_users) X(bool, price_apart)
 
 void sim_write_truth(const struct sim *s, struct hs_out *out, const int64_t *users,
     int64_t rows, const float *causal, const float *corr, const float *corr_late)
@@ -542,14 +553,14 @@ void sim_write_truth(const struct sim *s, struct hs_out *out, const int64_t *use
 	mp_kv_int(pk, "items", I);
 	mp_kv_int(pk, "rows", rows);
 	mp_kv_bool(pk, "sampled", rows < s->p.users);
-	snprintf(buf, sizeof buf, "f%d", price_column(s));
+	snprintf(buf, sizeof buf, "f%d", sim_price_column(s));
 	mp_kv_str(pk, "price_column", buf);
-	mp_kv_str(pk, "price_file", "content.csv");
+	mp_kv_str(pk, "price_file", sim_price_file(s));
 	mp_kv_int(pk, "timeline", SIM_TIMELINE);
 	mp_kv_int(pk, "drift_time", s->drift_time);
 	mp_kv_num(pk, "quadrature_error", SIM_QUAD_ERROR);
 	mp_key(pk, "params");
-	msgpack_pack_map(pk, 19);
+	msgpack_pack_map(pk, 20);
 #define X(kind, field) mp_kv_##kind(pk, #field, s->p.field);
 	SIM_KNOBS(X)
 #undef X
@@ -624,6 +635,7 @@ void sim_write_params(const struct sim *s, FILE *fp, int64_t rows, const struct 
 	JSET(knobs, #field, json_##kind(s->p.field));
 #define json_int(v) json_integer((json_int_t)(v))
 #define json_num(v) json_real(v)
+#define json_bool(v) json_boolean(v)
 	SIM_KNOBS(X)
 #undef X
 	JSET(knobs, "seed", json_int(s->p.seed));
@@ -632,7 +644,8 @@ void sim_write_params(const struct sim *s, FILE *fp, int64_t rows, const struct 
 	JSET(stats, "clicks_mu", json_real(s->clicks_mu));
 	JSET(stats, "timeline", json_int(SIM_TIMELINE));
 	JSET(stats, "drift_time", json_int(s->drift_time));
-	snprintf(buf, sizeof buf, "f%d", price_column(s));
+	snprintf(buf, sizeof buf, "f%d", sim_price_column(s));
+	JSET(stats, "price_file", json_string(sim_price_file(s)));
 	JSET(stats, "price_column", json_string(buf));
 	JSET(stats, "clicks", json_int(s->nclicks));
 	JSET(stats, "likes", json_int(s->nlikes));
@@ -667,10 +680,13 @@ void sim_write_params(const struct sim *s, FILE *fp, int64_t rows, const struct 
 	JSET(root, "truth", truth);
 #undef json_int
 #undef json_num
+#undef json_bool
 
 	JSET(files, "log", json_string("log.csv"));
 	JSET(files, "content", json_string("content.csv"));
 	JSET(files, "exposure", json_string("exposure.csv"));
+	if (s->p.price_apart)
+		JSET(files, "price", json_string("price.csv"));
 	JSET(files, "truth", json_string("truth.mp"));
 	JSET(root, "files", files);
 

@@ -38,6 +38,7 @@ struct sim_params {
 	double drift_at;      /* the drift point, a fraction of the timeline */
 	double noise;         /* sd of the noise on the observed features */
 	int64_t truth_users;  /* rows of the truth; 0: the default rule */
+	int price_apart;      /* the price in price.csv, not content.csv */
 	uint64_t seed;
 };
 
@@ -127,6 +128,10 @@ void sim_truth_gap(int64_t rows, int64_t items, const float *causal, const float
 void sim_write_log(const struct sim *s, FILE *fp);
 void sim_write_content(const struct sim *s, FILE *fp);
 void sim_write_exposure(const struct sim *s, FILE *fp);
+void sim_write_price(const struct sim *s, FILE *fp);
+/* The file and the column that hold the price. */
+const char *sim_price_file(const struct sim *s);
+int sim_price_column(const struct sim *s);
 void sim_write_truth(const struct sim *s, struct hs_out *out, const int64_t *users,
     int64_t rows, const float *causal, const float *corr, const float *corr_late);
 void sim_write_params(const struct sim *s, FILE *fp, int64_t rows, const struct sim_gap *gap,

@@ -71,6 +71,17 @@ t_eq "the sample is 20 users in ascending order" '20 true true' \
 t_eq "and says so" '{"rows":20,"sampled":true}' \
 	"$(stream-cat -l k0/truth.mp | jq -c '.meta | {rows, sampled}')"
 
+# The price as a modality of its own, for experiments that route it apart.
+t_run "--price-apart" 0 "" -- simulate -d pa -u 200 -i 300 -s 7 --price-apart
+t_eq "the price file" "item_id,f1" "$(head -n 1 pa/price.csv)"
+t_eq "the content without the price" "item_id,$(seq -s, -f 'f%g' 1 16)" "$(head -n 1 pa/content.csv)"
+t_ok "the same prices as in the last column of the content" \
+	cmp <(cut -d, -f1,18 a/content.csv | tail -n +2) <(tail -n +2 pa/price.csv)
+t_ok "the same content otherwise" cmp <(cut -d, -f1-17 a/content.csv) pa/content.csv
+t_ok "the same log" cmp a/log.csv pa/log.csv
+t_eq "the truth says where the price is" '{"price_file":"price.csv","price_column":"f1"}' \
+	"$(stream-cat -l pa/truth.mp | jq -c '.meta | {price_file, price_column}')"
+
 # Bad command lines: exit 2 and one line saying what was expected.
 t_run "no folder" 2 "simulate: expected -d DIR, the folder to write the data set into" -- simulate -u 10
 t_run "an operand" 2 "simulate: unexpected operand 'x': the output folder is given by -d" -- simulate -d d x
