@@ -93,8 +93,8 @@ double sim_quality_at(const struct sim *s, int64_t i, int64_t t)
 	return t < s->drift_time ? s->quality[i] : s->quality_late[i];
 }
 
-/* The user-item match and the like's other inputs are the same in the draw and in
- * the truth: one function, so the two cannot disagree. */
+/* P(like | click, z, V): one function for the draw and the truth, so that the two
+ * cannot disagree. */
 static double p_like(const struct sim *s, double z, double v)
 {
 	return sim_sigmoid(s->p.like_match * z + s->p.confounding * v + s->p.like_bias);
