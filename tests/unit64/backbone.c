@@ -1,0 +1,180 @@
+/* backbone: the whole MMGCN and MF backbones against finite differences (double
+ * precision), and the batch's 2-hop plan against the full-graph pass.
+ *
+ * Tolerance as in grad.c: |analytic - central difference| <= 1e-7 + 1e-6 |fd| with
+ * step 1e-5; the difference's own error is ~1e-10 for values of order 1, while a
+ * wrong term shows as an error of the order of the gradient. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backbone.h"
+#include "tap.h"
+
+#define NU 3
+#define NI 5
+
+static struct ad_tape tape;
+static struct bb_planner planner;
+static struct csr graph, bags;
+static float dense[NI * 3] = { 0.5f, -1, 2, 1, 0.25f, -0.5f, -2, 1, 0, 0.75f, 0.5f, 1, 0, 0, 0 };
+static real bag_w[8] = { 1, 2, 1, 1, 3, 1, 1, 1 };
+static struct bb_modality mods[2];
+
+/* pairs (user, item, click, like) */
+static const int32_t pu[4] = { 0, 0, 1, 2 }, pi[4] = { 0, 4, 2, 1 };
+static const real click[4] = { 1, 0, 1, 0 }, like[4] = { 1, 0, 0, 0 };
+
+static void setup(void)
+{
+	/* u0-i0, u0-i1, u1-i1, u1-i2, u2-i3; item 4 isolated; nodes: items at 3 + i */
+	int32_t r[10] = { 0, 3, 0, 4, 1, 4, 1, 5, 2, 6 }, c[10] = { 3, 0, 4, 0, 4, 1, 5, 1, 6, 2 };
+	int32_t br[8] = { 0, 0, 1, 2, 2, 2, 3, 4 }, bc[8] = { 0, 1, 1, 2, 3, 0, 3, 1 };
+	csr_build(&graph, NU + NI, NU + NI, 10, r, c, 1);
+	csr_build(&bags, NI, 4, 8, br, bc, 0);
+	mods[0] = (struct bb_modality){ "visual", ROLE_EXPOSURE, 0, 3, dense, NULL, NULL };
+	mods[1] = (struct bb_modality){ "words", ROLE_CONTENT, 1, 4, NULL, &bags, bag_w };
+}
+
+static double loss_of(struct backbone *bb, int backward)
+{
+	int32_t targets[8];
+	struct bb_plan plan;
+	struct ad_tensor *out[2], *z, *e, *c, *yz, *ye, *yc, *xs[2], *loss;
+	int32_t ru[4], ri[4];
+	int k;
+	for (k = 0; k < 4; k++)
+		targets[2 * k] = pu[k], targets[2 * k + 1] = NU + pi[k];
+	ad_tape_reset(&tape);
+	bb_plan_build(&plan, &planner, &tape, bb->cfg.kind == BB_MMGCN ? &graph : NULL,
+	    bb->cfg.layers, NU, targets, 8);
+	for (k = 0; k < 4; k++)
+		ru[k] = bb_plan_row(&planner, pu[k]), ri[k] = bb_plan_row(&planner, NU + pi[k]);
+	bb_forward(bb, &tape, &plan, out);
+	z = bb_group(bb, &tape, &plan, out, GROUP_Z);
+	e = bb_group(bb, &tape, &plan, out, GROUP_E);
+	c = bb_group(bb, &tape, &plan, out, GROUP_C);
+	yz = ad_rowdot(&tape, ad_gather(&tape, z, 4, ru), ad_gather(&tape, z, 4, ri));
+	ye = ad_rowdot(&tape, ad_gather(&tape, e, 4, ru), ad_gather(&tape, e, 4, ri));
+	yc = ad_rowdot(&tape, ad_gather(&tape, c, 4, ru), ad_gather(&tape, c, 4, ri));
+	xs[0] = yz, xs[1] = ye;
+	loss = ad_add(&tape, ad_bce_prod_sigmoid(&tape, 2, xs, click, NULL),
+	    ad_bce_logits(&tape, ad_mul(&tape, yc, ad_scale(&tape, yz, 1.5)), like, NULL));
+	if (backward)
+		ad_backward(&tape, loss);
+	return loss->val[0];
+}
+
+static void fd_check(const char *name, struct backbone *bb, struct ad_params *set)
+{
+	size_t k;
+	double worst = 0, worst_abs = 0, gmax = 0;
+	ad_params_zero_grad(set);
+	loss_of(bb, 1);
+	for (k = 0; k < set->n; k++) {
+		struct ad_param *p = set->p[k];
+		int64_t j, n = p->t.rows * p->t.cols;
+		real *g = malloc((size_t)n * sizeof *g);
+		if (p->frozen) {
+			free(g);
+			continue;
+		}
+		memcpy(g, p->t.grad, (size_t)n * sizeof *g);
+		for (j = 0; j < n; j++) {
+			real save = p->t.val[j];
+			double fp, fm, fd, err;
+			p->t.val[j] = save + 1e-5;
+			fp = loss_of(bb, 0);
+			p->t.val[j] = save - 1e-5;
+			fm = loss_of(bb, 0);
+			p->t.val[j] = save;
+			fd = (fp - fm) / 2e-5;
+			err = fabs(g[j] - fd);
+			if (err > worst_abs)
+				worst_abs = err;
+			if (fabs(fd) > gmax)
+				gmax = fabs(fd);
+			if (err / (1e-7 + 1e-6 * fabs(fd)) > worst)
+				worst = err / (1e-7 + 1e-6 * fabs(fd));
+		}
+		free(g);
+	}
+	OK(worst <= 1.0 && gmax > 1e-3, "%s: every parameter's gradient matches finite "
+	    "differences (worst %.2g of the tolerance, largest error %.2g, largest gradient %.2g)",
+	    name, worst, worst_abs, gmax);
+}
+
+/* The rows a batch's plan computes equal those of the full-graph pass. */
+static void plan_exact(struct backbone *bb)
+{
+	int32_t all[NU + NI], targets[3] = { 4, 0, 6 };
+	struct bb_plan plan;
+	real full[2][(NU + NI) * 3];
+	int k, m, ok = 1;
+	double worst = 0;
+	for (k = 0; k < NU + NI; k++)
+		all[k] = k;
+	ad_tape_reset(&tape);
+	bb_plan_build(&plan, &planner, &tape, &graph, bb->cfg.layers, NU, all, NU + NI);
+	for (m = 0; m < 2; m++)
+		memcpy(full[m], bb_forward_modality(bb, &tape, &plan, m)->val, sizeof full[m]);
+	ad_tape_reset(&tape);
+	bb_plan_build(&plan, &planner, &tape, &graph, bb->cfg.layers, NU, targets, 3);
+	ok = plan.n[2] == 3 && plan.t[2][0] == 0 && plan.t[2][1] == 4 && plan.t[2][2] == 6;
+	/* T1 adds items 0 and 1's users 1, user 2 (of item 3) and item 0 (of user 0);
+	 * T0 adds item 2 (of user 1); isolated item 4 (node 7) is never needed */
+	ok = ok && plan.n[1] == 6 && plan.n[0] == 7;
+	OK(ok, "the plan holds the targets, their neighbours, and theirs (%lld, %lld, %lld nodes)",
+	    (long long)plan.n[2], (long long)plan.n[1], (long long)plan.n[0]);
+	for (m = 0; m < 2; m++) {
+		struct ad_tensor *x = bb_forward_modality(bb, &tape, &plan, m);
+		for (k = 0; k < 3; k++)
+			for (int j = 0; j < 3; j++) {
+				double d = fabs(x->val[k * 3 + j] - full[m][plan.t[2][k] * 3 + j]);
+				if (d > worst)
+					worst = d;
+			}
+	}
+	OK(worst < 1e-12, "a batch's rows equal the full-graph pass's (largest difference %.2g)",
+	    worst);
+}
+
+int main(void)
+{
+	struct ad_params set = { 0 }, set_mf = { 0 }, set_fz = { 0 };
+	struct backbone bb, mf, fz;
+	struct bb_config cfg = { BB_MMGCN, 3, 4, 2, 0.2, 0 };
+	struct rng r;
+	setup();
+	ad_tape_init(&tape);
+	bb_planner_init(&planner, NU + NI);
+	rng_init(&r, 7, 1);
+	bb_init(&bb, &cfg, NU, NI, 2, mods, &graph, NULL, &set, &r, "t1");
+	fd_check("MMGCN, 2 layers, a dense and a bag modality", &bb, &set);
+	plan_exact(&bb);
+
+	cfg.kind = BB_MF;
+	bb_init(&mf, &cfg, NU, NI, 2, mods, NULL, NULL, &set_mf, &r, "mf");
+	fd_check("MF with a dense and a bag modality", &mf, &set_mf);
+
+	cfg.kind = BB_MMGCN;
+	cfg.frozen = 1;
+	cfg.layers = 1;
+	bb_init(&fz, &cfg, NU, NI, 2, mods, &graph, NULL, &set_fz, &r, "fz");
+	fd_check("MMGCN, 1 layer, frozen preference and id vectors", &fz, &set_fz);
+	{
+		int frozen = 0;
+		size_t k;
+		for (k = 0; k < set_fz.n; k++)
+			frozen += set_fz.p[k]->frozen;
+		OK(frozen == 3, "the frozen flag freezes id_emb and each modality's preference (%d)",
+		    frozen);
+	}
+	ad_params_free(&set);
+	ad_params_free(&set_mf);
+	ad_params_free(&set_fz);
+	ad_tape_free(&tape);
+	bb_planner_free(&planner);
+	csr_free(&graph);
+	csr_free(&bags);
+	return tap_done();
+}
