@@ -69,7 +69,7 @@ struct ad_node {
 
 static void *aligned(size_t bytes)
 {
-	void *p = aligned_alloc(ALIGN, bytes);
+	void *p = aligned_alloc(ALIGN, bytes ? bytes : ALIGN);
 	if (!p)
 		die(HCR_EXIT_FAIL, "out of memory (%zu bytes)", bytes);
 	return p;
