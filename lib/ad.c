@@ -1,8 +1,18 @@
 /* ad.c: the tape, its arena, every op's forward and backward, Adam. */
+#if defined(__GNUC__) && !defined(__clang__)
+/* The loops run over rows of 64-128 entries and over millions of parameters; at
+ * -O2 GCC vectorises a loop only when it needs no scalar epilogue, and a select
+ * such as LeakyReLU's only when comparisons are not taken to trap (nothing here
+ * enables floating-point traps). */
+#pragma GCC optimize("vect-cost-model=dynamic", "no-trapping-math")
+#endif
 #include "ad.h"
 
 #include <cblas.h>
 #undef I
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +69,7 @@ struct ad_node {
 
 static void *aligned(size_t bytes)
 {
-	void *p = aligned_alloc(ALIGN, bytes);
+	void *p = aligned_alloc(ALIGN, bytes ? bytes : ALIGN);
 	if (!p)
 		die(HCR_EXIT_FAIL, "out of memory (%zu bytes)", bytes);
 	return p;
@@ -175,6 +185,60 @@ static real *grad_of(struct ad_tape *tape, struct ad_tensor *t)
 		memset(t->grad, 0, (size_t)(t->rows * t->cols) * sizeof(real));
 	}
 	return t->grad;
+}
+
+/* The same, for a caller that can overwrite: *fresh says the buffer is new and
+ * not zeroed (saves a pass over the largest gradients). */
+static real *grad_or_fresh(struct ad_tape *tape, struct ad_tensor *t, int *fresh)
+{
+	*fresh = 0;
+	if (!t->needs_grad)
+		return NULL;
+	if (!t->grad) {
+		t->grad = arena_reals(tape, t->rows * t->cols);
+		*fresh = 1;
+	}
+	return t->grad;
+}
+
+/* Sums in double with eight partial sums in a fixed order: accurate, the same on
+ * every run, and not bound by the latency of one chain of additions. */
+static double dot(const real *restrict a, const real *restrict b, int64_t n)
+{
+	double s[8] = { 0 };
+	int64_t i = 0;
+	for (; i + 8 <= n; i += 8)
+		for (int j = 0; j < 8; j++)
+			s[j] += (double)a[i + j] * b[i + j];
+	for (; i < n; i++)
+		s[0] += (double)a[i] * b[i];
+	return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
+static double sum(const real *restrict a, int64_t n)
+{
+	double s[8] = { 0 };
+	int64_t i = 0;
+	for (; i + 8 <= n; i += 8)
+		for (int j = 0; j < 8; j++)
+			s[j] += a[i + j];
+	for (; i < n; i++)
+		s[0] += a[i];
+	return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
+/* Rows picked by index come from anywhere in a large table: asking for the row a
+ * few steps ahead hides most of the memory latency. */
+#define PREFETCH_AHEAD 4
+static inline void prefetch_row(const real *base, int64_t row, int64_t d)
+{
+#if defined(__GNUC__)
+	__builtin_prefetch(base + row * d);
+	if (d * (int64_t)sizeof(real) > 64)
+		__builtin_prefetch(base + row * d + 64 / sizeof(real));
+#else
+	(void)base, (void)row, (void)d;
+#endif
 }
 
 static int64_t numel(const struct ad_tensor *t)
@@ -368,19 +432,22 @@ static void matmul_backward(struct ad_tape *tape, struct ad_node *nd)
 {
 	struct ad_tensor *a = nd->a, *b = nd->b, *c = nd->out;
 	int64_t m = c->rows, n = c->cols, k = nd->ta ? a->rows : a->cols;
-	real *da = grad_of(tape, a), *db = grad_of(tape, b);
-	/* With C = op(A) op(B): d op(A) = dC op(B)', d op(B) = op(A)' dC. */
+	int fa, fb;
+	real *da = grad_or_fresh(tape, a, &fa), *db;
+	/* With C = op(A) op(B): d op(A) = dC op(B)', d op(B) = op(A)' dC; a new
+	 * gradient buffer is written (beta 0), an old one added to. */
 	if (da) {
 		if (!nd->ta)
-			gemm(0, !nd->tb, m, k, n, c->grad, n, b->val, b->cols, 1, da, a->cols);
+			gemm(0, !nd->tb, m, k, n, c->grad, n, b->val, b->cols, !fa, da, a->cols);
 		else
-			gemm(nd->tb, 1, k, m, n, b->val, b->cols, c->grad, n, 1, da, a->cols);
+			gemm(nd->tb, 1, k, m, n, b->val, b->cols, c->grad, n, !fa, da, a->cols);
 	}
+	db = grad_or_fresh(tape, b, &fb);
 	if (db) {
 		if (!nd->tb)
-			gemm(!nd->ta, 0, k, n, m, a->val, a->cols, c->grad, n, 1, db, b->cols);
+			gemm(!nd->ta, 0, k, n, m, a->val, a->cols, c->grad, n, !fb, db, b->cols);
 		else
-			gemm(1, nd->ta, n, k, m, c->grad, n, a->val, a->cols, 1, db, b->cols);
+			gemm(1, nd->ta, n, k, m, c->grad, n, a->val, a->cols, !fb, db, b->cols);
 	}
 }
 
@@ -433,7 +500,7 @@ struct ad_tensor *ad_mul(struct ad_tape *tape, struct ad_tensor *a, struct ad_te
 }
 
 /* dst += s src over n entries. */
-static void axpy(int64_t n, real s, const real *restrict src, real *restrict dst)
+static inline void axpy(int64_t n, real s, const real *restrict src, real *restrict dst)
 {
 	if (s == 1)
 		for (int64_t i = 0; i < n; i++)
@@ -647,6 +714,8 @@ struct ad_tensor *ad_gather(struct ad_tape *tape, struct ad_tensor *src, int64_t
 		if (idx[i] < 0 || idx[i] >= src->rows)
 			die(HCR_EXIT_FAIL, "internal: gather of row %d from %lld rows", idx[i],
 			    (long long)src->rows);
+		if (i + PREFETCH_AHEAD < n)
+			prefetch_row(src->val, idx[i + PREFETCH_AHEAD], d);
 		memcpy(out->val + i * d, src->val + (int64_t)idx[i] * d, (size_t)d * sizeof(real));
 	}
 	if ((nd = record(tape, OP_GATHER, out))) {
@@ -661,8 +730,11 @@ static void gather_backward(struct ad_tape *tape, struct ad_node *nd)
 {
 	int64_t d = nd->out->cols;
 	real *ds = grad_of(tape, nd->a);
-	for (int64_t i = 0; i < nd->n; i++)
+	for (int64_t i = 0; i < nd->n; i++) {
+		if (i + PREFETCH_AHEAD < nd->n)
+			prefetch_row(ds, nd->idx[i + PREFETCH_AHEAD], d);
 		axpy(d, 1, nd->out->grad + i * d, ds + (int64_t)nd->idx[i] * d);
+	}
 }
 
 struct ad_tensor *ad_bag_mean(struct ad_tape *tape, struct ad_tensor *src,
@@ -736,8 +808,11 @@ struct ad_tensor *ad_spmm(struct ad_tape *tape, const struct csr *a, const real 
 	for (int64_t r = 0; r < a->rows; r++) {
 		real *restrict o = out->val + r * d;
 		memset(o, 0, (size_t)d * sizeof(real));
-		for (int64_t k = a->off[r]; k < a->off[r + 1]; k++)
+		for (int64_t k = a->off[r]; k < a->off[r + 1]; k++) {
+			if (k + PREFETCH_AHEAD < nnz)
+				prefetch_row(x->val, a->idx[k + PREFETCH_AHEAD], d);
 			axpy(d, w ? w[k] : 1, x->val + (int64_t)a->idx[k] * d, o);
+		}
 	}
 	if ((nd = record(tape, OP_SPMM, out))) {
 		nd->a = x;
@@ -751,11 +826,15 @@ static void spmm_backward(struct ad_tape *tape, struct ad_node *nd)
 {
 	const struct csr *a = nd->sp;
 	int64_t d = nd->out->cols;
+	int64_t nnz = a->off[a->rows];
 	real *dx = grad_of(tape, nd->a);
 	for (int64_t r = 0; r < a->rows; r++)
-		for (int64_t k = a->off[r]; k < a->off[r + 1]; k++)
+		for (int64_t k = a->off[r]; k < a->off[r + 1]; k++) {
+			if (k + PREFETCH_AHEAD < nnz)
+				prefetch_row(dx, a->idx[k + PREFETCH_AHEAD], d);
 			axpy(d, nd->w ? nd->w[k] : 1, nd->out->grad + r * d,
 			    dx + (int64_t)a->idx[k] * d);
+		}
 }
 
 /* ---- row normalisation, activations, row dot ---- */
@@ -769,11 +848,8 @@ struct ad_tensor *ad_l2norm_rows(struct ad_tape *tape, struct ad_tensor *x)
 	for (int64_t i = 0; i < x->rows; i++) {
 		const real *restrict v = x->val + i * d;
 		real *restrict y = out->val + i * d;
-		double ss = 0;
 		real den;
-		for (int64_t j = 0; j < d; j++)
-			ss += (double)v[j] * v[j];
-		norm[i] = (real)sqrt(ss);
+		norm[i] = (real)sqrt(dot(v, v, d));
 		den = norm[i] > (real)L2_EPS ? norm[i] : (real)L2_EPS;
 		for (int64_t j = 0; j < d; j++)
 			y[j] = v[j] / den;
@@ -795,11 +871,7 @@ static void l2norm_backward(struct ad_tape *tape, struct ad_node *nd)
 		real n = nd->aux[i];
 		if (n >= (real)L2_EPS) {
 			/* d(x/|x|) = (I - y y') / |x| */
-			double yg = 0;
-			real c;
-			for (int64_t j = 0; j < d; j++)
-				yg += (double)y[j] * g[j];
-			c = (real)yg;
+			real c = (real)dot(y, g, d);
 			for (int64_t j = 0; j < d; j++)
 				dxi[j] += (g[j] - y[j] * c) / n;
 		} else {
@@ -914,11 +986,7 @@ struct ad_tensor *ad_rowdot(struct ad_tape *tape, struct ad_tensor *a, struct ad
 	same_shape("rowdot", a, b);
 	out = new_tensor(tape, a->rows, 1, a->needs_grad || b->needs_grad);
 	for (int64_t i = 0; i < a->rows; i++) {
-		const real *restrict x = a->val + i * d, *restrict y = b->val + i * d;
-		double s = 0;
-		for (int64_t j = 0; j < d; j++)
-			s += (double)x[j] * y[j];
-		out->val[i] = (real)s;
+		out->val[i] = (real)dot(a->val + i * d, b->val + i * d, d);
 	}
 	if ((nd = record(tape, OP_ROWDOT, out))) {
 		nd->a = a;
@@ -950,10 +1018,7 @@ static struct ad_tensor *sum_all(struct ad_tape *tape, struct ad_tensor *x, doub
 {
 	struct ad_tensor *out = new_tensor(tape, 1, 1, x->needs_grad);
 	struct ad_node *nd;
-	double sum = 0;
-	for (int64_t i = 0; i < numel(x); i++)
-		sum += x->val[i];
-	out->val[0] = (real)(s * sum);
+	out->val[0] = (real)(s * sum(x->val, numel(x)));
 	if ((nd = record(tape, OP_SUM_ALL, out))) {
 		nd->a = x;
 		nd->s = s;
@@ -1164,12 +1229,12 @@ void ad_backward(struct ad_tape *tape, struct ad_tensor *loss)
 
 int ad_finite(const real *a, size_t n)
 {
-	/* x - x is 0 for finite x and NaN otherwise; one branch at the end lets the
-	 * loop vectorise. */
-	real acc = 0;
+	/* x - x is 0 for finite x and NaN otherwise; no branch in the loop, so that
+	 * it vectorises. */
+	int bad = 0;
 	for (size_t i = 0; i < n; i++)
-		acc += a[i] - a[i];
-	return acc == 0;
+		bad |= a[i] - a[i] != 0;
+	return !bad;
 }
 
 int ad_all_finite(const struct ad_tensor *t)
@@ -1200,11 +1265,31 @@ void adam_init(struct adam *opt, double lr, double weight_decay)
 	opt->step = 0;
 }
 
+/* Square roots of a block, several at a time where SSE2 is there: a loop of sqrtf
+ * does not vectorise, since sqrtf may set errno.  Both are correctly rounded, so
+ * the results are the same either way. */
+static void sqrt_block(real *x, int n)
+{
+	int i = 0;
+#if defined(__SSE2__) && defined(HCR_REAL_DOUBLE)
+	for (; i + 2 <= n; i += 2)
+		_mm_storeu_pd(x + i, _mm_sqrt_pd(_mm_loadu_pd(x + i)));
+#elif defined(__SSE2__)
+	for (; i + 4 <= n; i += 4)
+		_mm_storeu_ps(x + i, _mm_sqrt_ps(_mm_loadu_ps(x + i)));
+#endif
+	for (; i < n; i++)
+		x[i] = sqrt_r(x[i]);
+}
+
+#define ADAM_BLOCK 256
+
 void adam_step(struct adam *opt, struct ad_params *set)
 {
 	double bc1, bc2;
 	real wd = (real)opt->weight_decay, w1 = (real)(1 - opt->beta1), b2 = (real)opt->beta2;
 	real w2 = (real)(1 - opt->beta2), eps = (real)opt->eps, bc2_sqrt, step_size;
+	real den[ADAM_BLOCK];
 	opt->step++;
 	bc1 = 1 - pow(opt->beta1, (double)opt->step);
 	bc2 = 1 - pow(opt->beta2, (double)opt->step);
@@ -1221,12 +1306,21 @@ void adam_step(struct adam *opt, struct ad_params *set)
 		 * alpha=wd); exp_avg.lerp_(grad, 1 - beta1); exp_avg_sq.mul_(beta2)
 		 * .addcmul_(grad, grad, 1 - beta2); param.addcdiv_(exp_avg,
 		 * exp_avg_sq.sqrt() / sqrt(bc2) + eps, -lr / bc1). */
-		for (int64_t i = 0; i < n; i++) {
-			real gi = g[i] + wd * th[i];
-			m[i] = m[i] + w1 * (gi - m[i]);
-			v[i] = v[i] * b2 + w2 * gi * gi;
-			th[i] = th[i] - step_size * (m[i] / (sqrt_r(v[i]) / bc2_sqrt + eps));
-			g[i] = 0;
+		for (int64_t i0 = 0; i0 < n; i0 += ADAM_BLOCK) {
+			int nb = n - i0 < ADAM_BLOCK ? (int)(n - i0) : ADAM_BLOCK;
+			for (int j = 0; j < nb; j++) {
+				int64_t i = i0 + j;
+				real gi = g[i] + wd * th[i];
+				m[i] = m[i] + w1 * (gi - m[i]);
+				v[i] = v[i] * b2 + w2 * gi * gi;
+				den[j] = v[i];
+			}
+			sqrt_block(den, nb);
+			for (int j = 0; j < nb; j++) {
+				int64_t i = i0 + j;
+				th[i] = th[i] - step_size * (m[i] / (den[j] / bc2_sqrt + eps));
+				g[i] = 0;
+			}
 		}
 	}
 }

@@ -1,19 +1,21 @@
 /* ad.h: reverse-mode gradients over row-major matrices, the numeric core of training.
  *
  * A step:
- *	ad_tape_reset(&tape);                        // drops last step's intermediates
- *	x = ad_gather(&tape, &emb->t, n, idx);         // parameters enter as &p->t
- *	y = ad_leaky_relu(&tape, ad_add_row(&tape, ad_matmul(&tape, x, 0, &w->t, 0), &b->t), 0.01);
+ *	ad_tape_reset(&tape);                      // drops last step's intermediates
+ *	x = ad_gather(&tape, &emb->t, n, idx);     // parameters enter as &p->t
+ *	y = ad_leaky_relu(&tape, ad_add_row(&tape, ad_matmul(&tape, x, 0, &w->t, 0),
+ *	    &b->t), 0.01);
  *	loss = ad_bce_logits(&tape, ad_rowdot(&tape, y, z), labels, NULL);
  *	if (!ad_all_finite(loss)) die(HCR_EXIT_NUMERIC, ...);
- *	ad_backward(&tape, loss);                    // accumulates into parameter grads
- *	adam_step(&opt, &params);                    // updates, then clears the grads
+ *	ad_backward(&tape, loss);                  // adds into the parameters' grads
+ *	adam_step(&opt, &params);                  // updates, then clears the grads
  *
  * Intermediates live in the tape's arena, which a reset rewinds without freeing, so
- * after the first steps a training loop allocates nothing.  Arrays handed to an op
- * (indices, sparse matrices, labels, weights) are referenced, not copied: keep them
- * unchanged until ad_backward returns.  Everything is computed in a fixed order, so
- * the same inputs and BLAS thread count give bit-identical results. */
+ * after the first steps a training loop allocates nothing; a reset ends the life of
+ * every tensor the tape made.  Arrays handed to an op (indices, sparse matrices,
+ * labels, weights) are referenced, not copied: keep them unchanged until
+ * ad_backward returns.  Everything is computed in a fixed order, so the same inputs
+ * and BLAS thread count give bit-identical results. */
 #ifndef HCR_AD_H
 #define HCR_AD_H
 
