@@ -127,8 +127,6 @@ void graph_read(struct hs_in *in, const struct hs_section *sec, int64_t users,
 	next_block(in, "degree", HS_I4, nodes, &b);
 	g->degree = b.data;
 	g->adj.rows = g->adj.cols = nodes;
-	if (hs_next_record(in))
-		hs_die(in, "section 'graph' has a record after its three blocks");
 
 	if (g->adj.off[0] != 0 || g->adj.off[nodes] != 2 * g->edges)
 		hs_die(in, "the %s graph's offsets run from %lld to %lld, expected 0 to %lld "
@@ -169,6 +167,9 @@ void graph_read(struct hs_in *in, const struct hs_section *sec, int64_t users,
 			if (!csr_has(&g->adj, g->adj.idx[k], (int32_t)v))
 				hs_die(in, "the %s graph links user node %lld to item node %d but not "
 				    "back", kind_names[g->kind], (long long)v, g->adj.idx[k]);
+	/* checked last, so that the messages above name the section and its record */
+	if (hs_next_record(in))
+		hs_die(in, "section 'graph' has a record after its three blocks");
 }
 
 void graph_set_init(struct graph_set *gs)
