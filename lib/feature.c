@@ -190,10 +190,11 @@ static void read_dense(struct hs_in *in, const struct hs_section *sec, struct fe
 	if (f->dim < 1 || f->dim > ((int64_t)1 << 24))
 		hs_die(in, "feature '%s' has dim %lld, expected 1 to %d", f->name,
 		    (long long)f->dim, 1 << 24);
+	/* the meta lives only until the first block is read */
+	f->standardized = st && st->type == MSGPACK_OBJECT_BOOLEAN && st->via.boolean;
 	next_block(in, f, "x", HS_F4, f->items, f->dim, &b);
 	f->x = b.data;
 	check_finite(in, f, "x", f->x, f->items * f->dim, f->dim);
-	f->standardized = st && st->type == MSGPACK_OBJECT_BOOLEAN && st->via.boolean;
 	if (!f->standardized)
 		return;
 	next_block(in, f, "mean", HS_F4, f->dim, 0, &b);

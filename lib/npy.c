@@ -22,7 +22,11 @@ static int fail(size_t *at, size_t where, char *msg, size_t n, const char *fmt, 
 /* Up to 24 bytes at p as printable text, for "got '...'". */
 static const char *shown(const unsigned char *p, size_t avail, char *buf, size_t n)
 {
-	size_t i, k = 0, lim = avail < 24 ? avail : 24;
+	size_t i, k = 0, lim;
+	/* the header's padding is blanks and a newline: not worth showing */
+	while (avail > 0 && (p[avail - 1] == ' ' || p[avail - 1] == '\n'))
+		avail--;
+	lim = avail < 24 ? avail : 24;
 	for (i = 0; i < lim && k + 5 < n; i++) {
 		unsigned char c = p[i];
 		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\')
