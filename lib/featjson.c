@@ -8,9 +8,6 @@
 #include "featrow.h"
 #include "util.h"
 
-int feat_load_jsonl(struct featrow *r, struct lines *src, const char *name,
-    struct load_error *e);
-
 /* ---- where a value sits in the line, for messages (jansson keeps no positions) ---- */
 
 static size_t skip_ws(const char *s, size_t n, size_t i)

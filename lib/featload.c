@@ -9,13 +9,6 @@
 #include "featrow.h"
 #include "util.h"
 
-/* The loaders, one per format (featjson.c, feattab.c, featnpy.c). */
-int feat_load_jsonl(struct featrow *r, struct lines *src, const char *name,
-    struct load_error *e);
-int feat_load_table(struct featrow *r, struct lines *src, const char *name, int tsv,
-    struct load_error *e);
-int feat_load_npy_dir(struct featrow *r, const char *dir, struct load_error *e);
-
 static const char syntax[] = "NAME:ROLE[:VALUES][@COLUMN]=FILE";
 
 int feat_spec_parse(const char *arg, struct feat_spec *s, struct load_error *e)

@@ -12,8 +12,6 @@
 #include "npy.h"
 #include "util.h"
 
-int feat_load_npy_dir(struct featrow *r, const char *dir, struct load_error *e);
-
 /* A file larger than this is not one item's vector. */
 #define NPY_MAX_FILE ((size_t)1 << 30)
 

@@ -64,6 +64,13 @@ int fr_end(struct featrow *r, const char *id, size_t len);
  * staging.  0, or -1 with e filled (no row for any item). */
 int fr_finish(struct featrow *r, const char *name, struct load_error *e);
 
+/* The loaders, one per format (featjson.c, feattab.c, featnpy.c), for featload.c. */
+int feat_load_jsonl(struct featrow *r, struct lines *src, const char *name,
+    struct load_error *e);
+int feat_load_table(struct featrow *r, struct lines *src, const char *name, int tsv,
+    struct load_error *e);
+int feat_load_npy_dir(struct featrow *r, const char *dir, struct load_error *e);
+
 /* Shared helpers of the loaders. */
 int fr_fail(struct load_error *e, int code, const char *fmt, ...)
     HCR_PRINTF(3, 4);

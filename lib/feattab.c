@@ -7,9 +7,6 @@
 #include "tabrows.h"
 #include "util.h"
 
-int feat_load_table(struct featrow *r, struct lines *src, const char *name, int tsv,
-    struct load_error *e);
-
 /* A column given by number (1-based): its index; -1 for a name or none. */
 static long col_number(const char *sel)
 {
