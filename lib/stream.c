@@ -53,7 +53,7 @@ struct hs_in {
 
 struct hs_out {
 	FILE *fp;
-	const char *name;
+	char *name;
 	msgpack_packer pk;
 	int in_section;
 	char sec_name[32];
@@ -728,7 +728,7 @@ void hs_read_block(struct hs_in *in, const msgpack_object *rec, struct hs_block 
 			uint32_t k;
 			for (k = 0; k < c.data->via.array.size; k++)
 				dst[k] = hs_strdup(in, &c.data->via.array.ptr[k], "a string of a block");
-		} else {
+		} else if (n > 0) {
 			memcpy((char *)b->data + got * esize, c.data->via.bin.ptr, n * esize);
 			swap_elements((char *)b->data + got * esize, n, esize);
 		}
@@ -812,7 +812,7 @@ struct hs_out *hs_out_open(const char *path)
 {
 	struct hs_out *out = xcalloc(1, sizeof *out);
 	out->fp = out_open(path, 1);
-	out->name = (!path || strcmp(path, "-") == 0) ? "standard output" : xstrdup(path);
+	out->name = xstrdup((!path || strcmp(path, "-") == 0) ? "standard output" : path);
 	setvbuf(out->fp, NULL, _IOFBF, (size_t)1 << 20);
 	msgpack_packer_init(&out->pk, out, sink_write);
 	return out;
@@ -823,6 +823,7 @@ void hs_out_close(struct hs_out *out)
 	if (out->in_section)
 		die(HCR_EXIT_FAIL, "internal: section '%s' left open", out->sec_name);
 	out_close(out->fp);
+	free(out->name);
 	free(out);
 }
 
