@@ -339,37 +339,35 @@ void chrono_split(struct clicklog *log, const struct chrono_opts *o, struct spli
 	free(w.item_trained);
 	free(w.cand);
 
-	/* The records, column by column, each input column freed once copied. */
+	/* The records: order compacted in place to the emitted clicks, then each column
+	 * copied and its input freed, so the peak stays near the input's size. */
 	r = c->train + c->valid + c->test;
-	s->n = s->cap = r;
-	s->user = xmalloc(((size_t)r + 1) * sizeof *s->user);
 	for (i = m = 0; i < n; i++)
 		if (log->flag[order[i]] & F_EMIT)
-			s->user[m++] = log->user[order[i]];
+			order[m++] = order[i];
+	s->n = s->cap = r;
+	s->user = xmalloc(((size_t)r + 1) * sizeof *s->user);
+	for (m = 0; m < r; m++)
+		s->user[m] = log->user[order[m]];
 	free(log->user);
 	log->user = NULL;
 	s->item = xmalloc(((size_t)r + 1) * sizeof *s->item);
-	for (i = m = 0; i < n; i++)
-		if (log->flag[order[i]] & F_EMIT)
-			s->item[m++] = log->item[order[i]];
+	for (m = 0; m < r; m++)
+		s->item[m] = log->item[order[m]];
 	free(log->item);
 	log->item = NULL;
 	s->time = xmalloc(((size_t)r + 1) * sizeof *s->time);
-	for (i = m = 0; i < n; i++)
-		if (log->flag[order[i]] & F_EMIT)
-			s->time[m++] = log->time[order[i]];
+	for (m = 0; m < r; m++)
+		s->time[m] = log->time[order[m]];
 	free(log->time);
 	log->time = NULL;
 	s->like = xmalloc((size_t)r + 1);
 	s->part = xmalloc((size_t)r + 1);
-	for (i = m = 0; i < n; i++) {
-		int f = log->flag[order[i]], what = (f & F_EMIT) >> F_EMIT_SHIFT;
-		if (!what)
-			continue;
+	for (m = 0; m < r; m++) {
+		int f = log->flag[order[m]], what = (f & F_EMIT) >> F_EMIT_SHIFT;
 		s->part[m] = (uint8_t)(what - 1);
 		s->like[m] = (uint8_t)(what == 1 ? (f & F_LIKEOR) != 0 : 1);
 		c->train_liked += what == 1 && (f & F_LIKEOR);
-		m++;
 	}
 	free(log->flag);
 	log->flag = NULL;
