@@ -222,6 +222,10 @@ struct rd {
 	int col1[R_NROLES];         /* 1-based field of each column, 0 none */
 	const char *cname[R_NROLES];
 	struct fbuf f[R_NROLES];
+	/* the previous row's user and item and their indices: logs sorted by user (the
+	 * MovieLens export, UserBehavior) repeat them row after row */
+	struct fbuf last[2];
+	int32_t last_index[2];
 	/* the header */
 	int in_header;
 	char **hdr;
@@ -478,12 +482,22 @@ static int get_word(struct rd *r, int role, const char *const *words, int n,
 
 static int intern(struct rd *r, struct vocab *v, int role, const char *what, int32_t *out)
 {
-	int64_t k = vocab_intern(v, r->f[role].p, r->f[role].len, NULL);
+	const struct fbuf *b = &r->f[role];
+	struct fbuf *last = &r->last[role == LOG_ITEM];
+	int64_t k;
+	if (last->p && last->len == b->len && memcmp(last->p, b->p, b->len) == 0) {
+		*out = r->last_index[role == LOG_ITEM];
+		return 0;
+	}
+	k = vocab_intern(v, b->p, b->len, NULL);
 	if (k >= INT32_MAX) {
 		fail(r, r->col1[role], "expected at most %d %s ids, got more", INT32_MAX, what);
 		return -1;
 	}
-	*out = (int32_t)k;
+	XGROW(last->p, last->cap, b->len + 1);
+	memcpy(last->p, b->p, b->len);
+	last->len = b->len;
+	*out = r->last_index[role == LOG_ITEM] = (int32_t)k;
 	return 0;
 }
 
@@ -841,6 +855,8 @@ int log_read(FILE *fp, const char *name, const struct log_opts *o, struct clickl
 out:
 	for (k = 0; k < R_NROLES; k++)
 		free(r.f[k].p);
+	free(r.last[0].p);
+	free(r.last[1].p);
 	for (size_t j = 0; j < r.nhdr; j++)
 		free(r.hdr[j]);
 	free(r.hdr);
