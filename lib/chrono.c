@@ -396,10 +396,14 @@ void chrono_report(const char *input, const struct clicklog *log, const struct s
 	    "earlier click given one; %lld repeated clicks of a user-item pair",
 	    (long long)log->repaired, (long long)c->implied, (long long)c->repeated);
 	if (strcmp(s->mode, "global") == 0) {
-		verbose("global cut: %lld of %lld clicks train (%.4f); last training click at "
-		    "%.17g, next click at %.17g%s", (long long)c->train_clicks, (long long)c->clicks,
-		    frac, c->cut_last, c->cut_next, c->cut_last == c->cut_next ?
-		    " (the cut falls inside a run of equal times)" : "");
+		char last[64] = "", next[64] = "";
+		if (c->train_clicks > 0)
+			snprintf(last, sizeof last, "; last training click at %.17g", c->cut_last);
+		if (c->train_clicks < c->clicks)
+			snprintf(next, sizeof next, ", next click at %.17g", c->cut_next);
+		verbose("global cut: %lld of %lld clicks train (%.4f)%s%s%s",
+		    (long long)c->train_clicks, (long long)c->clicks, frac, last, next,
+		    c->cut_last == c->cut_next ? " (the cut falls inside a run of equal times)" : "");
 	} else if (strcmp(s->mode, "user") == 0) {
 		verbose("per-user cut: %lld of %lld clicks train (%.4f)", (long long)c->train_clicks,
 		    (long long)c->clicks, frac);
