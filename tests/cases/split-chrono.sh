@@ -83,6 +83,9 @@ t_eq "the meta names mode, fraction and format" '["global",0.7,"csv",5,11,25]' \
 split-chrono --mode user "$D/rules.csv" > s.mp
 t_eq "user: the counts (15 clicks: round(10.5) = 11 train)" '{"train":20,"valid":2,"test":3,"train_clicks":23,"likes_of_train_items":2}' \
 	"$(meta s.mp '{train, valid, test, train_clicks, likes_of_train_items}')"
+split-chrono --mode user --train 0.4 "$D/rules.csv" > s.mp
+t_eq "user: round(0.4) = 0, so D's one click is a later like, D left out" '{"users_left_out":1,"likes_left_out":1,"users_train":3}' \
+	"$(meta s.mp '{users_left_out, likes_left_out, users_train}')"
 split-chrono --mode loo "$D/rules.csv" > s.mp
 t_eq "loo: the counts, one earlier click of a held-out item" '{"train":16,"valid":3,"test":3,"train_clicks":20,"heldout_clicks":1,"users_left_out":1,"train_fraction":0}' \
 	"$(meta s.mp '{train, valid, test, train_clicks, heldout_clicks, users_left_out, train_fraction}')"
