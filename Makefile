@@ -127,8 +127,8 @@ check: all $(UNITS) $(UNITS64) $(TESTTOOLS)
 lint-man: $(B)/.deps
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN7)
 
-bench: all
-	@tests/bench $(B)
+bench: all $(TESTTOOLS)
+	@tests/bench/run $(B)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7

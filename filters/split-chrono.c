@@ -1,0 +1,120 @@
+/* split-chrono: an interaction log in, the vocab and split sections out. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chrono.h"
+#include "cli.h"
+#include "logread.h"
+#include "split.h"
+#include "stream.h"
+
+static const char usage[] =
+    "split-chrono [-f FORMAT] [-m global|user|loo] [-t FRACTION] [-c ROLE=NAME,...]\n"
+    "                    [-d DELIM] [-l THRESHOLD] [-o FILE] [-v] [FILE]\n";
+
+enum { OPT_MODE = CLI_FIRST_TOOL_OPTION };
+
+/* --columns user=uid,item=iid,...: names point into a copy of the argument. */
+static void parse_columns(struct log_opts *o, const char *arg)
+{
+	char *s = xstrdup(arg), *tok, *save = NULL;
+	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		int role = eq ? log_role_parse(tok, (size_t)(eq - tok)) : -1;
+		if (role < 0)
+			cli_usage_error(usage, "--columns: expected ROLE=NAME with ROLE one of user, "
+			    "item, time, click, like, rating, got '%s'", tok);
+		o->column[role] = eq + 1;
+	}
+}
+
+static int parse_delim(const char *arg)
+{
+	if (strcmp(arg, "tab") == 0 || strcmp(arg, "\\t") == 0)
+		return '\t';
+	if (strlen(arg) != 1 || arg[0] == '"' || arg[0] == '\n' || arg[0] == '\r')
+		cli_usage_error(usage, "-d: expected one character (or 'tab'), not a quote or a "
+		    "line end, got '%s'", arg);
+	return (unsigned char)arg[0];
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_LONG_OPTIONS,
+		{ "format", required_argument, 0, 'f' },
+		{ "mode", required_argument, 0, 'm' },
+		{ "train", required_argument, 0, 't' },
+		{ "columns", required_argument, 0, 'c' },
+		{ "delimiter", required_argument, 0, 'd' },
+		{ "like-threshold", required_argument, 0, 'l' },
+		{ "output", required_argument, 0, 'o' },
+		{ 0, 0, 0, 0 },
+	};
+	struct log_opts lo;
+	struct chrono_opts co = { CHRONO_GLOBAL, 7, 10 };
+	struct chrono_counts counts;
+	struct log_error err;
+	struct clicklog log;
+	struct split s;
+	struct hs_out *out;
+	const char *output = NULL, *input;
+	int c, train_given = 0;
+	FILE *in;
+
+	tool_init("split-chrono", argc, argv);
+	log_opts_init(&lo);
+	while ((c = getopt_long(argc, argv, ":hf:m:t:c:d:l:o:j:v", longopts, NULL)) != -1) {
+		if (cli_common(c, optarg, argv, usage))
+			continue;
+		switch (c) {
+		case 'f':
+			if ((int)(lo.format = log_format_parse(optarg)) < 0)
+				cli_usage_error(usage, "--format: expected auto, csv, tsv, recbole, "
+				    "ratings, uirt, tiktok, kwai, taobao, userbehavior or retailrocket, "
+				    "got '%s'", optarg);
+			break;
+		case 'm':
+			if ((int)(co.mode = chrono_mode_parse(optarg)) < 0)
+				cli_usage_error(usage, "--mode: expected global, user or loo, got '%s'",
+				    optarg);
+			break;
+		case 't':
+			if (chrono_fraction_parse(optarg, &co.num, &co.den) != 0)
+				cli_usage_error(usage, "--train: expected a decimal fraction from 0 to 1 "
+				    "(at most 9 decimals), got '%s'", optarg);
+			train_given = 1;
+			break;
+		case 'c': parse_columns(&lo, optarg); break;
+		case 'd': lo.delim = parse_delim(optarg); break;
+		case 'l':
+			lo.like_threshold = opt_double("--like-threshold", optarg, -1e300, 1e300);
+			lo.have_threshold = 1;
+			break;
+		case 'o': output = optarg; break;
+		default: cli_usage_error(usage, "unexpected option");
+		}
+	}
+	if (argc - optind > 1)
+		cli_usage_error(usage, "expected one input file, got %d", argc - optind);
+	if (train_given && co.mode == CHRONO_LOO)
+		cli_usage_error(usage, "--train has no meaning with --mode loo");
+	input = optind < argc ? argv[optind] : "-";
+
+	out = hs_out_open(output);
+	in = in_open(input);
+	clicklog_init(&log);
+	if (log_read(in, in_name(input), &lo, &log, &err) != 0)
+		die(err.code, "%s", err.msg);
+	in_close(in);
+
+	split_init(&s);
+	chrono_split(&log, &co, &s, &counts);
+	chrono_report(in_name(input), &log, &s, &counts);
+	vocab_write(out, &log.users, &log.items);
+	split_write(out, &s, log.users.n, log.items.n);
+	hs_out_close(out);
+	split_free(&s);
+	clicklog_free(&log);
+	return HCR_EXIT_OK;
+}

@@ -1,0 +1,180 @@
+# split-chrono: every input format read as released, the three split modes against
+# outputs worked out by hand (tests/data/split-chrono/*.want), and malformed input
+# with its exit code and the first line of stderr.
+. "$HCR_TESTS/lib.sh"
+D=$HCR_DATA/split-chrono
+
+# The records with their original ids: [user, item, time, like, part].
+show() {
+	stream-cat --full "$1" | jq -c -s '
+	  (map(select(.block? == "users")) | .[0].data) as $u |
+	  (map(select(.block? == "items")) | .[0].data) as $i |
+	  .[] | select(type == "array") | [$u[.[0]], $i[.[1]], .[2], .[3], ["train", "valid", "test"][.[4]]]'
+}
+meta() { stream-cat -H "$1" | jq -c "select(.section? == \"split\") | .meta | $2"; }
+# What a format case compares: the format read, the vocabularies, the reader's counts,
+# the records.
+digest() {
+	meta "$1" .format
+	stream-cat --section vocab --full "$1" | jq -c 'select(.block?) | .data'
+	meta "$1" '{rows, ignored_rows, repaired_likes, implied_clicks, input_clicks, input_likes, repeated_clicks}'
+	show "$1"
+}
+t_file() { # DESC WANT GOT: the files are equal, else the difference
+	if cmp -s "$2" "$3"; then t_pass "$1"; else t_fail "$1" "$(diff "$2" "$3" | head -n 20)"; fi
+}
+
+# ---- formats, each read as released: detected, then named ----
+while read -r file format args; do
+	[ "$args" = - ] && args=
+	split-chrono --train 1 $args "$D/$file" > s.mp 2> err && digest s.mp > got || cat err > got
+	t_file "$file: detected as $format and read exactly" "$D/$file.want" got
+	split-chrono --train 1 --format "$format" $args "$D/$file" > s.mp 2> err && digest s.mp > got || cat err > got
+	t_file "$file: read with --format $format" "$D/$file.want" got
+done <<'EOF'
+edges.csv csv -
+spaces.tsv tsv -
+ml.inter recbole -l 4
+flags.inter recbole -
+movielens.csv ratings -
+ratings.tsv uirt -
+ratings3.tsv uirt -
+final_track2_train.txt tiktok -
+train_interaction.txt kwai -
+ijcai2016_taobao.csv taobao -
+UserBehavior.csv userbehavior -
+events.csv retailrocket -
+EOF
+t_eq "movielens is another name of ratings" '"ratings"' \
+	"$(split-chrono --format movielens "$D/movielens.csv" | stream-cat -H | jq -c 'select(.section? == "split") | .meta.format')"
+split-chrono --train 0.5 "$D/ijcai2016_taobao.csv" > s.mp
+{ meta s.mp '{users_left_out, likes_left_out}' | tr -d '{}'; show s.mp; } > got
+t_file "taobao: a buy on the day of the cut but after it in the file is a later like" "$D/taobao-half.want" got
+split-chrono -l 5 "$D/movielens.csv" > s.mp
+t_eq "--like-threshold moves the ratings' likes" 1 "$(meta s.mp .input_likes)"
+
+printf 'uid;iid;ts;lk\nu1;i1;5;1\nu1;i2;3;0\n' > renamed.csv
+split-chrono --train 1 -d ';' --columns user=uid,item=iid,time=ts,like=lk renamed.csv > s.mp
+t_eq "--columns and -d: no click column, every row a click" '["u1","i2",3,0,"train"] ["u1","i1",5,1,"train"]' "$(show s.mp | paste -sd' ')"
+printf 'user_id,item_id,timestamp,click,like\nu1,i1,5,0,1\nu1,i2,3,0,0\n' > noclick.csv
+split-chrono --train 1 --columns click= noclick.csv > s.mp
+t_eq "--columns click= ignores the click column" '["u1","i2",3,0,"train"] ["u1","i1",5,1,"train"]' "$(show s.mp | paste -sd' ')"
+printf 'user_id,item_id,timestamp,rating\na,x,1,3\na,y,2,4\n' > rated.csv
+split-chrono --train 1 -l 3.5 rated.csv > s.mp
+t_eq "--like-threshold on a csv reads the rating column" '["a","x",1,0,"train"] ["a","y",2,1,"train"]' "$(show s.mp | paste -sd' ')"
+printf 'user_id\titem_id\ttimestamp\tclick\tlike\r\n"a\tb"\tx\t1\t1\t1\r\n' > quoted.tsv
+split-chrono --train 1 quoted.tsv > s.mp
+t_eq "a tsv may quote a field holding a tab" '["a\tb","x",1,1,"train"]' "$(show s.mp)"
+
+# ---- the split rules, worked out by hand ----
+for mode in global user loo; do
+	split-chrono --mode "$mode" "$D/rules.csv" > s.mp && show s.mp > got
+	t_file "--mode $mode: the records of rules.csv" "$D/rules-$mode.want" got
+done
+split-chrono "$D/rules.csv" > s.mp
+t_eq "global: the counts" '{"train":20,"valid":1,"test":4,"train_clicks":22,"repeated_clicks":6,"users_left_out":1,"likes_left_out":1,"users_unscored":1,"likes_of_train_items":2,"items_train":8}' \
+	"$(meta s.mp '{train, valid, test, train_clicks, repeated_clicks, users_left_out, likes_left_out, users_unscored, likes_of_train_items, items_train}')"
+t_eq "users in order of first appearance in the file" '["D","A","C","B","E"]' \
+	"$(stream-cat --section vocab --full s.mp | jq -c 'select(.block? == "users") | .data')"
+t_eq "items in order of first appearance, those never trained kept" '["u","p","r","w","z","t","q","x","s","y","v"]' \
+	"$(stream-cat --section vocab --full s.mp | jq -c 'select(.block? == "items") | .data')"
+t_eq "the meta names mode, fraction and format" '["global",0.7,"csv",5,11,25]' \
+	"$(meta s.mp '[.mode, .train_fraction, .format, .users, .items, .clicks]')"
+split-chrono --mode user "$D/rules.csv" > s.mp
+t_eq "user: the counts (15 clicks: round(10.5) = 11 train)" '{"train":20,"valid":2,"test":3,"train_clicks":23,"likes_of_train_items":2}' \
+	"$(meta s.mp '{train, valid, test, train_clicks, likes_of_train_items}')"
+split-chrono --mode user --train 0.4 "$D/rules.csv" > s.mp
+t_eq "user: round(0.4) = 0, so D's one click is a later like, D left out" '{"users_left_out":1,"likes_left_out":1,"users_train":3}' \
+	"$(meta s.mp '{users_left_out, likes_left_out, users_train}')"
+split-chrono --mode loo "$D/rules.csv" > s.mp
+t_eq "loo: the counts, one earlier click of a held-out item" '{"train":16,"valid":3,"test":3,"train_clicks":20,"heldout_clicks":1,"users_left_out":1,"train_fraction":0}' \
+	"$(meta s.mp '{train, valid, test, train_clicks, heldout_clicks, users_left_out, train_fraction}')"
+split-chrono --train 0 "$D/rules.csv" > s.mp
+t_eq "--train 0: nothing trains, every user with a like left out" '[0,0,0,4]' "$(meta s.mp '[.train, .valid, .test, .users_left_out]')"
+split-chrono --train 1 "$D/rules.csv" > s.mp
+t_eq "--train 1: every pair trains" '[26,0,0]' "$(meta s.mp '[.train, .valid, .test]')"
+
+split-chrono -v "$D/rules.csv" 2> err > s.mp
+t_eq "-v: the cut" "split-chrono: global cut: 22 of 32 clicks train (0.6875); last training click at 20, next click at 20 (the cut falls inside a run of equal times)" "$(sed -n 3p err)"
+t_eq "-v: who is left out of evaluation, and why" "split-chrono: left out of evaluation: 1 user without a training click (1 later likes); 1 user with no later like of a new item; 2 later likes of items the user clicked in training" "$(sed -n 6p err)"
+t_eq "-v: six lines" 6 "$(wc -l < err)"
+split-chrono "$D/rules.csv" > a.mp
+split-chrono "$D/rules.csv" > b.mp
+t_ok "two runs write the same bytes" cmp a.mp b.mp
+split-chrono < "$D/rules.csv" > a.mp
+split-chrono - < "$D/rules.csv" > b.mp
+t_eq "standard input, and -, read the same log" "$(show a.mp)" "$(show b.mp)"
+t_run "-o writes the file" 0 "" -- split-chrono -o out.mp "$D/rules.csv"
+t_ok "-o's file is a whole stream" stream-cat -H out.mp
+
+# ---- malformed input: exit 3, one line naming the file, the place, the expectation ----
+h='user_id,item_id,timestamp,click,like'
+bad() { # NAME CONTENT: a file holding the header and CONTENT
+	printf '%s\n%b' "$h" "$2" > "$1"
+}
+bad short.csv 'u1,i1,5,1,0\nu1,i2,6,1\n'
+t_run "a short row" 3 "split-chrono: short.csv: line 3, column 5: expected 5 fields as in the header, got 4" -- split-chrono short.csv
+bad long.csv 'u1,i1,5,1,0,9\n'
+t_run "a long row" 3 "split-chrono: long.csv: line 2, column 6: expected 5 fields as in the header, got 6" -- split-chrono long.csv
+bad nan.csv 'u1,i1,5,1,0\nu1,i2,soon,1,0\n'
+t_run "a time that is not a number" 3 "split-chrono: nan.csv: line 3, column 3: expected a number (timestamp), got 'soon'" -- split-chrono nan.csv
+bad flag.csv 'u1,i1,5,2,0\n'
+t_run "a click that is not 0 or 1" 3 "split-chrono: flag.csv: line 2, column 4: expected 0 or 1 (click), got '2'" -- split-chrono flag.csv
+bad after.csv 'u1,"i1"x,5,1,0\n'
+t_run "text after a closing quote" 3 "split-chrono: after.csv: line 2, column 2: expected a delimiter or the end of the line after a closing quote, got 'x'" -- split-chrono after.csv
+bad inside.csv 'u1,i"1,5,1,0\n'
+t_run "a quote inside an unquoted field" 3 "split-chrono: inside.csv: line 2, column 2: expected a quote only around a whole field, got '\"'" -- split-chrono inside.csv
+bad open.csv 'u1,i1,5,1,0\nu2,"i2,6,1,0\nu3,i3,7,1,0\n'
+t_run "a quote never closed names the line it opened on" 3 "split-chrono: open.csv: line 3, column 2: expected a closing quote, got the end of the input" -- split-chrono open.csv
+bad span.csv 'u1,"i\n1",x,1,0\n'
+t_run "an error in a row of two lines names its first" 3 "split-chrono: span.csv: line 2, column 3: expected a number (timestamp), got 'x'" -- split-chrono span.csv
+printf '%s\r\nu1,i1,5,1,0\r\n\r\nu1,i1,x,1,0\r\n' "$h" > crlf.csv
+t_run "CRLF and blank lines keep the line count" 3 "split-chrono: crlf.csv: line 4, column 3: expected a number (timestamp), got 'x'" -- split-chrono crlf.csv
+bad empty-id.csv ',i1,5,1,0\n'
+t_run "an empty user id" 3 "split-chrono: empty-id.csv: line 2, column 1: expected a user id (user_id), got ''" -- split-chrono empty-id.csv
+printf "%s\nu\0001,i1,5,1,0\n" "$h" > nul.csv
+t_run "a NUL byte in an id" 3 "split-chrono: nul.csv: line 2, column 1: expected a user id (user_id) without a NUL byte, got 'u\\x001'" -- split-chrono nul.csv
+printf 'uid,item_id,timestamp,click,like\nu1,i1,5,1,0\n' > nocol.csv
+t_run "a missing column" 3 "split-chrono: nocol.csv: line 1: expected a column 'user_id' in the header (see --columns), got none among its 5 columns" -- split-chrono nocol.csv
+printf 'user_id,item_id,timestamp,click,item_id\n' > dup.csv
+t_run "a column named twice" 3 "split-chrono: dup.csv: line 1, column 5: expected one column 'item_id', got a second (columns 2 and 5)" -- split-chrono dup.csv
+printf 'user_id,item_id,timestamp,click\nu1,i1,5,1\n' > nolike.csv
+t_run "no like column and no threshold" 3 "split-chrono: nolike.csv: line 1: expected a column 'like' in the header (see --columns), got none among its 4 columns" -- split-chrono nolike.csv
+t_run "an empty input has no header" 3 "split-chrono: <stdin>: line 1: expected a header naming the columns, got the end of the input" -- split-chrono --format csv < /dev/null
+t_run "an empty raw log is an empty log" 0 "" -- split-chrono --format tiktok < /dev/null
+printf 'user_id:token\titem_id:token\ttimestamp:float\tlike:int\n' > type.inter
+t_run "a RecBole type RecBole does not know" 3 "split-chrono: type.inter: line 1, column 4: type 'int' from field 'like' is not supported: expected token, token_seq, float or float_seq" -- split-chrono type.inter
+printf 'user_id:token\titem_id:token\ttimestamp:float\tlike\n' > untyped.inter
+t_run "a RecBole field without a type" 3 "split-chrono: untyped.inter: line 1, column 4: expected a RecBole header field name:type, got 'like'" -- split-chrono --format recbole untyped.inter
+printf 'use_ID,sel_ID,ite_ID,cat_ID,act_ID,time\n1,2,3,4,2,20150701\n' > act.csv
+t_run "a Taobao act that is neither click nor buy" 3 "split-chrono: act.csv: line 2, column 5: expected 0 or 1 (act_ID), got '2'" -- split-chrono act.csv
+printf '1,10,5,pv,1511544070\n1,10,5,clik,1511544071\n' > behavior.csv
+t_run "an unknown UserBehavior behaviour" 3 "split-chrono: behavior.csv: line 2, column 4: expected pv, buy, cart or fav (behavior_type), got 'clik'" -- split-chrono --format userbehavior behavior.csv
+printf 'timestamp,visitorid,event,itemid,transactionid\n1,2,buy,3,\n' > event.csv
+t_run "an unknown Retailrocket event" 3 "split-chrono: event.csv: line 2, column 3: expected view, transaction or addtocart (event), got 'buy'" -- split-chrono event.csv
+head -c -4 "$D/final_track2_train.txt" > cut.txt
+t_run "a Tiktok row cut short" 3 "split-chrono: cut.txt: line 4, column 12: expected 12 fields, got 11" -- split-chrono --format tiktok cut.txt
+printf '1\t100\t1\t0\t0\t7616\tlong\t11\n' > play.txt
+t_run "a Kwai playing time that is not a number" 3 "split-chrono: play.txt: line 1, column 7: expected a number (playing_time), got 'long'" -- split-chrono --format kwai play.txt
+printf '7\t100\t5\t300\n7\t200\t3\n' > ragged.tsv
+t_run "uirt rows keep the first row's width" 3 "split-chrono: ragged.tsv: line 2, column 4: expected 4 fields, got 3" -- split-chrono ragged.tsv
+t_run "-o leaves no file after an error" 3 "*" -- split-chrono -o bad.mp short.csv
+t_eq "neither the file nor its temporary" "" "$(ls -a | grep 'bad\.mp' || true)"
+t_run "a file that is not there" 4 "split-chrono: nothere.csv: cannot open: No such file or directory" -- split-chrono nothere.csv
+
+# ---- the command line ----
+t_run "an unknown format" 2 "split-chrono: --format: expected auto, csv, tsv, recbole, ratings, uirt, tiktok, kwai, taobao, userbehavior or retailrocket, got 'xml'" -- split-chrono --format xml "$D/rules.csv"
+t_run "an unknown mode" 2 "split-chrono: --mode: expected global, user or loo, got 'random'" -- split-chrono --mode random "$D/rules.csv"
+t_run "a fraction above 1" 2 "split-chrono: --train: expected a decimal fraction from 0 to 1 (at most 9 decimals), got '1.5'" -- split-chrono --train 1.5 "$D/rules.csv"
+t_run "a fraction as a percentage" 2 "*" -- split-chrono --train 70% "$D/rules.csv"
+t_run "--train with loo" 2 "split-chrono: --train has no meaning with --mode loo" -- split-chrono --mode loo --train 0.8 "$D/rules.csv"
+t_run "two inputs" 2 "split-chrono: expected one input file, got 2" -- split-chrono "$D/rules.csv" "$D/rules.csv"
+t_run "a --columns entry without =" 2 "split-chrono: --columns: expected ROLE=NAME with ROLE one of user, item, time, click, like, rating, got 'uid'" -- split-chrono --columns uid "$D/rules.csv"
+t_run "--columns on a format without a header" 2 "split-chrono: $D/final_track2_train.txt: --columns applies to formats with a header; the tiktok format has none" -- split-chrono --columns user=uid "$D/final_track2_train.txt"
+t_run "--columns for a column the format lacks" 2 "split-chrono: $D/events.csv: --columns: the retailrocket format has no like column" -- split-chrono --columns like=x "$D/events.csv"
+t_run "--like-threshold on a log without ratings" 2 "split-chrono: $D/events.csv: --like-threshold applies to the formats with ratings (csv, tsv, recbole, ratings, uirt), not retailrocket" -- split-chrono -l 3 "$D/events.csv"
+t_run "a delimiter that is a quote" 2 "split-chrono: -d: expected one character (or 'tab'), not a quote or a line end, got '\"'" -- split-chrono -d '"' "$D/rules.csv"
+t_run "--help" 0 "" -- split-chrono --help
+t_eq "--help prints the synopsis" "usage: split-chrono [-f FORMAT] [-m global|user|loo] [-t FRACTION] [-c ROLE=NAME,...]" "$(head -n 1 "$OUT")"
+t_run "--version" 0 "" -- split-chrono --version
+t_eq "--version names the package" "split-chrono (hcr)" "$(cut -d' ' -f1,2 "$OUT")"
