@@ -54,6 +54,9 @@ struct hs_in {
 struct hs_out {
 	FILE *fp;
 	char *name;
+	/* msgpack-c hands the sink one element at a time: gather them, write in bulk */
+	char *buf;
+	size_t used, cap;
 	msgpack_packer pk;
 	int in_section;
 	char sec_name[32];
@@ -798,13 +801,28 @@ void hs_block_check_finite(const struct hs_in *in, const struct hs_block *b)
 
 /* ---- writing ---- */
 
+static void flush_out(struct hs_out *out)
+{
+	if (out->used && fwrite(out->buf, out->used, 1, out->fp) != 1)
+		die_write(out->name, errno);
+	out->used = 0;
+}
+
 static int sink_write(void *data, const char *buf, size_t len)
 {
 	struct hs_out *out = data;
 	if (len == 0)
 		return 0;
-	if (fwrite(buf, len, 1, out->fp) != 1)
-		die_write(out->name, errno);
+	if (out->used + len > out->cap) {
+		flush_out(out);
+		if (len >= out->cap) {
+			if (fwrite(buf, len, 1, out->fp) != 1)
+				die_write(out->name, errno);
+			return 0;
+		}
+	}
+	memcpy(out->buf + out->used, buf, len);
+	out->used += len;
 	return 0;
 }
 
@@ -813,7 +831,8 @@ struct hs_out *hs_out_open(const char *path)
 	struct hs_out *out = xcalloc(1, sizeof *out);
 	out->fp = out_open(path, 1);
 	out->name = xstrdup((!path || strcmp(path, "-") == 0) ? "standard output" : path);
-	setvbuf(out->fp, NULL, _IOFBF, (size_t)1 << 20);
+	out->cap = (size_t)1 << 20;
+	out->buf = xmalloc(out->cap);
 	msgpack_packer_init(&out->pk, out, sink_write);
 	return out;
 }
@@ -822,7 +841,9 @@ void hs_out_close(struct hs_out *out)
 {
 	if (out->in_section)
 		die(HCR_EXIT_FAIL, "internal: section '%s' left open", out->sec_name);
+	flush_out(out);
 	out_close(out->fp);
+	free(out->buf);
 	free(out->name);
 	free(out);
 }

@@ -33,6 +33,12 @@ void vocab_free(struct vocab *v)
 	vocab_init(v);
 }
 
+/* A slot holds the id's index + 1 in its low 32 bits and 32 bits of its hash above,
+ * so a probe compares strings only when the hashes agree. */
+#define SLOT(h, i) ((int64_t)(((uint64_t)(h) >> 32) << 32 | (uint64_t)((i) + 1)))
+#define SLOT_INDEX(s) ((int64_t)((uint64_t)(s) & 0xffffffffu) - 1)
+#define SLOT_TAG(s) ((uint64_t)(s) >> 32)
+
 static void rehash(struct vocab *v, size_t nslots)
 {
 	int64_t i;
@@ -41,23 +47,29 @@ static void rehash(struct vocab *v, size_t nslots)
 	v->nslots = nslots;
 	for (i = 0; i < v->n; i++) {
 		const char *s = vocab_id(v, i);
-		size_t k = hash(s, strlen(s)) & (nslots - 1);
+		uint64_t h = hash(s, strlen(s));
+		size_t k = h & (nslots - 1);
 		while (v->slot[k])
 			k = (k + 1) & (nslots - 1);
-		v->slot[k] = i + 1;
+		v->slot[k] = SLOT(h, i);
 	}
 }
 
 int64_t vocab_find(const struct vocab *v, const char *s, size_t len)
 {
+	uint64_t h;
 	size_t k;
 	if (!v->nslots)
 		return -1;
-	k = hash(s, len) & (v->nslots - 1);
+	h = hash(s, len);
+	k = h & (v->nslots - 1);
 	while (v->slot[k]) {
-		const char *t = vocab_id(v, v->slot[k] - 1);
-		if (strncmp(t, s, len) == 0 && t[len] == '\0' && memchr(s, '\0', len) == NULL)
-			return v->slot[k] - 1;
+		if (SLOT_TAG(v->slot[k]) == h >> 32) {
+			int64_t i = SLOT_INDEX(v->slot[k]);
+			const char *t = vocab_id(v, i);
+			if (strncmp(t, s, len) == 0 && t[len] == '\0' && memchr(s, '\0', len) == NULL)
+				return i;
+		}
 		k = (k + 1) & (v->nslots - 1);
 	}
 	return -1;
@@ -71,6 +83,8 @@ int64_t vocab_intern(struct vocab *v, const char *s, size_t len, int *added)
 		*added = i < 0;
 	if (i >= 0)
 		return i;
+	if (v->n >= INT32_MAX)
+		die(HCR_EXIT_DATA, "more than %d distinct ids", INT32_MAX);
 	if ((size_t)(v->n + 1) * 2 > v->nslots)
 		rehash(v, v->nslots ? v->nslots * 2 : 1024);
 	XGROW(v->text, v->text_cap, v->text_len + len + 1);
@@ -79,10 +93,13 @@ int64_t vocab_intern(struct vocab *v, const char *s, size_t len, int *added)
 	v->text[v->text_len + len] = '\0';
 	v->start[v->n] = v->text_len;
 	v->text_len += len + 1;
-	k = hash(s, len) & (v->nslots - 1);
-	while (v->slot[k])
-		k = (k + 1) & (v->nslots - 1);
-	v->slot[k] = v->n + 1;
+	{
+		uint64_t h = hash(s, len);
+		k = h & (v->nslots - 1);
+		while (v->slot[k])
+			k = (k + 1) & (v->nslots - 1);
+		v->slot[k] = SLOT(h, v->n);
+	}
 	return v->n++;
 }
 
