@@ -135,10 +135,16 @@ int rank_select_row(const float *keys, int64_t n, int32_t item0, int k, int32_t 
 	return got;
 }
 
+/* A list is ranked in blocks of consecutive list entries.  A range is ranked in
+ * blocks aligned to multiples of the block size over all the scorer's users, rows
+ * outside the range computed and dropped: every user is then scored in the very
+ * same sgemm call whatever the range, so shards give the unsharded run's bits
+ * (OpenBLAS's bits depend on a row's place in the call). */
 struct job {
 	const struct rank_scorer *s;
-	const int32_t *users;
-	int64_t n_users;
+	const int32_t *list;     /* NULL for a range */
+	int64_t begin, end;      /* list entries, or users */
+	int64_t first_block, blocks;
 	int k;
 	int64_t user_block, item_chunk;
 	const struct csr *mask;
@@ -179,6 +185,7 @@ static void *worker(void *arg)
 	    sizeof *scratch);
 	float *hkey = xmalloc((size_t)(ub * k) * sizeof *hkey);
 	int32_t *hitem = xmalloc((size_t)(ub * k) * sizeof *hitem);
+	int32_t *ids = xmalloc((size_t)ub * sizeof *ids);
 	struct heap *heaps = xmalloc((size_t)ub * sizeof *heaps);
 	int64_t nans = 0, r;
 	for (r = 0; r < ub; r++) {
@@ -186,12 +193,22 @@ static void *worker(void *arg)
 		heaps[r].item = hitem + r * k;
 	}
 	for (;;) {
-		int64_t blk = atomic_fetch_add(&jb->next_block, 1);
-		int64_t u0 = blk * ub, b, c0;
-		const int32_t *users = jb->users + u0;
-		if (u0 >= jb->n_users)
+		int64_t blk = atomic_fetch_add(&jb->next_block, 1), u0, b, c0, row0;
+		const int32_t *users = ids;
+		if (blk >= jb->blocks)
 			break;
-		b = jb->n_users - u0 < ub ? jb->n_users - u0 : ub;
+		blk += jb->first_block;
+		u0 = blk * ub;
+		if (jb->list) {
+			b = jb->end - u0 < ub ? jb->end - u0 : ub;
+			users = jb->list + u0;
+			row0 = u0;
+		} else {
+			b = s->n_users - u0 < ub ? s->n_users - u0 : ub;
+			for (r = 0; r < b; r++)
+				ids[r] = (int32_t)(u0 + r);
+			row0 = u0 - jb->begin;
+		}
 		for (r = 0; r < b; r++)
 			heaps[r].n = 0;
 		for (c0 = 0; c0 < n_items; c0 += ic) {
@@ -204,9 +221,15 @@ static void *worker(void *arg)
 			for (r = 0; r < b; r++)
 				nans += heap_scan(&heaps[r], k, out + r * n, n, (int32_t)c0);
 		}
-		for (r = 0; r < b; r++)
-			jb->res->count[u0 + r] = heap_drain(&heaps[r], jb->res->items + (u0 + r) * k,
-			    jb->res->keys + (u0 + r) * k);
+		for (r = 0; r < b; r++) {
+			int64_t row = row0 + r;
+			if (row < 0 || row >= jb->res->rows) {
+				heaps[r].n = 0;
+				continue;
+			}
+			jb->res->count[row] =
+			    heap_drain(&heaps[r], jb->res->items + row * k, jb->res->keys + row * k);
+		}
 	}
 	atomic_fetch_add(&jb->nan_keys, nans);
 	free(out);
@@ -214,26 +237,30 @@ static void *worker(void *arg)
 	free(scratch);
 	free(hkey);
 	free(hitem);
+	free(ids);
 	free(heaps);
 	return NULL;
 }
 
-void rank_users(const struct rank_scorer *s, const int32_t *users, int64_t n_users,
-    const struct rank_opts *o, struct rank_result *res)
+static void run(struct job *jb, const struct rank_opts *o, const int32_t *users, int64_t n_users)
 {
-	struct job jb;
+	const struct rank_scorer *s = jb->s;
+	struct rank_result *res = jb->res;
 	int threads = o->threads < 1 ? 1 : o->threads, t, blas_threads;
-	int64_t i, blocks;
+	int64_t i;
 	pthread_t *tid;
 	if (o->k < 1)
 		die(HCR_EXIT_FAIL, "internal: ranking asked for k = %d", o->k);
-	if (s->n_items > INT32_MAX)
-		die(HCR_EXIT_FAIL, "internal: %lld items do not fit item indices",
-		    (long long)s->n_items);
+	if (s->n_items > INT32_MAX || s->n_users > INT32_MAX)
+		die(HCR_EXIT_FAIL, "internal: %lld users, %lld items do not fit indices",
+		    (long long)s->n_users, (long long)s->n_items);
+	if (o->mask && o->mask->rows < s->n_users)
+		die(HCR_EXIT_FAIL, "internal: a mask of %lld rows for %lld users",
+		    (long long)o->mask->rows, (long long)s->n_users);
 	for (i = 0; i < n_users; i++)
-		if (users[i] < 0 || (o->mask && users[i] >= o->mask->rows))
-			die(HCR_EXIT_FAIL, "internal: user %d outside the mask's %lld rows", users[i],
-			    (long long)(o->mask ? o->mask->rows : 0));
+		if (users[i] < 0 || users[i] >= s->n_users)
+			die(HCR_EXIT_FAIL, "internal: user %d outside 0..%lld", users[i],
+			    (long long)s->n_users - 1);
 	res->rows = n_users;
 	res->k = o->k;
 	res->users = xmalloc((size_t)(n_users ? n_users : 1) * sizeof *res->users);
@@ -243,21 +270,15 @@ void rank_users(const struct rank_scorer *s, const int32_t *users, int64_t n_use
 	res->keys = xmalloc((size_t)(n_users * o->k + 1) * sizeof *res->keys);
 	res->nan_keys = 0;
 
-	jb.s = s;
-	jb.users = res->users;
-	jb.n_users = n_users;
-	jb.k = o->k;
-	jb.user_block = o->user_block > 0 ? o->user_block : RANK_USER_BLOCK;
-	jb.item_chunk = o->item_chunk > 0 ? o->item_chunk : RANK_ITEM_CHUNK;
-	if (jb.item_chunk > s->n_items)
-		jb.item_chunk = s->n_items > 0 ? s->n_items : 1;
-	jb.mask = o->mask;
-	jb.res = res;
-	atomic_init(&jb.next_block, 0);
-	atomic_init(&jb.nan_keys, 0);
-	blocks = (n_users + jb.user_block - 1) / jb.user_block;
-	if (threads > blocks)
-		threads = blocks > 0 ? (int)blocks : 1;
+	jb->k = o->k;
+	jb->item_chunk = o->item_chunk > 0 ? o->item_chunk : RANK_ITEM_CHUNK;
+	if (jb->item_chunk > s->n_items)
+		jb->item_chunk = s->n_items > 0 ? s->n_items : 1;
+	jb->mask = o->mask;
+	atomic_init(&jb->next_block, 0);
+	atomic_init(&jb->nan_keys, 0);
+	if (threads > jb->blocks)
+		threads = jb->blocks > 0 ? (int)jb->blocks : 1;
 
 	/* Same sgemm bits whatever the worker count: BLAS on one thread while we rank. */
 	blas_threads = openblas_get_num_threads();
@@ -265,29 +286,57 @@ void rank_users(const struct rank_scorer *s, const int32_t *users, int64_t n_use
 		openblas_set_num_threads(1);
 	tid = xmalloc((size_t)threads * sizeof *tid);
 	for (t = 1; t < threads; t++)
-		if (pthread_create(&tid[t], NULL, worker, &jb) != 0)
+		if (pthread_create(&tid[t], NULL, worker, jb) != 0)
 			die(HCR_EXIT_FAIL, "cannot start ranking thread %d of %d", t + 1, threads);
-	worker(&jb);
+	worker(jb);
 	for (t = 1; t < threads; t++)
 		pthread_join(tid[t], NULL);
 	free(tid);
 	if (blas_threads != 1)
 		openblas_set_num_threads(blas_threads);
-	res->nan_keys = atomic_load(&jb.nan_keys);
+	res->nan_keys = atomic_load(&jb->nan_keys);
+}
+
+static int64_t user_block(const struct rank_opts *o)
+{
+	return o->user_block > 0 ? o->user_block : RANK_USER_BLOCK;
+}
+
+void rank_users(const struct rank_scorer *s, const int32_t *users, int64_t n_users,
+    const struct rank_opts *o, struct rank_result *res)
+{
+	struct job jb = { 0 };
+	jb.s = s;
+	jb.res = res;
+	jb.list = users;
+	jb.begin = 0;
+	jb.end = n_users;
+	jb.user_block = user_block(o);
+	jb.first_block = 0;
+	jb.blocks = (n_users + jb.user_block - 1) / jb.user_block;
+	run(&jb, o, users, n_users);
 }
 
 void rank_range(const struct rank_scorer *s, int64_t u_begin, int64_t u_end,
     const struct rank_opts *o, struct rank_result *res)
 {
+	struct job jb = { 0 };
 	int64_t n = u_end > u_begin ? u_end - u_begin : 0, i;
 	int32_t *users;
-	if (u_begin < 0 || u_end > INT32_MAX)
-		die(HCR_EXIT_FAIL, "internal: user range %lld..%lld", (long long)u_begin,
-		    (long long)u_end);
+	if (u_begin < 0 || u_begin + n > s->n_users)
+		die(HCR_EXIT_FAIL, "internal: users %lld..%lld of %lld", (long long)u_begin,
+		    (long long)u_end, (long long)s->n_users);
 	users = xmalloc((size_t)(n ? n : 1) * sizeof *users);
 	for (i = 0; i < n; i++)
 		users[i] = (int32_t)(u_begin + i);
-	rank_users(s, users, n, o, res);
+	jb.s = s;
+	jb.res = res;
+	jb.begin = u_begin;
+	jb.end = u_begin + n;
+	jb.user_block = user_block(o);
+	jb.first_block = u_begin / jb.user_block;
+	jb.blocks = n ? (u_begin + n - 1) / jb.user_block - jb.first_block + 1 : 0;
+	run(&jb, o, users, n);
 	free(users);
 }
 

@@ -9,7 +9,11 @@
  * count.  While ranking, OpenBLAS is pinned to one thread (and restored after), so
  * that a scorer's sgemm gives the same bits whatever -j is: parallelism comes from
  * the workers, each calling sgemm on its own block (OpenBLAS's pthread build
- * supports concurrent calls). */
+ * supports concurrent calls).  OpenBLAS's bits also depend on the shape of a call
+ * and on a row's place in it, so a range is cut into blocks aligned over all users:
+ * every shard then has the unsharded run's keys, bit for bit, given the same block
+ * and chunk sizes.  A user list is cut into blocks of the list: its keys equal the
+ * range's up to float rounding. */
 #ifndef HCR_RANK_H
 #define HCR_RANK_H
 
@@ -30,6 +34,7 @@ typedef void (*rank_fill_fn)(void *ctx, const int32_t *users, int64_t b, int64_t
 struct rank_scorer {
 	rank_fill_fn fill;
 	void *ctx;
+	int64_t n_users;   /* users are 0 .. n_users - 1 */
 	int64_t n_items;
 	size_t scratch_per_user;
 	size_t scratch_per_pair;
@@ -59,7 +64,7 @@ struct rank_result {
 /* Ranks the users of a list, in list order. */
 void rank_users(const struct rank_scorer *s, const int32_t *users, int64_t n_users,
     const struct rank_opts *o, struct rank_result *res);
-/* Ranks users u_begin .. u_end - 1. */
+/* Ranks users u_begin .. u_end - 1 (row r is user u_begin + r). */
 void rank_range(const struct rank_scorer *s, int64_t u_begin, int64_t u_end,
     const struct rank_opts *o, struct rank_result *res);
 /* Shard k (1-based) of n of users 0 .. n_users - 1: contiguous ranges whose

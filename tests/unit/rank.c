@@ -26,9 +26,10 @@ static void fill_table(void *ctx, const int32_t *users, int64_t b, int64_t item0
 		memcpy(out + r * n, t->s + users[r] * t->n_items + item0, (size_t)n * sizeof *out);
 }
 
-static struct rank_scorer table_scorer(struct table *t, const float *s, int64_t n_items)
+static struct rank_scorer table_scorer(struct table *t, const float *s, int64_t n_users,
+    int64_t n_items)
 {
-	struct rank_scorer sc = { fill_table, t, n_items, 0, 0 };
+	struct rank_scorer sc = { fill_table, t, n_users, n_items, 0, 0 };
 	t->s = s;
 	t->n_items = n_items;
 	return sc;
@@ -67,7 +68,7 @@ static void hand_cases(void)
 	};
 	static const int32_t mr[] = { 1, 2, 2, 2, 2 }, mc[] = { 1, 0, 1, 3, 4 };
 	struct table t;
-	struct rank_scorer sc = table_scorer(&t, s, 5);
+	struct rank_scorer sc = table_scorer(&t, s, 5, 5);
 	struct csr mask = mask_of(5, 5, 5, mr, mc);
 	struct rank_opts o = { 3, 1, 0, 0, &mask };
 	struct rank_result res;
@@ -151,7 +152,7 @@ static void randomized(void)
 	float *s = xmalloc(NU * NI * sizeof *s);
 	int32_t mr[M], mc[M], want[NI];
 	struct table t;
-	struct rank_scorer sc = table_scorer(&t, s, NI);
+	struct rank_scorer sc = table_scorer(&t, s, NU, NI);
 	struct csr mask;
 	struct rank_result ref, res;
 	static const int ks[] = { 1, 7, 50, 250 };
