@@ -225,6 +225,7 @@ static void rankings(void)
 		rank_all(&r, K, 1, 0, NI, &a);
 		OK(matches_naive(&r, &a, 1e-5), "sd %g: hcr top-%d equals the naive double ranking", sd,
 		    K);
+		rank_result_free(&a);
 		/* Threads and shards: the same bits, sgemm included. */
 		bad = 0;
 		for (t = 0; t < 3; t++) {
@@ -251,7 +252,7 @@ static void rankings(void)
 			rank_result_free(&a);
 		}
 		OK(!bad, "sd %g: 1 and 2 threads, 3 shards: identical bits (%d differ)", sd, bad);
-		rank_all(&r, K, 1, 0, NI, &a);
+		rule_free(&r);
 		OK(rule_hcr(&r, "hcr-t", (const struct rule_group(*)[3])g, D, NU, NI) == 0 &&
 		       r.n_terms == 5, "sd %g: hcr-t has five factors", sd);
 		rank_all(&r, K, 2, 8, 100, &a);
