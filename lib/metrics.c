@@ -125,7 +125,7 @@ static int cmp_desc(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
-double ndcg_graded(const int32_t *ranked, int n_ranked, const double *rel, int64_t n_items,
+double ndcg_graded(const int32_t *ranked, int n_ranked, const float *rel, int64_t n_items,
     const int32_t *excluded, int64_t n_excluded, int k)
 {
 	double *h, dcg = 0, idcg = 0;

@@ -32,10 +32,11 @@ void metrics_eval(const struct rank_result *rk, const struct csr *positives, int
     const int *ks, struct metrics *m);
 void metrics_free(struct metrics *m);
 
-/* Graded NDCG@k against a true relevance per item (linear gains): DCG of the
- * ranked list over IDCG of the k most relevant items that are not excluded (the
- * user's training items, sorted ascending; may be NULL).  NaN when IDCG <= 0. */
-double ndcg_graded(const int32_t *ranked, int n_ranked, const double *rel, int64_t n_items,
+/* Graded NDCG@k against a true relevance per item (linear gains; float, as a
+ * truth row is): DCG of the ranked list over IDCG of the k most relevant items that
+ * are not excluded (the user's training items, sorted ascending; may be NULL).
+ * NaN when IDCG <= 0. */
+double ndcg_graded(const int32_t *ranked, int n_ranked, const float *rel, int64_t n_items,
     const int32_t *excluded, int64_t n_excluded, int k);
 
 /* Kendall's tau-b of two score lists, ties handled, O(n log n).  NaN when n < 2

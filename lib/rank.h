@@ -8,8 +8,9 @@
  * depend only on the keys of its users, so the result is the same for any thread
  * count.  While ranking, OpenBLAS is pinned to one thread (and restored after), so
  * that a scorer's sgemm gives the same bits whatever -j is: parallelism comes from
- * the workers, each calling sgemm on its own block (OpenBLAS's pthread build
- * supports concurrent calls).  OpenBLAS's bits also depend on the shape of a call
+ * the workers, each calling sgemm on its own block (OpenBLAS's pthread build, the
+ * one we link, supports concurrent calls; an OpenMP build ignores the pin and
+ * needs OMP_NUM_THREADS=1).  OpenBLAS's bits also depend on the shape of a call
  * and on a row's place in it, so a range is cut into blocks aligned over all users:
  * every shard then has the unsharded run's keys, bit for bit, given the same block
  * and chunk sizes.  A user list is cut into blocks of the list: its keys equal the

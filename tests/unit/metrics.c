@@ -75,22 +75,22 @@ static void a_ranking(void)
 
 static void graded(void)
 {
-	static const double rel[] = { 0.9, 0.1, 0.5, 0.0, 0.7, 0.3 };
+	static const float rel[] = { 0.875f, 0.125f, 0.5f, 0.0f, 0.75f, 0.25f };
 	static const int32_t ranked[] = { 4, 2, 5 }, excluded[] = { 0 };
 	/* Item 0 (the most relevant) is a training item: the ideal is 4, 2, 5. */
 	NEAR(ndcg_graded(ranked, 3, rel, 6, excluded, 1, 3), 1, 1e-15,
 	    "graded NDCG: the ideal order among non-excluded items is 1");
 	{
 		static const int32_t worse[] = { 5, 2, 4 };
-		double dcg = 0.3 + 0.5 / log2(3) + 0.7 / 2, idcg = 0.7 + 0.5 / log2(3) + 0.3 / 2;
+		double dcg = 0.25 + 0.5 / log2(3) + 0.75 / 2, idcg = 0.75 + 0.5 / log2(3) + 0.25 / 2;
 		NEAR(ndcg_graded(worse, 3, rel, 6, excluded, 1, 3), dcg / idcg, 1e-15,
 		    "graded NDCG by hand");
-		idcg = 0.9 + 0.7 / log2(3);
-		NEAR(ndcg_graded(worse, 3, rel, 6, NULL, 0, 2), (0.3 + 0.5 / log2(3)) / idcg, 1e-15,
+		idcg = 0.875 + 0.75 / log2(3);
+		NEAR(ndcg_graded(worse, 3, rel, 6, NULL, 0, 2), (0.25 + 0.5 / log2(3)) / idcg, 1e-15,
 		    "graded NDCG@2 with nothing excluded");
 	}
 	{
-		static const double zero[] = { 0, 0, 0 };
+		static const float zero[] = { 0, 0, 0 };
 		static const int32_t r[] = { 0, 1 };
 		OK(isnan(ndcg_graded(r, 2, zero, 3, NULL, 0, 2)), "graded NDCG: NaN when IDCG is 0");
 	}
