@@ -37,8 +37,28 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
+/* OpenBLAS 0.3.21 falls back to its slowest kernel, Prescott, on processors it does
+ * not recognise, though they run the Haswell kernel (AVX2 and FMA) correctly and
+ * twice as fast.  When nobody chose a kernel, choose that one and start again, so
+ * the choice is made before OpenBLAS loads; the stream headers record it.  Setting
+ * OPENBLAS_CORETYPE (any value) or HCR_KEEP_BLAS_CORE keeps OpenBLAS's own pick. */
+static void pick_blas_kernel(char **argv)
+{
+	if (getenv("OPENBLAS_CORETYPE") || getenv("HCR_KEEP_BLAS_CORE") || !argv)
+		return;
+	if (strcmp(openblas_get_corename(), "Prescott") != 0)
+		return;
+	__builtin_cpu_init();
+	if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
+		return;
+	setenv("OPENBLAS_CORETYPE", "Haswell", 1);
+	execv("/proc/self/exe", argv);
+	unsetenv("OPENBLAS_CORETYPE"); /* no exec: carry on with the slow kernel */
+}
+
 void tool_init(const char *name, int argc, char **argv)
 {
+	pick_blas_kernel(argv);
 	hcr_tool.name = name;
 	hcr_tool.argc = argc > 0 ? argc - 1 : 0;
 	hcr_tool.argv = argc > 0 ? argv + 1 : argv;
