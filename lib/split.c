@@ -285,3 +285,42 @@ void split_user_items(const struct split *s, int64_t users, int64_t items, int p
 	free(r);
 	free(c);
 }
+
+/* FNV-1a over the bytes of v, least significant first, so that hosts agree. */
+static uint64_t fnv_u64(uint64_t h, uint64_t v)
+{
+	int i;
+	for (i = 0; i < 8; i++, v >>= 8)
+		h = (h ^ (v & 0xff)) * 0x100000001b3ull;
+	return h;
+}
+
+static uint64_t fnv_str(uint64_t h, const char *s)
+{
+	do
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	while (*s++);
+	return h;
+}
+
+void dataset_fingerprints(const struct dataset *d, char vocab[17], char split[17])
+{
+	const struct vocab *v[2] = { &d->users, &d->items };
+	uint64_t h = 0xcbf29ce484222325ull;
+	int64_t i;
+	int k;
+	for (k = 0; k < 2; k++) {
+		/* the count first, so that ids cannot move from one vocabulary to the other */
+		h = fnv_u64(h, (uint64_t)v[k]->n);
+		for (i = 0; i < v[k]->n; i++)
+			h = fnv_str(h, vocab_id(v[k], i));
+	}
+	snprintf(vocab, 17, "%016llx", (unsigned long long)h);
+	h = 0xcbf29ce484222325ull;
+	for (i = 0; i < d->split.n; i++) {
+		h = fnv_u64(h, (uint32_t)d->split.user[i]);
+		h = fnv_u64(h, (uint64_t)(uint32_t)d->split.item[i] << 3 |
+		    (uint64_t)d->split.like[i] << 2 | d->split.part[i]);
+	}
+	snprintf(split, 17, "%016llx", (unsigned long long)h);
+}

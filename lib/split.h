@@ -60,6 +60,12 @@ int dataset_take(struct hs_in *in, const struct hs_section *sec, struct dataset 
 /* Dies (hs_missing) unless both sections were read. */
 void dataset_require(const struct hs_in *in, const struct dataset *d);
 
+/* Fingerprints of what a ranking's indices and masks depend on, as 16 hex digits
+ * (FNV-1a 64): the two vocabularies (every id, in order), and the split's records
+ * (user, item, like and part, in order; not the times).  A ranking records both, so
+ * that evaluate can refuse a ranking made on other data. */
+void dataset_fingerprints(const struct dataset *d, char vocab[17], char split[17]);
+
 /* Per-user sets from the split: the items of part `part` (training: the distinct
  * clicked items, the mask of all-ranking; valid/test: the positives), as rows of a
  * users x items CSR, sorted, without repeats.  like_only keeps liked records only. */
