@@ -349,6 +349,15 @@ void rank_shard(int64_t n_users, int k, int n, int64_t *u_begin, int64_t *u_end)
 	*u_end = k * (n_users / n) + (k < n_users % n ? k : n_users % n);
 }
 
+void rank_shard_list(int64_t n_list, int64_t user_block, int k, int n, int64_t *lo,
+    int64_t *hi)
+{
+	int64_t b = user_block > 0 ? user_block : RANK_USER_BLOCK, b0, b1;
+	rank_shard((n_list + b - 1) / b, k, n, &b0, &b1);
+	*lo = b0 * b < n_list ? b0 * b : n_list;
+	*hi = b1 * b < n_list ? b1 * b : n_list;
+}
+
 void rank_result_free(struct rank_result *res)
 {
 	free(res->users);

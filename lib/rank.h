@@ -71,6 +71,11 @@ void rank_range(const struct rank_scorer *s, int64_t u_begin, int64_t u_end,
 /* Shard k (1-based) of n of users 0 .. n_users - 1: contiguous ranges whose
  * concatenation in order is all users, sizes differing by at most one. */
 void rank_shard(int64_t n_users, int k, int n, int64_t *u_begin, int64_t *u_end);
+/* Shard k of n of a list of n_list users for rank_users (user_block 0: the default):
+ * entries [*lo, *hi), whole blocks of the list, as even as blocks allow, so that each
+ * shard's blocks, and so its keys bit for bit, are those of the whole list's run. */
+void rank_shard_list(int64_t n_list, int64_t user_block, int k, int n, int64_t *lo,
+    int64_t *hi);
 void rank_result_free(struct rank_result *res);
 
 /* The top k of one row of keys for items item0 .. item0 + n - 1 (the order above):
