@@ -1,0 +1,306 @@
+/* score-frontdoor: ranks every user's top-K items under a model's scoring rules
+ * (the front-door score of HCR, its variants, a baseline's own rule); appends a
+ * ranking section per rule. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "model.h"
+#include "ranking.h"
+#include "scoring.h"
+#include "split.h"
+#include "stream.h"
+
+static const char usage[] =
+    "score-frontdoor [-k K] [--rule R[,R...]] [--model LABEL | --all] [--label NAME]\n"
+    "                       [--users FILE] [--shard K/N] [-j N] [-v] [-o FILE] [FILE]\n";
+
+enum { OPT_RULE = CLI_FIRST_TOOL_OPTION, OPT_MODEL, OPT_ALL, OPT_LABEL, OPT_USERS, OPT_SHARD };
+
+enum { MAX_RULES = 8, MAX_RANKINGS = 64 };
+
+struct run {
+	int k, shard, shards, all;
+	const char *rules[MAX_RULES];
+	int nrules;
+	const char *model_label, *label, *users_file;
+	struct dataset ds;
+	struct csr train;
+	int32_t *list;             /* the users ranked, in order */
+	int64_t nlist;
+	char vocab[17], split[17];
+	struct ranking out[MAX_RANKINGS];
+	int nout;
+	/* the labels a model read so far makes: an input ranking of one is replaced */
+	char labels[MAX_RANKINGS][128];
+	int nlabels;
+};
+
+static int keep_section(const struct hs_section *sec, void *arg)
+{
+	const struct run *r = arg;
+	const msgpack_object *l;
+	int k;
+	if (strcmp(sec->name, "ranking") != 0)
+		return 1;
+	l = hs_get(sec->meta, "label");
+	for (k = 0; l && k < r->nlabels; k++)
+		if (hs_str_eq(l, r->labels[k]))
+			return 0;
+	return 1;
+}
+
+/* The label of model m's ranking under rule (resolved, never "default"). */
+static void label_of(const struct run *r, const struct model *m, const char *rule, char *buf,
+    size_t size)
+{
+	if (r->label)
+		snprintf(buf, size, "%s", r->label);
+	else if (strcmp(rule, m->default_rule) == 0)
+		snprintf(buf, size, "%s", m->label);
+	else
+		snprintf(buf, size, "%s/%s", m->label, rule);
+}
+
+static const char *resolve(const struct model *m, const char *rule)
+{
+	return strcmp(rule, "default") == 0 ? m->default_rule : rule;
+}
+
+/* Records the labels model m will give, so that the input's rankings of them go. */
+static void note_labels(struct run *r, const struct model *m)
+{
+	int k;
+	for (k = 0; k < r->nrules && r->nlabels < MAX_RANKINGS; k++)
+		label_of(r, m, resolve(m, r->rules[k]), r->labels[r->nlabels++], sizeof r->labels[0]);
+}
+
+/* The users to rank: --users in file order, else every user with a training click. */
+static void choose_users(struct run *r)
+{
+	int64_t u;
+	if (r->users_file) {
+		struct load_error e;
+		FILE *fp = in_open(r->users_file);
+		if (user_list_read(fp, in_name(r->users_file), &r->ds.users, &r->list, &r->nlist,
+			&e) != 0)
+			die(e.code, "%s", e.msg);
+		in_close(fp);
+		return;
+	}
+	r->list = xmalloc(((size_t)r->ds.users.n + 1) * sizeof *r->list);
+	for (u = 0; u < r->ds.users.n; u++)
+		if (csr_len(&r->train, u) > 0)
+			r->list[r->nlist++] = (int32_t)u;
+}
+
+/* What a model needs before it can be ranked: the split, the mask, the users. */
+static void prepare(struct run *r, struct hs_in *in)
+{
+	if (r->list)
+		return;
+	dataset_require(in, &r->ds);
+	split_user_items(&r->ds.split, r->ds.users.n, r->ds.items.n, PART_TRAIN, 0, &r->train);
+	dataset_fingerprints(&r->ds, r->vocab, r->split);
+	choose_users(r);
+}
+
+/* "hcr, hcr-t, ..." for messages. */
+static const char *rule_names(const char *method, char *buf, size_t size)
+{
+	const struct method *me = method_find(method);
+	size_t at = 0;
+	int k;
+	buf[0] = '\0';
+	for (k = 0; me && me->rules[k] && at < size; k++)
+		at += (size_t)snprintf(buf + at, size - at, "%s%s", k ? ", " : "", me->rules[k]);
+	return me ? buf : "none (an unknown method)";
+}
+
+static void rank_model(struct run *r, struct model *m)
+{
+	int64_t lo, hi;
+	int k;
+	rank_shard_list(r->nlist, 0, r->shard, r->shards, &lo, &hi);
+	for (k = 0; k < r->nrules; k++) {
+		const char *rule = resolve(m, r->rules[k]);
+		struct scoring sc;
+		struct rank_result res;
+		struct rank_opts o = { 0 };
+		struct ranking_head h;
+		double t0 = now_seconds(), secs;
+		int j;
+		char names[256];
+		if (scoring_from_reps(&sc, m->method, rule, m->rep, m->nu, m->ni, m->dim) != 0)
+			die(HCR_EXIT_USAGE, "--rule %s: model '%s' (method %s) has no such rule, or "
+			    "lacks what it needs; its rules: %s", r->rules[k], m->label, m->method,
+			    rule_names(m->method, names, sizeof names));
+		memset(&h, 0, sizeof h);
+		label_of(r, m, rule, h.label, sizeof h.label);
+		for (j = 0; j < r->nout; j++)
+			if (strcmp(r->out[j].h.label, h.label) == 0)
+				die(HCR_EXIT_USAGE, "two rankings would be labelled '%s'%s", h.label,
+				    r->label ? ": --label names one ranking only" : "");
+		if (r->nout == MAX_RANKINGS)
+			die(HCR_EXIT_USAGE, "more than %d rankings in one run", MAX_RANKINGS);
+		snprintf(h.method, sizeof h.method, "%s", m->method);
+		snprintf(h.rule, sizeof h.rule, "%s", rule);
+		snprintf(h.model, sizeof h.model, "%s", m->label);
+		h.k = r->k;
+		h.shard = r->shard;
+		h.shards = r->shards;
+		memcpy(h.vocab, r->vocab, sizeof h.vocab);
+		memcpy(h.split, r->split, sizeof h.split);
+		o.k = r->k;
+		o.threads = hcr_tool.threads;
+		o.mask = &r->train;
+		rank_users(&sc.scorer, r->list + lo, hi - lo, &o, &res);
+		if (res.nan_keys > 0)
+			die(HCR_EXIT_NUMERIC, "model '%s' gives %lld NaN scores under rule %s: its "
+			    "training diverged", m->label, (long long)res.nan_keys, rule);
+		secs = now_seconds() - t0;
+		verbose("%s: %lld users x %lld items under %s in %.2f s (%.3g pairs/s)", h.label,
+		    (long long)(hi - lo), (long long)m->ni, rule, secs,
+		    (double)(hi - lo) * (double)m->ni / (secs > 0 ? secs : 1e-9));
+		ranking_from_result(&r->out[r->nout++], &h, &res, &sc);
+		rank_result_free(&res);
+		scoring_free(&sc);
+	}
+}
+
+static void parse_shard(struct run *r, const char *arg)
+{
+	char *slash = strchr(arg, '/');
+	if (!slash)
+		cli_usage_error(usage, "--shard: expected K/N, got '%s'", arg);
+	*slash = '\0';
+	r->shard = (int)opt_long("--shard", arg, 1, 1 << 20);
+	r->shards = (int)opt_long("--shard", slash + 1, 1, 1 << 20);
+	*slash = '/';
+	if (r->shard > r->shards)
+		cli_usage_error(usage, "--shard: expected K/N with K <= N, got '%s'", arg);
+}
+
+static void parse_rules(struct run *r, char *arg)
+{
+	char *p = arg, *comma;
+	r->nrules = 0;
+	do {
+		comma = strchr(p, ',');
+		if (comma)
+			*comma = '\0';
+		if (*p == '\0')
+			cli_usage_error(usage, "--rule: an empty rule name in '%s'", arg);
+		if (r->nrules == MAX_RULES)
+			cli_usage_error(usage, "--rule: more than %d rules", MAX_RULES);
+		r->rules[r->nrules++] = p;
+		p = comma + 1;
+	} while (comma);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_LONG_OPTIONS,
+		{ "rule", required_argument, 0, OPT_RULE },
+		{ "model", required_argument, 0, OPT_MODEL },
+		{ "all", no_argument, 0, OPT_ALL },
+		{ "label", required_argument, 0, OPT_LABEL },
+		{ "users", required_argument, 0, OPT_USERS },
+		{ "shard", required_argument, 0, OPT_SHARD },
+		{ "output", required_argument, 0, 'o' },
+		{ 0, 0, 0, 0 },
+	};
+	static struct run r;
+	struct model held, m;
+	struct hs_in *in;
+	struct hs_out *out;
+	struct hs_section sec;
+	const char *output = NULL;
+	int c, k, have_held = 0, models = 0;
+
+	tool_init("score-frontdoor", argc, argv);
+	r.k = 100;
+	r.shard = r.shards = 1;
+	r.rules[0] = "default";
+	r.nrules = 1;
+	while ((c = getopt_long(argc, argv, ":hk:j:vo:", longopts, NULL)) != -1) {
+		if (cli_common(c, optarg, argv, usage))
+			continue;
+		switch (c) {
+		case 'k': r.k = (int)opt_long("-k", optarg, 1, 1 << 20); break;
+		case OPT_RULE: parse_rules(&r, optarg); break;
+		case OPT_MODEL: r.model_label = optarg; break;
+		case OPT_ALL: r.all = 1; break;
+		case OPT_LABEL: r.label = optarg; break;
+		case OPT_USERS: r.users_file = optarg; break;
+		case OPT_SHARD: parse_shard(&r, optarg); break;
+		case 'o': output = optarg; break;
+		default: cli_usage_error(usage, "unexpected option");
+		}
+	}
+	if (argc - optind > 1)
+		cli_usage_error(usage, "one input stream at most, got %d", argc - optind);
+	if (r.all && r.model_label)
+		cli_usage_error(usage, "--all and --model choose models two ways; give one");
+	if (r.label && (r.nrules > 1 || r.all))
+		cli_usage_error(usage, "--label names one ranking, not one for each rule or model");
+	if (r.label && (strlen(r.label) == 0 || strlen(r.label) >= sizeof r.labels[0]))
+		cli_usage_error(usage, "--label: expected 1 to %zu bytes, got '%s'",
+		    sizeof r.labels[0] - 1, r.label);
+
+	in = hs_in_open(optind < argc ? argv[optind] : "-");
+	out = hs_out_open(output);
+	hs_in_tee(in, out, keep_section, &r);
+	dataset_init(&r.ds);
+	while (hs_next_section(in, &sec)) {
+		if (dataset_take(in, &sec, &r.ds))
+			continue;
+		if (strcmp(sec.name, "model") != 0)
+			continue;
+		models++;
+		if (r.model_label) {
+			const msgpack_object *l = hs_get(sec.meta, "label");
+			if (!l || !hs_str_eq(l, r.model_label))
+				continue;
+		}
+		if (!r.ds.have_vocab)
+			hs_die(in, "a model before any vocab section");
+		model_read(in, &sec, r.ds.users.n, r.ds.items.n, &m);
+		if (r.all || r.model_label) {
+			/* each chosen model is ranked as it comes: one model held at a time */
+			prepare(&r, in);
+			note_labels(&r, &m);
+			rank_model(&r, &m);
+			model_free(&m);
+		} else {
+			/* the last model is the one ranked: drop what an earlier one noted */
+			if (have_held)
+				model_free(&held);
+			held = m;
+			have_held = 1;
+			r.nlabels = 0;
+			note_labels(&r, &held);
+		}
+	}
+	if (have_held) {
+		prepare(&r, in);
+		rank_model(&r, &held);
+		model_free(&held);
+	}
+	if (r.nout == 0 && r.model_label && models > 0)
+		die(HCR_EXIT_DATA, "%s: no model labelled '%s' among the stream's %d", hs_in_name(in),
+		    r.model_label, models);
+	if (r.nout == 0)
+		hs_missing(in, "model", "expected the output of train-mtl");
+	for (k = 0; k < r.nout; k++) {
+		ranking_write(out, &r.out[k]);
+		ranking_free(&r.out[k]);
+	}
+	hs_out_close(out);
+	hs_in_close(in);
+	csr_free(&r.train);
+	free(r.list);
+	dataset_free(&r.ds);
+	return HCR_EXIT_OK;
+}
