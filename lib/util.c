@@ -21,6 +21,8 @@ struct hcr_tool hcr_tool = { "hcr", 0, NULL, -1, 1, 0, 0 };
 static char tmp_path[4096];
 static char final_path[4096];
 static FILE *tmp_fp;
+/* An -o that is not a regular file (a device, a fifo), written in place. */
+static FILE *direct_fp;
 
 static void remove_tmp(void)
 {
@@ -263,8 +265,23 @@ FILE *out_open(const char *path, int binary)
 			    "or give -o FILE");
 		return stdout;
 	}
-	if (tmp_fp)
+	if (tmp_fp || direct_fp)
 		die(HCR_EXIT_FAIL, "internal: a second -o output is open");
+	{
+		/* Renaming a temporary file onto /dev/null or a fifo would replace it: such an
+		 * output is written in place, as the shell would. */
+		struct stat st;
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			direct_fp = fopen(path, "wb");
+			if (!direct_fp)
+				die(HCR_EXIT_IO, "%s: cannot open: %s", path, strerror(errno));
+			if (binary && isatty(fileno(direct_fp)))
+				die(HCR_EXIT_USAGE, "%s: refusing to write a binary stream to a terminal",
+				    path);
+			strcpy(final_path, path);
+			return direct_fp;
+		}
+	}
 	if (strlen(path) + 16 > sizeof tmp_path)
 		die(HCR_EXIT_USAGE, "%s: path too long", path);
 	strcpy(final_path, path);
@@ -293,6 +310,12 @@ void out_close(FILE *fp)
 	if (fp == stdout) {
 		if (fflush(stdout) != 0 || ferror(stdout))
 			die_write("standard output", errno);
+		return;
+	}
+	if (fp && fp == direct_fp) {
+		direct_fp = NULL;
+		if (fflush(fp) != 0 || ferror(fp) || fclose(fp) != 0)
+			die(HCR_EXIT_IO, "%s: write error: %s", final_path, strerror(errno ? errno : EIO));
 		return;
 	}
 	if (fp != tmp_fp)
