@@ -94,13 +94,7 @@ static void read_ranking(struct state *st, struct hs_in *in, const struct hs_sec
 	if (!st->ds.have_split)
 		hs_die(in, "a ranking before the vocab and split it ranks: give the stream that "
 		    "holds them first");
-	ranking_read(in, sec, st->ds.users.n, st->ds.items.n, r);
-	if (strcmp(r->h.vocab, st->vocab) != 0)
-		die(HCR_EXIT_DATA, "%s: ranking '%s' was made on another vocabulary (fingerprint %s, "
-		    "not %s)", hs_in_name(in), r->h.label, r->h.vocab, st->vocab);
-	if (strcmp(r->h.split, st->split) != 0)
-		die(HCR_EXIT_DATA, "%s: ranking '%s' was made on another split (fingerprint %s, not "
-		    "%s)", hs_in_name(in), r->h.label, r->h.split, st->split);
+	ranking_read(in, sec, st->ds.users.n, st->ds.items.n, st->vocab, st->split, r);
 	if (r->h.k < kmax)
 		die(HCR_EXIT_DATA, "%s: ranking '%s' lists %d items a user, fewer than K = %d: "
 		    "rank more (score-frontdoor -k) or ask for less (-k)", hs_in_name(in),

@@ -52,15 +52,26 @@ void ranking_add_row(struct ranking *r, int32_t user, int64_t n, const int32_t *
 	r->off[++r->rows] = at + n;
 }
 
+/* "ct/ct, top 100", or "an outside ranking, top 100", for messages. */
+static const char *describe(const struct ranking *r, char *buf, size_t size)
+{
+	if (r->h.method[0])
+		snprintf(buf, size, "%s/%s, top %d", r->h.method, r->h.rule, r->h.k);
+	else
+		snprintf(buf, size, "an outside ranking, top %d", r->h.k);
+	return buf;
+}
+
 void ranking_append(struct ranking *into, struct ranking *from)
 {
+	char a[128], b[128];
 	int64_t row;
 	if (into->h.k != from->h.k || strcmp(into->h.method, from->h.method) != 0 ||
 	    strcmp(into->h.rule, from->h.rule) != 0)
-		die(HCR_EXIT_DATA, "%s: ranking '%s' is of %s/%s top-%d, but the one of that label "
-		    "in %s is of %s/%s top-%d: rankings of one label must be shards of one run",
-		    from->source, from->h.label, from->h.method, from->h.rule, from->h.k,
-		    into->source, into->h.method, into->h.rule, into->h.k);
+		die(HCR_EXIT_DATA, "%s: ranking '%s' (%s) cannot join the one of that label in %s "
+		    "(%s): rankings of one label must be shards of one run", from->source,
+		    from->h.label, describe(from, a, sizeof a), into->source,
+		    describe(into, b, sizeof b));
 	for (row = 0; row < from->rows; row++)
 		ranking_add_row(into, from->users[row], ranking_len(from, row),
 		    from->items + from->off[row], from->scores + from->off[row]);
@@ -152,7 +163,7 @@ static void meta_str(struct hs_in *in, const struct hs_section *sec, const char 
 }
 
 void ranking_read(struct hs_in *in, const struct hs_section *sec, int64_t nu, int64_t ni,
-    struct ranking *r)
+    const char *vocab, const char *split, struct ranking *r)
 {
 	struct ranking_head h;
 	const msgpack_object *rec, *sh;
@@ -169,6 +180,13 @@ void ranking_read(struct hs_in *in, const struct hs_section *sec, int64_t nu, in
 	meta_str(in, sec, "split", h.split, sizeof h.split);
 	if (h.label[0] == '\0')
 		hs_die(in, "meta.label of a ranking: expected a label, got ''");
+	/* before any index is read: an index of other data may well be in range */
+	if (vocab && strcmp(h.vocab, vocab) != 0)
+		hs_die(in, "ranking '%s' was made on another vocabulary (fingerprint %s, not %s)",
+		    h.label, h.vocab, vocab);
+	if (split && strcmp(h.split, split) != 0)
+		hs_die(in, "ranking '%s' was made on another split (fingerprint %s, not %s)",
+		    h.label, h.split, split);
 	k = hs_meta_int(in, sec, "k");
 	if (k < 1 || k > RANKING_MAX_K)
 		hs_die(in, "meta.k of a ranking: expected 1 to %d, got %lld", RANKING_MAX_K,

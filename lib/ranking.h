@@ -63,9 +63,11 @@ void ranking_from_result(struct ranking *r, const struct ranking_head *h,
 /* Writes r as a ranking section. */
 void ranking_write(struct hs_out *out, const struct ranking *r);
 /* Reads a ranking section whose header was just read, checking its indices against
- * nu users and ni items, and that each row is in rank order without repeats. */
+ * nu users and ni items, and that each row is in rank order without repeats.  Given
+ * the fingerprints of the data (dataset_fingerprints), dies first if the ranking was
+ * made on other data. */
 void ranking_read(struct hs_in *in, const struct hs_section *sec, int64_t nu, int64_t ni,
-    struct ranking *r);
+    const char *vocab, const char *split, struct ranking *r);
 
 /* An outside ranking: a TSV whose header names user_id, item_id, and rank or score
  * (other columns are ignored).  Rows in any order; each user's items ordered by rank
