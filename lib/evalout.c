@@ -244,7 +244,20 @@ static void pad(FILE *fp, const char *s, int width, int left)
 		fprintf(fp, "%*s", width, s);
 }
 
-static void table(FILE *fp, const struct eval_result *res, int b)
+/* Writes the line made in fp to out without its trailing blanks, and starts anew. */
+static void end_line(FILE *fp, FILE *out, char **line, size_t *len)
+{
+	size_t n;
+	fflush(fp);
+	n = *len;
+	while (n > 0 && (*line)[n - 1] == ' ')
+		n--;
+	fwrite(*line, 1, n, out);
+	fputc('\n', out);
+	rewind(fp);
+}
+
+static void table(FILE *out, const struct eval_result *res, int b)
 {
 	struct cell_key *keys = NULL;
 	struct column *cols = NULL, tmp;
@@ -252,7 +265,9 @@ static void table(FILE *fp, const struct eval_result *res, int b)
 	int w_run = 3, w_part = 5, w_group = 5, w_users = 5, w_metric = 6, *w_col;
 	int show_group = b == EB_GROUPS || b == EB_PERIODS || b == EB_ITEMS;
 	int show_metric = b == EB_COMPARE;
-	char buf[96], g[32];
+	char buf[96], g[32], *line = NULL;
+	size_t line_len = 0;
+	FILE *fp;
 
 	for (i = 0; i < res->n_rows; i++) {
 		const struct eval_row *r = &res->rows[i];
@@ -302,8 +317,12 @@ static void table(FILE *fp, const struct eval_result *res, int b)
 		w = (int)strlen(buf);
 		w_col[c] = w > w_col[c] ? w : w_col[c];
 	}
-	fputc('\n', fp);
-	title(fp, res, b);
+	fputc('\n', out);
+	title(out, res, b);
+	/* lines are made in memory, so that the blank cells ending them can go */
+	fp = open_memstream(&line, &line_len);
+	if (!fp)
+		die(HCR_EXIT_FAIL, "out of memory (open_memstream)");
 	pad(fp, "run", w_run, 1);
 	fputs("  ", fp);
 	pad(fp, "part", w_part, 1);
@@ -354,8 +373,10 @@ static void table(FILE *fp, const struct eval_result *res, int b)
 			fputs("  ", fp);
 			pad(fp, buf, w_col[c], 0);
 		}
-		fputc('\n', fp);
+		end_line(fp, out, &line, &line_len);
 	}
+	fclose(fp);
+	free(line);
 	free(keys);
 	free(cols);
 	free(w_col);
