@@ -15,6 +15,7 @@ struct entry {
 	double key;     /* the order within the user: the rank, or minus the score */
 	double score;
 	int64_t line;
+	int train;      /* a training item of the user: dropped, but the user is ranked */
 };
 
 static int by_user_key_item(const void *a, const void *b)
@@ -103,10 +104,8 @@ static int read_rows(struct tabrows *t, const char *name, const struct ranking_t
 			r->skipped_unknown++;
 			continue;
 		}
-		if (o->mask && csr_has(o->mask, u, (int32_t)i)) {
-			r->dropped_train++;
-			continue;
-		}
+		en.train = o->mask && csr_has(o->mask, u, (int32_t)i);
+		r->dropped_train += en.train;
 		en.user = (int32_t)u;
 		en.item = (int32_t)i;
 		/* a rank orders; a score alone orders too, and stands in for a missing one */
@@ -168,7 +167,7 @@ int ranking_read_tsv(FILE *fp, const char *name, const char *label,
 			}
 			last_user[en->item] = en->user;
 			first_line[en->item] = en->line;
-			if (m < o->keep) {
+			if (!en->train && m < o->keep) {
 				items[m] = en->item;
 				scores[m++] = en->score;
 			}

@@ -71,6 +71,9 @@ int main(void)
 	OK(r.scores[0] == 0.3 && r.h.k == 10, "scores kept");
 	ranking_free(&r);
 
+	OK(tsv("user_id\titem_id\trank\nu\tc\t1\n", &mask, 10, 0, &r, &e) == 0 && r.rows == 1 &&
+	    ranking_len(&r, 0) == 0, "a user whose every item was trained on is ranked, empty");
+	ranking_free(&r);
 	OK(tsv("user_id\titem_id\trank\nu\ta\t2\nu\tb\t1\nu\td\t3\n", NULL, 2, 0, &r, &e) == 0 &&
 	    !strcmp(row(&r, 0), "b a") && r.scores[0] == -1, "by rank, kept to the first 2, "
 	    "score minus the rank");
