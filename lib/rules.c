@@ -53,11 +53,19 @@ static inline v4f softplus_neg(v4f y)
 	return (a - y) * 0.5f + 2.0f * s * p;
 }
 
-/* A lower bound of softplus(-y) by three of its tangents (at -inf, 0, +inf); the
- * middle one lowered from ln 2 to 0.69 so that the float softplus_neg stays above it. */
+/* A lower bound of softplus(-y), which is convex in y, by its tangents: at -inf, 0
+ * and +inf (the middle one lowered from ln 2 to 0.69), and at y0 = 2, 4, 6, 8, 10,
+ * these scaled by 1 - 2^-9 so that the float softplus_neg stays above them.  Near
+ * the top of a ranking the floor is close to 0, and only the tangents at large y0
+ * can show that an item with three good logits still cannot enter. */
 static inline v4f softplus_neg_low(v4f y)
 {
-	return v4_max((v4_abs(y) - y) * 0.5f, 0.69f - 0.5f * y);
+	v4f b = v4_max((v4_abs(y) - y) * 0.5f, 0.69f - 0.5f * y);
+	b = v4_max(b, 0.364620312f - 0.118970104f * y);
+	b = v4_max(b, 0.0899188014f - 0.0179510806f * y);
+	b = v4_max(b, 0.0172776127f - 0.00246779381f * y);
+	b = v4_max(b, 0.00301231248f - 0.00033469515f * y);
+	return v4_max(b, 0.000498402239f - 4.5309201e-05f * y);
 }
 
 /* The rows of users[0 .. b) of m, copied to buf unless they are consecutive. */
@@ -98,6 +106,18 @@ static void sigprod_row(int m, float *const *y, int64_t n, float fl, float *out)
 		for (t = 0; t < m; t++)
 			yt[t] = w == 4 ? v4_load(y[t] + j) : v4_load_part(y[t] + j, w);
 		if (fl != -INFINITY) {
+			/* first the term of the smallest logit alone, a third of the work: the
+			 * sum is at least that term, and most items fail on it (a NaN, which the
+			 * minimum would hide, goes on, so that the ranking counts it) */
+			v4f lo = yt[0];
+			v4i nan = yt[0] != yt[0];
+			for (t = 1; t < m; t++) {
+				lo = v4_min(lo, yt[t]);
+				nan |= yt[t] != yt[t];
+			}
+			acc = softplus_neg_low(lo);
+			if (!v4_any((-acc > fl) | nan))
+				goto store;
 			acc = softplus_neg_low(yt[0]);
 			for (t = 1; t < m; t++)
 				acc += softplus_neg_low(yt[t]);
