@@ -128,7 +128,7 @@ static void rank_model(struct run *r, struct model *m)
 		struct rank_result res;
 		struct rank_opts o = { 0 };
 		struct ranking_head h;
-		double t0 = now_seconds(), secs;
+		double t0 = now_seconds(), c0 = cpu_seconds(), secs, cpu, pairs;
 		int j;
 		char names[256];
 		if (scoring_from_reps(&sc, m->method, rule, m->rep, m->nu, m->ni, m->dim) != 0)
@@ -159,9 +159,11 @@ static void rank_model(struct run *r, struct model *m)
 			die(HCR_EXIT_NUMERIC, "model '%s' gives %lld NaN scores under rule %s: its "
 			    "training diverged", m->label, (long long)res.nan_keys, rule);
 		secs = now_seconds() - t0;
-		verbose("%s: %lld users x %lld items under %s in %.2f s (%.3g pairs/s)", h.label,
-		    (long long)(hi - lo), (long long)m->ni, rule, secs,
-		    (double)(hi - lo) * (double)m->ni / (secs > 0 ? secs : 1e-9));
+		cpu = cpu_seconds() - c0;
+		pairs = (double)(hi - lo) * (double)m->ni;
+		verbose("%s: %lld users x %lld items under %s in %.2f s, %.2f CPU s (%.3g pairs/s, "
+		    "%.3g pairs per CPU s)", h.label, (long long)(hi - lo), (long long)m->ni, rule,
+		    secs, cpu, pairs / (secs > 0 ? secs : 1e-9), pairs / (cpu > 0 ? cpu : 1e-9));
 		ranking_from_result(&r->out[r->nout++], &h, &res, &sc);
 		rank_result_free(&res);
 		scoring_free(&sc);

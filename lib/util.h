@@ -83,5 +83,8 @@ const char *in_name(const char *path);
 
 /* Elapsed wall seconds since an arbitrary origin. */
 double now_seconds(void);
+/* CPU seconds of the whole process, every thread: unlike wall time, not stretched by
+ * other work on a shared machine. */
+double cpu_seconds(void);
 
 #endif

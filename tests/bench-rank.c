@@ -37,15 +37,6 @@ static float *normal_matrix(int64_t rows, int d, double sd)
 	return m;
 }
 
-/* CPU seconds of the whole process: unlike wall time, not stretched by other work
- * on a shared machine. */
-static double cpu_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 struct gemm_job {
 	const float *u, *v;
 	int64_t n_users, n_items, ub, ic;
