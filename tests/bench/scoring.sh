@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# tests/bench/scoring.sh [BUILD_DIR [WORK_DIR]]: score-frontdoor itself on a
+# Tiktok-sized model stream (36,656 users, 76,085 items, d = 64, an hcr model whose
+# representations are drawn at random), every user's top 100 under the hcr rule,
+# against the rate of a plain sgemm of the same total inner dimension (three 64-d
+# products: 192) measured in the same run by bench-rank (tests/bench/rank.sh).  Prints
+# pairs per second of each and their ratio, for 1 and 2 threads; the goal is a ratio
+# of at least 0.5.  The inputs are made once (fixed seed) in WORK_DIR.
+set -eu -o pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(cd "$top" && mkdir -p "${1:-build}" && cd "${1:-build}" && pwd)
+work=${2:-${TMPDIR:-/tmp}/hcr-bench-scoring}
+users=36656 items=76085 clicks=726065 dim=64 k=100
+say() { echo "scoring: $*"; }
+
+make -s -C "$top" B="$build" all "$build/testtools/mkdataset" "$build/testtools/mkmodel" >&2
+export PATH="$build/bin:$build/testtools:$PATH"
+mkdir -p "$work"
+cd "$work"
+if [ ! -s model.mp ]; then
+	say "generating the inputs in $work"
+	# Every user clicks once before anything else, so that every user is ranked; the
+	# rest as graph-features.sh draws them.
+	awk -v U=$users -v I=$items -v N=$clicks 'BEGIN {
+		srand(20190601)
+		for (u = 0; u < U; u++) print "user u" u
+		for (i = 0; i < I; i++) print "item " 100000 + i
+		cut = int(0.7 * N)
+		for (k = 0; k < N; k++) {
+			u = k < U ? k : int(U * rand())
+			i = k < I ? k : int(I * rand() * rand())
+			like = rand() < 0.45
+			if (k < cut) part = "train"
+			else if (!like) continue
+			else part = rand() < 0.5 ? "valid" : "test"
+			print "u" u, 100000 + i, k, like, part
+		}
+	}' | mkdataset > split.mp
+	# entries of sd 1: each logit of d = 64 has sd 8, as bench-rank draws them
+	mkmodel hcr $dim 1 < split.mp > model.mp.tmp && mv model.mp.tmp model.mp
+fi
+say "model.mp $(du -h model.mp | cut -f1): $users users, $items items, d = $dim, hcr"
+
+# The sgemm rates of this machine now: bench-rank's baseline columns (pairs per wall
+# second and per CPU second), one row a thread count.
+rates=$(bash "$top/tests/bench/rank.sh" "$build" -u 4096 -r 3 -j 2 | tee /dev/stderr |
+	awk -F'\t' '$1 ~ /^rank: [0-9]+$/ { sub(/^rank: /, "", $1); print $1, $2, $6 }')
+
+printf 'scoring: %-7s %12s %12s %6s %12s %12s %6s %9s %6s\n' threads sgemm192 rank ratio \
+	sgemm192_cpu rank_cpu ratio whole_s ratio
+for t in 1 2; do
+	read -r gemm gemm_cpu < <(awk -v t=$t '$1 == t { print $2, $3 }' <<<"$rates")
+	start=$(date +%s.%N)
+	score-frontdoor -v -j $t -k $k model.mp 2> err.txt > ranked.mp
+	end=$(date +%s.%N)
+	# score-frontdoor -v: "... in S s, C CPU s (R pairs/s, Q pairs per CPU s)"
+	read -r rank rank_cpu < <(sed -n 's/.*(\([0-9.e+]*\) pairs\/s, \([0-9.e+]*\) pairs per CPU s)$/\1 \2/p' err.txt)
+	awk -v t=$t -v g="$gemm" -v gc="$gemm_cpu" -v r="$rank" -v rc="$rank_cpu" -v s="$start" -v e="$end" \
+	    -v n=$((users * items)) 'BEGIN {
+		w = e - s
+		printf "scoring: %-7d %12.4g %12.4g %6.3f %12.4g %12.4g %6.3f %9.1f %6.3f\n", t, g, r, r / g, gc, rc,
+		    rc / gc, w, n / w / g
+	}'
+done
+say "pairs per wall second, then per CPU second of all threads (steadier on a busy machine);"
+say "rank: the ranking itself (score-frontdoor -v); whole_s: the whole command, reading the"
+say "147 MB model and writing the rankings included, its ratio to sgemm192 per wall second"
+rm -f ranked.mp err.txt
