@@ -19,24 +19,7 @@ cd "$work"
 
 if [ ! -s split.mp ] || [ ! -s visual.csv ]; then
 	say "generating the inputs in $work"
-	# Every user and item is declared first, so that the vocabulary has them all; the
-	# clicks follow in time order: the first 70 % train, the liked ones after them
-	# are halved into valid and test (as split-chrono would keep them).
-	awk -v U=$users -v I=$items -v N=$clicks 'BEGIN {
-		srand(20190601)
-		for (u = 0; u < U; u++) print "user u" u
-		for (i = 0; i < I; i++) print "item " 100000 + i
-		cut = int(0.7 * N)
-		for (k = 0; k < N; k++) {
-			u = k < U ? k : int(U * rand())
-			i = k < I ? k : int(I * rand() * rand())   # popular items click more
-			like = rand() < 0.45
-			if (k < cut) part = "train"
-			else if (!like) continue
-			else part = rand() < 0.5 ? "valid" : "test"
-			print "u" u, 100000 + i, k, like, part
-		}
-	}' | mkdataset > split.mp
+	awk -v U=$users -v I=$items -v N=$clicks -f "$top/tests/bench/tiktok-clicks.awk" | mkdataset > split.mp
 	# video: one line per item; audio: 1 % of items repeated, 0.5 % empty vectors
 	awk -v I=$items -v D=$dim 'BEGIN {
 		srand(1); OFS = ""

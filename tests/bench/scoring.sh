@@ -19,23 +19,7 @@ mkdir -p "$work"
 cd "$work"
 if [ ! -s model.mp ]; then
 	say "generating the inputs in $work"
-	# Every user clicks once before anything else, so that every user is ranked; the
-	# rest as graph-features.sh draws them.
-	awk -v U=$users -v I=$items -v N=$clicks 'BEGIN {
-		srand(20190601)
-		for (u = 0; u < U; u++) print "user u" u
-		for (i = 0; i < I; i++) print "item " 100000 + i
-		cut = int(0.7 * N)
-		for (k = 0; k < N; k++) {
-			u = k < U ? k : int(U * rand())
-			i = k < I ? k : int(I * rand() * rand())
-			like = rand() < 0.45
-			if (k < cut) part = "train"
-			else if (!like) continue
-			else part = rand() < 0.5 ? "valid" : "test"
-			print "u" u, 100000 + i, k, like, part
-		}
-	}' | mkdataset > split.mp
+	awk -v U=$users -v I=$items -v N=$clicks -f "$top/tests/bench/tiktok-clicks.awk" | mkdataset > split.mp
 	# entries of sd 1: each logit of d = 64 has sd 8, as bench-rank draws them
 	mkmodel hcr $dim 1 < split.mp > model.mp.tmp && mv model.mp.tmp model.mp
 fi
