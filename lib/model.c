@@ -72,25 +72,24 @@ void model_write(struct hs_out *out, const struct train_config *cfg,
 		mp_kv_int(pk, "dim", md->dim);
 	}
 	mp_key(pk, "epoch_columns");
-	msgpack_pack_array(pk, 7);
+	msgpack_pack_array(pk, 6);
 	mp_str(pk, "epoch");
 	mp_str(pk, "loss");
 	for (k = 0; k < 3; k++)
 		mp_str(pk, m->part_names[k] ? m->part_names[k] : part_names_default[k]);
 	snprintf(name, sizeof name, "valid_ndcg@%d", cfg->k_valid);
 	mp_str(pk, name);
-	mp_str(pk, "seconds");
+	/* no timings: the same seed and thread count must give the same bytes */
 	mp_key(pk, "epoch_log");
 	msgpack_pack_array(pk, (size_t)res->epochs);
 	for (e = 0; e < res->epochs; e++) {
 		const struct epoch_log *l = &res->log[e];
-		msgpack_pack_array(pk, 7);
+		msgpack_pack_array(pk, 6);
 		msgpack_pack_int64(pk, l->epoch);
 		msgpack_pack_double(pk, l->loss);
 		for (k = 0; k < 3; k++)
 			msgpack_pack_double(pk, l->part[k]);
 		msgpack_pack_double(pk, l->valid);
-		msgpack_pack_double(pk, l->seconds);
 	}
 	mp_kv_int(pk, "best_epoch", res->best_epoch);
 	mp_kv_num(pk, "best_valid", res->best_valid);

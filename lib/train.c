@@ -263,9 +263,9 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 			}
 			loss = m->loss(&s, parts);
 			if (!ad_all_finite(loss))
-				die(HCR_EXIT_NUMERIC, "epoch %d, batch %lld: the loss is %g; training "
+				die(HCR_EXIT_NUMERIC, "epoch %d, batch %lld: the loss is %s; training "
 				    "diverged (try a smaller --lr); no model written", epoch,
-				    (long long)batches + 1, (double)loss->val[0]);
+				    (long long)batches + 1, isnan(loss->val[0]) ? "NaN" : "infinite");
 			ad_backward(&tape, loss);
 			if (!ad_params_finite(&params))
 				die(HCR_EXIT_NUMERIC, "epoch %d, batch %lld: a gradient is not finite; "
