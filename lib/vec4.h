@@ -62,10 +62,14 @@ static inline v4f v4_abs(v4f a)
 	return (v4f)((v4i)a & 0x7fffffff);
 }
 
-/* 1 if any lane of a comparison mask is set. */
+/* 1 if any lane of a comparison mask is set: one sign-bit gather on x86. */
 static inline int v4_any(v4i m)
 {
+#if defined(__SSE__) && (defined(__GNUC__) || defined(__clang__))
+	return __builtin_ia32_movmskps((v4f)m) != 0;
+#else
 	return (m[0] | m[1] | m[2] | m[3]) != 0;
+#endif
 }
 
 #endif
