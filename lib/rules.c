@@ -99,17 +99,22 @@ static void products(const struct rule *ru, const struct rule_group *g, const in
  *    lowered by a margin for float error (floor_logit), shows it in two operations;
  *  - the tangent bounds of softplus_neg_low, summed in the key's order so that
  *    float rounding (monotone) keeps each key below its bound. */
-static void sigprod_row(int m, float *const *y, int64_t n, float fl, float tau, float *out)
+static inline __attribute__((always_inline)) void sigprod_row(const int m,
+    float *const *y, int64_t n, float fl, float tau, float *out)
 {
 	int64_t j;
 	int t;
+	v4f yt[RULE_MAX_TERMS], acc;
+	/* Unrolled for a variable m, the compiler cannot tell that yt[m..] go unread. */
+	memset(yt, 0, sizeof yt);
 	for (j = 0; j < n; j += 4) {
 		int w = n - j < 4 ? (int)(n - j) : 4;
-		v4f yt[RULE_MAX_TERMS], acc;
+#pragma GCC unroll 8
 		for (t = 0; t < m; t++)
 			yt[t] = w == 4 ? v4_load(y[t] + j) : v4_load_part(y[t] + j, w);
 		if (fl != -INFINITY) {
 			v4f ymin = yt[0];
+#pragma GCC unroll 8
 			for (t = 1; t < m; t++)
 				ymin = v4_min(ymin, yt[t]);
 			/* !(ymin <= tau) keeps NaN logits, so that their keys are counted. */
@@ -118,12 +123,14 @@ static void sigprod_row(int m, float *const *y, int64_t n, float fl, float tau, 
 				goto store;
 			}
 			acc = softplus_neg_low(yt[0]);
+#pragma GCC unroll 8
 			for (t = 1; t < m; t++)
 				acc += softplus_neg_low(yt[t]);
 			if (!v4_any(-acc > fl))
 				goto store;
 		}
 		acc = softplus_neg(yt[0]);
+#pragma GCC unroll 8
 		for (t = 1; t < m; t++)
 			acc += softplus_neg(yt[t]);
 store:
@@ -165,7 +172,21 @@ static void fill_sigprod(void *ctx, const int32_t *users, int64_t b, int64_t ite
 		}
 		for (t = 0; t < m; t++)
 			yr[t] = y[t] + r * n;
-		sigprod_row(m, yr, n, floors[r], floor_logit(floors[r]), out + r * n);
+		/* A constant factor count lets the compiler unroll the loops over factors. */
+		switch (m) {
+		case 1:
+			sigprod_row(1, yr, n, floors[r], floor_logit(floors[r]), out + r * n);
+			break;
+		case 2:
+			sigprod_row(2, yr, n, floors[r], floor_logit(floors[r]), out + r * n);
+			break;
+		case 3:
+			sigprod_row(3, yr, n, floors[r], floor_logit(floors[r]), out + r * n);
+			break;
+		default:
+			sigprod_row(m, yr, n, floors[r], floor_logit(floors[r]), out + r * n);
+			break;
+		}
 	}
 }
 
