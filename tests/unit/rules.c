@@ -322,9 +322,10 @@ static void rankings(void)
 	}
 }
 
-/* Multiples of 1/8: every product and sum is exact in float, so sgemm's bits do not
- * depend on the call's shape, and any difference would come from pruning. */
-static void pruning(void)
+/* Multiples of 1/8 or 1/4: every product and sum is exact in float, so sgemm's bits
+ * do not depend on the call's shape, and any difference would come from pruning.
+ * Small logits test the tangent bounds, large ones (to +-256) the saturated tail. */
+static void pruning(int levels, float step)
 {
 	enum { NU = 29, NI = 997, D = 16, K = 15 };
 	float *m[6];
@@ -336,7 +337,7 @@ static void pruning(void)
 		int64_t rows = t < 3 ? NU : NI;
 		m[t] = xmalloc((size_t)(rows * D) * sizeof *m[t]);
 		for (i = 0; i < rows * D; i++)
-			m[t][i] = (float)((int)(uniform() * 5) - 2) * 0.125f;
+			m[t][i] = (float)((int)(uniform() * levels) - levels / 2) * step;
 	}
 	for (t = 0; t < 3; t++) {
 		g[t].user = m[t];
@@ -352,8 +353,10 @@ static void pruning(void)
 			bad += !same_result(&a, &b);
 			rank_result_free(&b);
 		}
-		OK(!bad, "%d factors: pruning by the floor changes no bit, ties included", n);
-		OK(matches_naive(&r, &a, 1e-6), "%d factors: exact logits rank as naive", n);
+		OK(!bad, "step %g, %d factors: pruning by the floor changes no bit, ties included",
+		    step, n);
+		OK(matches_naive(&r, &a, 1e-6), "step %g, %d factors: exact logits rank as naive",
+		    step, n);
 		rank_result_free(&a);
 		rule_free(&r);
 	}
@@ -364,7 +367,9 @@ static void pruning(void)
 int main(void)
 {
 	extreme_logits();
-	pruning();
+	pruning(5, 0.125f);
+	pruning(17, 0.25f);
+	pruning(17, 0.5f);
 	rankings();
 	return tap_done();
 }
