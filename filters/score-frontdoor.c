@@ -117,7 +117,7 @@ static const char *rule_names(const char *method, char *buf, size_t size)
 	return me ? buf : "none (an unknown method)";
 }
 
-static void rank_model(struct run *r, struct model *m)
+static void rank_model(struct run *r, const struct model *m)
 {
 	int64_t lo, hi;
 	int k;
@@ -131,7 +131,7 @@ static void rank_model(struct run *r, struct model *m)
 		double t0 = now_seconds(), c0 = cpu_seconds(), secs, cpu, pairs;
 		int j;
 		char names[256];
-		if (scoring_from_reps(&sc, m->method, rule, m->rep, m->nu, m->ni, m->dim) != 0)
+		if (scoring_from_set(&sc, m->method, rule, &m->rs) != 0)
 			die(HCR_EXIT_USAGE, "--rule %s: model '%s' (method %s) has no such rule, or "
 			    "lacks what it needs; its rules: %s", r->rules[k], m->label, m->method,
 			    rule_names(m->method, names, sizeof names));
@@ -160,9 +160,9 @@ static void rank_model(struct run *r, struct model *m)
 			    "training diverged", m->label, (long long)res.nan_keys, rule);
 		secs = now_seconds() - t0;
 		cpu = cpu_seconds() - c0;
-		pairs = (double)(hi - lo) * (double)m->ni;
+		pairs = (double)(hi - lo) * (double)m->rs.ni;
 		verbose("%s: %lld users x %lld items under %s in %.2f s, %.2f CPU s (%.3g pairs/s, "
-		    "%.3g pairs per CPU s)", h.label, (long long)(hi - lo), (long long)m->ni, rule,
+		    "%.3g pairs per CPU s)", h.label, (long long)(hi - lo), (long long)m->rs.ni, rule,
 		    secs, cpu, pairs / (secs > 0 ? secs : 1e-9), pairs / (cpu > 0 ? cpu : 1e-9));
 		ranking_from_result(&r->out[r->nout++], &h, &res, &sc);
 		rank_result_free(&res);

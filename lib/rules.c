@@ -53,19 +53,19 @@ static inline v4f softplus_neg(v4f y)
 	return (a - y) * 0.5f + 2.0f * s * p;
 }
 
-/* A lower bound of softplus(-y), which is convex in y, by its tangents: at -inf, 0
- * and +inf (the middle one lowered from ln 2 to 0.69), and at y0 = 2, 4, 6, 8, 10,
- * these scaled by 1 - 2^-9 so that the float softplus_neg stays above them.  Near
- * the top of a ranking the floor is close to 0, and only the tangents at large y0
- * can show that an item with three good logits still cannot enter. */
+/* A lower bound of softplus(-y): the largest of three tangents (at -inf, 0, +inf),
+ * the middle one lowered from ln 2 to 0.69, and, for the saturated side where the
+ * tangents give 0, 2^-(n+2) <= 0.36 e^-|y| with n = rint(|y| log2 e), built in the
+ * exponent bits.  Each stays below the float softplus_neg (whose log1p part is
+ * at least 0.66 e^-|y|), rounding included. */
 static inline v4f softplus_neg_low(v4f y)
 {
-	v4f b = v4_max((v4_abs(y) - y) * 0.5f, 0.69f - 0.5f * y);
-	b = v4_max(b, 0.364620312f - 0.118970104f * y);
-	b = v4_max(b, 0.0899188014f - 0.0179510806f * y);
-	b = v4_max(b, 0.0172776127f - 0.00246779381f * y);
-	b = v4_max(b, 0.00301231248f - 0.00033469515f * y);
-	return v4_max(b, 0.000498402239f - 4.5309201e-05f * y);
+	const float magic = 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */
+	v4f a = v4_abs(y);
+	v4f z = v4_min(a, v4_splat(85.0f)) * 1.44269504088896341f + magic;
+	v4u n = (v4u)z - (v4u)v4_splat(magic);
+	v4f tail = (v4f)(((v4u){ 125, 125, 125, 125 } - n) << 23);
+	return v4_max(v4_max((a - y) * 0.5f, 0.69f - 0.5f * y), tail);
 }
 
 /* The rows of users[0 .. b) of m, copied to buf unless they are consecutive. */
@@ -93,38 +93,44 @@ static void products(const struct rule *ru, const struct rule_group *g, const in
 }
 
 /* Keys of a row of pairs, four at a time: -(softplus(-y0) + softplus(-y1) + ...).
- * Past the row's floor, a group of four whose upper bounds (summed in the same
- * order, so float rounding keeps each key below its bound) cannot enter gets the
- * bounds instead. */
-static void sigprod_row(int m, float *const *y, int64_t n, float fl, float *out)
+ * Past the row's floor, a group of four that cannot enter gets the floor or its
+ * upper bounds instead, by two cheap tests:
+ *  - key <= log sigmoid(min_t y_t), so min_t y_t <= tau, tau the logit of the floor
+ *    lowered by a margin for float error (floor_logit), shows it in two operations;
+ *  - the tangent bounds of softplus_neg_low, summed in the key's order so that
+ *    float rounding (monotone) keeps each key below its bound. */
+static inline __attribute__((always_inline)) void sigprod_row(const int m,
+    float *const *y, int64_t n, float fl, float tau, float *out)
 {
 	int64_t j;
 	int t;
+	v4f yt[RULE_MAX_TERMS], acc;
+	/* Unrolled for a variable m, the compiler cannot tell that yt[m..] go unread. */
+	memset(yt, 0, sizeof yt);
 	for (j = 0; j < n; j += 4) {
 		int w = n - j < 4 ? (int)(n - j) : 4;
-		v4f yt[RULE_MAX_TERMS], acc;
+#pragma GCC unroll 8
 		for (t = 0; t < m; t++)
 			yt[t] = w == 4 ? v4_load(y[t] + j) : v4_load_part(y[t] + j, w);
 		if (fl != -INFINITY) {
-			/* first the term of the smallest logit alone, a third of the work: the
-			 * sum is at least that term, and most items fail on it (a NaN, which the
-			 * minimum would hide, goes on, so that the ranking counts it) */
-			v4f lo = yt[0];
-			v4i nan = yt[0] != yt[0];
-			for (t = 1; t < m; t++) {
-				lo = v4_min(lo, yt[t]);
-				nan |= yt[t] != yt[t];
-			}
-			acc = softplus_neg_low(lo);
-			if (!v4_any((-acc > fl) | nan))
+			v4f ymin = yt[0];
+#pragma GCC unroll 8
+			for (t = 1; t < m; t++)
+				ymin = v4_min(ymin, yt[t]);
+			/* !(ymin <= tau) keeps NaN logits, so that their keys are counted. */
+			if (!v4_any(~(ymin <= tau))) {
+				acc = v4_splat(-fl);
 				goto store;
+			}
 			acc = softplus_neg_low(yt[0]);
+#pragma GCC unroll 8
 			for (t = 1; t < m; t++)
 				acc += softplus_neg_low(yt[t]);
 			if (!v4_any(-acc > fl))
 				goto store;
 		}
 		acc = softplus_neg(yt[0]);
+#pragma GCC unroll 8
 		for (t = 1; t < m; t++)
 			acc += softplus_neg(yt[t]);
 store:
@@ -133,6 +139,18 @@ store:
 		else
 			v4_store_part(out + j, -acc, w);
 	}
+}
+
+/* The logit whose log sigmoid is the floor, less a margin: a pair whose smallest
+ * logit is at most it has a float key <= floor (float keys err by a few 1e-7 of
+ * |key|, far below the margin 1e-5 (1 + |floor|)). */
+static float floor_logit(float fl)
+{
+	double f = (double)fl - 1e-5 * (1 + fabs((double)fl));
+	if (fl == -INFINITY)
+		return -INFINITY;
+	/* logit(e^f) = f - log(1 - e^f) */
+	return (float)(f - log(-expm1(f))) - 1e-5f * (1 + fabsf((float)f));
 }
 
 static void fill_sigprod(void *ctx, const int32_t *users, int64_t b, int64_t item0, int64_t n,
@@ -154,7 +172,21 @@ static void fill_sigprod(void *ctx, const int32_t *users, int64_t b, int64_t ite
 		}
 		for (t = 0; t < m; t++)
 			yr[t] = y[t] + r * n;
-		sigprod_row(m, yr, n, floors[r], out + r * n);
+		/* A constant factor count lets the compiler unroll the loops over factors. */
+		switch (m) {
+		case 1:
+			sigprod_row(1, yr, n, floors[r], floor_logit(floors[r]), out + r * n);
+			break;
+		case 2:
+			sigprod_row(2, yr, n, floors[r], floor_logit(floors[r]), out + r * n);
+			break;
+		case 3:
+			sigprod_row(3, yr, n, floors[r], floor_logit(floors[r]), out + r * n);
+			break;
+		default:
+			sigprod_row(m, yr, n, floors[r], floor_logit(floors[r]), out + r * n);
+			break;
+		}
 	}
 }
 

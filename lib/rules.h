@@ -17,7 +17,7 @@
 
 #include "rank.h"
 
-enum { RULE_MAX_TERMS = 5 };
+enum { RULE_MAX_TERMS = 8 };
 
 /* One representation group: n_users x d and n_items x d, row-major.  Both NULL: a
  * group whose role has no modality, which contributes the factor 1. */

@@ -21,8 +21,7 @@ struct hcr_tool hcr_tool = { "hcr", 0, NULL, -1, 1, 0, 0 };
 static char tmp_path[4096];
 static char final_path[4096];
 static FILE *tmp_fp;
-/* An -o that is not a regular file (a device, a fifo), written in place. */
-static FILE *direct_fp;
+static FILE *direct_fp;   /* an -o that is not a regular file: /dev/null, a FIFO */
 
 static void remove_tmp(void)
 {
@@ -268,17 +267,16 @@ FILE *out_open(const char *path, int binary)
 	if (tmp_fp || direct_fp)
 		die(HCR_EXIT_FAIL, "internal: a second -o output is open");
 	{
-		/* Renaming a temporary file onto /dev/null or a fifo would replace it: such an
-		 * output is written in place, as the shell would. */
+		/* Renaming a finished file over a device or a FIFO would replace it (as root,
+		 * even /dev/null): write such outputs in place. */
 		struct stat st;
 		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			if (S_ISDIR(st.st_mode))
+				die(HCR_EXIT_IO, "%s: is a directory", path);
 			direct_fp = fopen(path, "wb");
 			if (!direct_fp)
 				die(HCR_EXIT_IO, "%s: cannot open: %s", path, strerror(errno));
-			if (binary && isatty(fileno(direct_fp)))
-				die(HCR_EXIT_USAGE, "%s: refusing to write a binary stream to a terminal",
-				    path);
-			strcpy(final_path, path);
+			snprintf(final_path, sizeof final_path, "%s", path);
 			return direct_fp;
 		}
 	}
@@ -315,7 +313,7 @@ void out_close(FILE *fp)
 	if (fp && fp == direct_fp) {
 		direct_fp = NULL;
 		if (fflush(fp) != 0 || ferror(fp) || fclose(fp) != 0)
-			die(HCR_EXIT_IO, "%s: write error: %s", final_path, strerror(errno ? errno : EIO));
+			die_write(final_path, errno);
 		return;
 	}
 	if (fp != tmp_fp)

@@ -47,11 +47,11 @@ static inline v4f v4_select(v4i mask, v4f a, v4f b)
 	return (v4f)(((v4i)a & mask) | ((v4i)b & ~mask));
 }
 
-/* On x86, maxps and minps are exactly a > b ? a : b and a < b ? a : b lane by lane
- * (b where either is NaN), in one instruction where the select takes four. */
+/* a > b ? a : b and a < b ? a : b lane by lane; on x86 maxps and minps are exactly
+ * these (NaN included), one instruction where the compiler keeps the select. */
 static inline v4f v4_max(v4f a, v4f b)
 {
-#if defined(__SSE__) && (defined(__x86_64__) || defined(__i386__))
+#if defined(__SSE__) && (defined(__GNUC__) || defined(__clang__))
 	return __builtin_ia32_maxps(a, b);
 #else
 	return v4_select(a > b, a, b);
@@ -60,7 +60,7 @@ static inline v4f v4_max(v4f a, v4f b)
 
 static inline v4f v4_min(v4f a, v4f b)
 {
-#if defined(__SSE__) && (defined(__x86_64__) || defined(__i386__))
+#if defined(__SSE__) && (defined(__GNUC__) || defined(__clang__))
 	return __builtin_ia32_minps(a, b);
 #else
 	return v4_select(a < b, a, b);
@@ -72,10 +72,10 @@ static inline v4f v4_abs(v4f a)
 	return (v4f)((v4i)a & 0x7fffffff);
 }
 
-/* 1 if any lane of a comparison mask is set. */
+/* 1 if any lane of a comparison mask is set: one sign-bit gather on x86. */
 static inline int v4_any(v4i m)
 {
-#if defined(__SSE__) && (defined(__x86_64__) || defined(__i386__))
+#if defined(__SSE__) && (defined(__GNUC__) || defined(__clang__))
 	return __builtin_ia32_movmskps((v4f)m) != 0;
 #else
 	return (m[0] | m[1] | m[2] | m[3]) != 0;

@@ -74,31 +74,31 @@ int main(int argc, char **argv)
 	memset(&data, 0, sizeof data);
 	data.nu = ds.users.n;
 	data.ni = ds.items.n;
+	cfg.heads = heads_default;
 	memset(&res, 0, sizeof res);
-	res.towers = m->towers;
-	res.nu = data.nu;
-	res.ni = data.ni;
-	res.dim = cfg.bb.dim;
+	res.rs.towers = m->towers;
+	res.rs.nu = data.nu;
+	res.rs.ni = data.ni;
+	res.rs.dim = cfg.bb.dim;
+	res.rs.heads = cfg.heads;
 	res.stopped = "given";
 	rng_init(&r, 1, 0);
 	for (k = 0; k < m->towers; k++)
 		for (g = 0; g < GROUP_COUNT; g++) {
-			size_t n = (size_t)(data.nu + data.ni) * (size_t)res.dim, i;
-			if (!(m->groups[k] & (1u << g)))
+			size_t n = (size_t)(data.nu + data.ni) * (size_t)res.rs.dim, i;
+			if (!(method_groups(&cfg, k) & (1u << g)))
 				continue;
-			res.rep[k][g] = xmalloc(n * sizeof(float));
+			res.rs.rep[k][g] = xmalloc(n * sizeof(float));
 			for (i = 0; i < n; i++)
-				res.rep[k][g][i] = fp ? next_number(fp, argv[3] + 1)
-				                      : (float)(sd * rng_normal(&r));
+				res.rs.rep[k][g][i] = fp ? next_number(fp, argv[3] + 1)
+				                         : (float)(sd * rng_normal(&r));
 		}
 	model_write(out, &cfg, &data, &res, argc == 5 ? argv[4] : m->name);
 	hs_in_close(in);
 	hs_out_close(out);
 	if (fp)
 		fclose(fp);
-	for (k = 0; k < m->towers; k++)
-		for (g = 0; g < GROUP_COUNT; g++)
-			free(res.rep[k][g]);
+	repset_free(&res.rs);
 	dataset_free(&ds);
 	return 0;
 }
