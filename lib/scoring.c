@@ -65,6 +65,34 @@ static int hcr_rule(struct scoring *sc, const char *rule, const struct repset *r
 	return 0;
 }
 
+/* The baselines' rules (method.md 6); -1 when rs lacks what the rule needs. */
+static int baseline_rule(struct scoring *sc, const char *rule, const struct repset *rs)
+{
+	struct rule_group z = group(rs, 0, GROUP_Z);
+	size_t len = strlen(rule);
+	if (!z.user)
+		return -1;
+	if (!strcmp(rule, "ct")) {
+		rule_dot(&sc->rule, z, rs->dim, rs->nu, rs->ni);
+	} else if (!strcmp(rule, "esmm") || !strcmp(rule, "multi-ipw") ||
+	    !strcmp(rule, "multi-dr")) {
+		/* pCTR pCVR = sig(Y1z) sig(Y2z) */
+		struct rule_group f[2] = { z, group(rs, 1, GROUP_Z) };
+		if (!f[1].user)
+			return -1;
+		rule_sigprod(&sc->rule, 2, f, rs->dim, rs->nu, rs->ni);
+	} else if (len > 4 && !strcmp(rule + len - 4, "-cvr")) {
+		/* pCVR = sig(Y2z) alone, what the CVR estimators debias */
+		struct rule_group f = group(rs, 1, GROUP_Z);
+		if (!f.user)
+			return -1;
+		rule_sigprod(&sc->rule, 1, &f, rs->dim, rs->nu, rs->ni);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
 int scoring_from_set(struct scoring *sc, const char *method, const char *rule,
     const struct repset *rs)
 {
@@ -84,12 +112,8 @@ int scoring_from_set(struct scoring *sc, const char *method, const char *rule,
 			scoring_free(sc);
 			return -1;
 		}
-	} else if (strcmp(rule, "ct") == 0) {
-		struct rule_group z = group(rs, 0, GROUP_Z);
-		if (!z.user)
-			return -1;
-		rule_dot(&sc->rule, z, rs->dim, rs->nu, rs->ni);
-	} else {
+	} else if (baseline_rule(sc, rule, rs) != 0) {
+		scoring_free(sc);
 		return -1;
 	}
 	rule_scorer(&sc->rule, &sc->scorer);
