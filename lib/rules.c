@@ -83,13 +83,20 @@ static const float *user_rows(const float *m, int d, const int32_t *users, int64
 	return buf;
 }
 
-/* y[r * n + j] = <user row of users[r], item row item0 + j> of group g. */
+/* y[r * n + j] = <user row of users[r], item row item0 + j> of group g, d columns. */
+static void products_d(const struct rule_group *g, int d, const int32_t *users, int64_t b,
+    int64_t item0, int64_t n, float *gather, float *y)
+{
+	const float *u = user_rows(g->user, d, users, b, gather);
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)b, (int)n, d, 1.0f, u, d,
+	    g->item + (size_t)item0 * d, d, 0.0f, y, (int)n);
+}
+
+/* The same for a group of the rule's width. */
 static void products(const struct rule *ru, const struct rule_group *g, const int32_t *users,
     int64_t b, int64_t item0, int64_t n, float *gather, float *y)
 {
-	const float *u = user_rows(g->user, ru->d, users, b, gather);
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)b, (int)n, ru->d, 1.0f, u,
-	    ru->d, g->item + (size_t)item0 * ru->d, ru->d, 0.0f, y, (int)n);
+	products_d(g, ru->d, users, b, item0, n, gather, y);
 }
 
 /* Keys of a row of pairs, four at a time: -(softplus(-y0) + softplus(-y1) + ...).
@@ -235,6 +242,24 @@ static void fill_cr(void *ctx, const int32_t *users, int64_t b, int64_t item0, i
 	}
 }
 
+static void fill_dcf(void *ctx, const int32_t *users, int64_t b, int64_t item0, int64_t n,
+    const float *floors, float *out, float *scratch)
+{
+	const struct rule *ru = ctx;
+	int dmax = ru->d > ru->d_expo ? ru->d : ru->d_expo;
+	float *gather = scratch, *ya = scratch + (size_t)b * dmax;
+	int64_t r, j;
+	(void)floors;
+	products(ru, &ru->term[0], users, b, item0, n, gather, out);
+	products_d(&ru->term[1], ru->d_expo, users, b, item0, n, gather, ya);
+	for (r = 0; r < b; r++) {
+		float g = ru->gamma[users[r]], *o = out + r * n;
+		const float *a = ya + r * n;
+		for (j = 0; j < n; j++)
+			o[j] += g * sigmoid(a[j]) + ru->intercept;
+	}
+}
+
 static void rule_base(struct rule *r, enum rule_kind kind, int d, int64_t n_users,
     int64_t n_items)
 {
@@ -296,6 +321,19 @@ void rule_cr(struct rule *r, struct rule_group z, struct rule_group e, int d, in
 	free(sum);
 }
 
+void rule_dcf(struct rule *r, struct rule_group z, struct rule_group expo, int d_expo,
+    const float *gamma, float intercept, int d, int64_t n_users, int64_t n_items)
+{
+	rule_base(r, RULE_DCF, d, n_users, n_items);
+	add_term(r, z);
+	add_term(r, expo);
+	if (r->n_terms != 2 || !gamma || d_expo < 1)
+		die(HCR_EXIT_FAIL, "internal: DCF's rule needs z, the exposure factors and gamma");
+	r->d_expo = d_expo;
+	r->gamma = gamma;
+	r->intercept = intercept;
+}
+
 int rule_hcr(struct rule *r, const char *name, const struct rule_group g[2][3], int d,
     int64_t n_users, int64_t n_items)
 {
@@ -334,11 +372,19 @@ void rule_scorer(const struct rule *r, struct rank_scorer *s)
 		s->fill = fill_cr;
 		s->scratch_per_pair = 1;
 		break;
+	case RULE_DCF:
+		s->fill = fill_dcf;
+		if (r->d_expo > r->d)
+			s->scratch_per_user = (size_t)r->d_expo;
+		s->scratch_per_pair = 1;
+		break;
 	}
 }
 
 double rule_score(const struct rule *r, float key)
 {
+	if (r->kind == RULE_DCF)
+		return 1 / (1 + exp(-(double)key));
 	return r->kind == RULE_SIGPROD ? exp((double)key) : (double)key;
 }
 

@@ -65,6 +65,59 @@ static int hcr_rule(struct scoring *sc, const char *rule, const struct repset *r
 	return 0;
 }
 
+/* The columns of the extra array of that name, 0 if there is none. */
+static int extra_cols(const struct repset *rs, const char *name)
+{
+	int k;
+	for (k = 0; k < rs->nextra; k++)
+		if (!strcmp(rs->extra[k].name, name))
+			return (int)rs->extra[k].cols;
+	return 0;
+}
+
+/* The baselines' rules (method.md 6); -1 when rs lacks what the rule needs. */
+static int baseline_rule(struct scoring *sc, const char *rule, const struct repset *rs)
+{
+	struct rule_group z = group(rs, 0, GROUP_Z);
+	size_t len = strlen(rule);
+	if (!z.user)
+		return -1;
+	if (!strcmp(rule, "ct")) {
+		rule_dot(&sc->rule, z, rs->dim, rs->nu, rs->ni);
+	} else if (!strcmp(rule, "esmm") || !strcmp(rule, "multi-ipw") ||
+	    !strcmp(rule, "multi-dr")) {
+		/* pCTR pCVR = sig(Y1z) sig(Y2z) */
+		struct rule_group f[2] = { z, group(rs, 1, GROUP_Z) };
+		if (!f[1].user)
+			return -1;
+		rule_sigprod(&sc->rule, 2, f, rs->dim, rs->nu, rs->ni);
+	} else if (len > 4 && !strcmp(rule + len - 4, "-cvr")) {
+		/* pCVR = sig(Y2z) alone, what the CVR estimators debias */
+		struct rule_group f = group(rs, 1, GROUP_Z);
+		if (!f.user)
+			return -1;
+		rule_sigprod(&sc->rule, 1, &f, rs->dim, rs->nu, rs->ni);
+	} else if (!strcmp(rule, "cr") || !strcmp(rule, "cr-fused")) {
+		rule_cr(&sc->rule, z, group(rs, 0, GROUP_E), rs->dim, rs->nu, rs->ni);
+		/* the factual score Y^z sig(Y^e): nothing subtracted */
+		if (rule[2])
+			memset(sc->rule.item_mean, 0, (size_t)rs->dim * sizeof *sc->rule.item_mean);
+	} else if (!strcmp(rule, "dcf")) {
+		/* the exposure factors t_u and s_i, of the model's own width */
+		int k = extra_cols(rs, "exposure_user");
+		struct rule_group expo = { repset_extra(rs, "exposure_user", rs->nu, k),
+			repset_extra(rs, "exposure_item", rs->ni, k) };
+		const float *g = repset_extra(rs, "gamma", rs->nu, 1);
+		const float *b0 = repset_extra(rs, "intercept", 1, 1);
+		if (!expo.user || !expo.item || !g || !b0)
+			return -1;
+		rule_dcf(&sc->rule, z, expo, k, g, b0[0], rs->dim, rs->nu, rs->ni);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
 int scoring_from_set(struct scoring *sc, const char *method, const char *rule,
     const struct repset *rs)
 {
@@ -84,12 +137,8 @@ int scoring_from_set(struct scoring *sc, const char *method, const char *rule,
 			scoring_free(sc);
 			return -1;
 		}
-	} else if (strcmp(rule, "ct") == 0) {
-		struct rule_group z = group(rs, 0, GROUP_Z);
-		if (!z.user)
-			return -1;
-		rule_dot(&sc->rule, z, rs->dim, rs->nu, rs->ni);
-	} else {
+	} else if (baseline_rule(sc, rule, rs) != 0) {
+		scoring_free(sc);
 		return -1;
 	}
 	rule_scorer(&sc->rule, &sc->scorer);

@@ -39,7 +39,7 @@ static void build_samples(const struct method *m, const struct split *sp, struct
 
 /* An item the user did not click in training, uniformly; a user who clicked nearly
  * everything gets the last draw after many tries rather than a stall. */
-static int32_t negative(struct rng *r, const struct csr *clicked, int32_t user, int64_t ni)
+int32_t train_negative(struct rng *r, const struct csr *clicked, int32_t user, int64_t ni)
 {
 	int32_t j = 0;
 	int tries;
@@ -224,7 +224,7 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 			for (j = 0; j < b * cfg->negatives; j++) {
 				int32_t u = pair_u[j % b];
 				pair_u[b + j] = u;
-				pair_i[b + j] = negative(&r_neg, &clicked, u, ni);
+				pair_i[b + j] = train_negative(&r_neg, &clicked, u, ni);
 				click[b + j] = 0;
 				like[b + j] = 0;
 			}

@@ -110,6 +110,10 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
     struct train_result *res);
 void train_result_free(struct train_result *res);
 
+/* An item the user did not click in training (clicked: the users' training items),
+ * drawn uniformly: the sampled items of D. */
+int32_t train_negative(struct rng *r, const struct csr *clicked, int32_t user, int64_t ni);
+
 /* Validation NDCG@k of representations under a method's default rule, over users
  * with a validation like and a training click; used after every epoch. */
 double train_validate(const struct method *m, const struct repset *rs,
