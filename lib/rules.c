@@ -65,7 +65,9 @@ static inline v4f softplus_neg_low(v4f y)
 	v4f z = v4_min(a, v4_splat(85.0f)) * 1.44269504088896341f + magic;
 	v4u n = (v4u)z - (v4u)v4_splat(magic);
 	v4f tail = (v4f)(((v4u){ 125, 125, 125, 125 } - n) << 23);
-	return v4_max(v4_max((a - y) * 0.5f, 0.69f - 0.5f * y), tail);
+	/* maxps gives its second operand where either is NaN: the tail (never NaN) goes
+	 * first, so that a NaN logit keeps a NaN bound and its key is counted */
+	return v4_max(tail, v4_max((a - y) * 0.5f, 0.69f - 0.5f * y));
 }
 
 /* The rows of users[0 .. b) of m, copied to buf unless they are consecutive. */
@@ -121,11 +123,15 @@ static inline __attribute__((always_inline)) void sigprod_row(const int m,
 			yt[t] = w == 4 ? v4_load(y[t] + j) : v4_load_part(y[t] + j, w);
 		if (fl != -INFINITY) {
 			v4f ymin = yt[0];
+			v4i num = yt[0] == yt[0];
 #pragma GCC unroll 8
-			for (t = 1; t < m; t++)
+			for (t = 1; t < m; t++) {
 				ymin = v4_min(ymin, yt[t]);
-			/* !(ymin <= tau) keeps NaN logits, so that their keys are counted. */
-			if (!v4_any(~(ymin <= tau))) {
+				num &= yt[t] == yt[t];
+			}
+			/* A NaN logit goes on, so that its key is counted: the minimum (minps
+			 * gives its second operand where either is NaN) may have dropped it. */
+			if (!v4_any(~((ymin <= tau) & num))) {
 				acc = v4_splat(-fl);
 				goto store;
 			}

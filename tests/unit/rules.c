@@ -420,12 +420,41 @@ static void dcf_by_hand(void)
 	rule_free(&r);
 }
 
+/* A NaN logit (a diverged model) past the floor is still seen and counted, though the
+ * smallest logit, tested first, would pass over it. */
+static void nan_past_floor(void)
+{
+	enum { NI = 1000 };
+	float user[1] = { 1 }, items[3][NI];
+	struct rule_group g[3];
+	struct rule r;
+	struct rank_result res;
+	int t, i;
+	for (t = 0; t < 3; t++) {
+		for (i = 0; i < NI; i++)
+			items[t][i] = (float)(i % 37) - 18;
+		g[t].user = user;
+		g[t].item = items[t];
+	}
+	/* in the first factor, and in the second beside a low third */
+	items[0][700] = NAN;
+	items[1][900] = NAN;
+	items[2][900] = -30;
+	rule_sigprod(&r, 3, g, 1, 1, NI);
+	rank_all(&r, 5, 1, 1, 100, &res);
+	OK(res.nan_keys == 2, "NaN logits in late chunks are counted (%lld)",
+	    (long long)res.nan_keys);
+	rank_result_free(&res);
+	rule_free(&r);
+}
+
 int main(void)
 {
 	extreme_logits();
 	pruning(5, 0.125f);
 	pruning(17, 0.25f);
 	pruning(17, 0.5f);
+	nan_past_floor();
 	rankings();
 	dcf_by_hand();
 	return tap_done();
