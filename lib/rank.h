@@ -49,7 +49,7 @@ struct rank_opts {
 	const struct csr *mask;  /* row u: user u's training items, set to -INFINITY; may be NULL */
 };
 
-enum { RANK_USER_BLOCK = 256, RANK_ITEM_CHUNK = 1024 };
+enum { RANK_USER_BLOCK = 256, RANK_ITEM_CHUNK = 4096 };
 
 /* Row r is user users[r]: count[r] (<= k) items in rank order, with their keys. */
 struct rank_result {
