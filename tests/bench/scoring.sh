@@ -34,19 +34,27 @@ printf 'scoring: %-7s %12s %12s %6s %12s %12s %6s %9s %6s\n' threads sgemm192 ra
 	sgemm192_cpu rank_cpu ratio whole_s ratio
 for t in 1 2; do
 	read -r gemm gemm_cpu < <(awk -v t=$t '$1 == t { print $2, $3 }' <<<"$rates")
-	start=$(date +%s.%N)
-	score-frontdoor -v -j $t -k $k model.mp 2> err.txt > ranked.mp
-	end=$(date +%s.%N)
-	# score-frontdoor -v: "... in S s, C CPU s (R pairs/s, Q pairs per CPU s)"
-	read -r rank rank_cpu < <(sed -n 's/.*(\([0-9.e+]*\) pairs\/s, \([0-9.e+]*\) pairs per CPU s)$/\1 \2/p' err.txt)
-	awk -v t=$t -v g="$gemm" -v gc="$gemm_cpu" -v r="$rank" -v rc="$rank_cpu" -v s="$start" -v e="$end" \
+	# the best of two runs, as bench-rank takes the best of its: other work on the
+	# machine only slows a run down
+	best=
+	for rep in 1 2; do
+		start=$(date +%s.%N)
+		score-frontdoor -v -j $t -k $k model.mp 2> err.txt > ranked.mp
+		end=$(date +%s.%N)
+		# score-frontdoor -v: "... in S s, C CPU s (R pairs/s, Q pairs per CPU s)"
+		line=$(sed -n 's/.*(\([0-9.e+]*\) pairs\/s, \([0-9.e+]*\) pairs per CPU s)$/\1 \2/p' err.txt)
+		line="$line $(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')"
+		best=$(printf '%s\n%s\n' "$best" "$line" | awk 'NF == 3 && $1 > r { r = $1; l = $0 } END { print l }')
+	done
+	read -r rank rank_cpu wall <<<"$best"
+	awk -v t=$t -v g="$gemm" -v gc="$gemm_cpu" -v r="$rank" -v rc="$rank_cpu" -v w="$wall" \
 	    -v n=$((users * items)) 'BEGIN {
-		w = e - s
 		printf "scoring: %-7d %12.4g %12.4g %6.3f %12.4g %12.4g %6.3f %9.1f %6.3f\n", t, g, r, r / g, gc, rc,
 		    rc / gc, w, n / w / g
 	}'
 done
-say "pairs per wall second, then per CPU second of all threads (steadier on a busy machine);"
+say "pairs per wall second, then per CPU second of all threads (steadier on a busy machine),"
+say "the best of 2 runs of score-frontdoor (bench-rank: of 3);"
 say "rank: the ranking itself (score-frontdoor -v); whole_s: the whole command, reading the"
 say "147 MB model and writing the rankings included, its ratio to sgemm192 per wall second"
 rm -f ranked.mp err.txt
