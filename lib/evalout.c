@@ -257,36 +257,35 @@ static void end_line(FILE *fp, FILE *out, char **line, size_t *len)
 	rewind(fp);
 }
 
+static size_t column_index(const struct eval_row *r, const struct column *cols, size_t n)
+{
+	size_t c;
+	for (c = 0; c < n && !same_column(r, &cols[c]); c++)
+		;
+	return c;
+}
+
+/* The rows of breakdown b as a table: a line for each key (its rows are consecutive,
+ * as eval_run sorts them), a column for each statistic, metric and K. */
 static void table(FILE *out, const struct eval_result *res, int b)
 {
-	struct cell_key *keys = NULL;
 	struct column *cols = NULL, tmp;
-	size_t nkeys = 0, ncols = 0, kcap = 0, ccap = 0, i, j, c;
+	size_t ncols = 0, ccap = 0, i, j, c;
 	int w_run = 3, w_part = 5, w_group = 5, w_users = 5, w_metric = 6, *w_col;
 	int show_group = b == EB_GROUPS || b == EB_PERIODS || b == EB_ITEMS;
 	int show_metric = b == EB_COMPARE;
-	char buf[96], g[32], *line = NULL;
+	char buf[96], g[32], *line = NULL, (*cell)[32];
 	size_t line_len = 0;
+	const struct eval_row *first = NULL;
 	FILE *fp;
 
-	for (i = 0; i < res->n_rows; i++) {
-		const struct eval_row *r = &res->rows[i];
-		if (r->breakdown != b)
-			continue;
-		for (j = 0; j < nkeys && !same_key(r, &keys[j]); j++)
-			;
-		if (j == nkeys) {
-			XGROW(keys, kcap, nkeys + 1);
-			keys[nkeys++] = key_of(r);
-		}
-		for (j = 0; j < ncols && !same_column(r, &cols[j]); j++)
-			;
-		if (j == ncols) {
+	for (i = 0; i < res->n_rows; i++)
+		if (res->rows[i].breakdown == b &&
+		    column_index(&res->rows[i], cols, ncols) == ncols) {
 			XGROW(cols, ccap, ncols + 1);
-			cols[ncols++] = column_of(r);
+			cols[ncols++] = column_of(&res->rows[i]);
 		}
-	}
-	if (nkeys == 0)
+	if (ncols == 0)
 		return;
 	/* a stable insertion sort: columns are few */
 	for (i = 1; i < ncols; i++)
@@ -296,6 +295,7 @@ static void table(FILE *out, const struct eval_result *res, int b)
 			cols[j - 1] = tmp;
 		}
 	w_col = xcalloc(ncols, sizeof *w_col);
+	cell = xcalloc(ncols, sizeof *cell);
 	for (c = 0; c < ncols; c++)
 		w_col[c] = (int)strlen(column_name(&cols[c], buf, sizeof buf));
 	for (i = 0; i < res->n_rows; i++) {
@@ -312,8 +312,7 @@ static void table(FILE *out, const struct eval_result *res, int b)
 		w = snprintf(buf, sizeof buf, "%s@%d", eval_metric_names[r->metric], r->k);
 		w_metric = w > w_metric ? w : w_metric;
 		format_value(r, buf, sizeof buf);
-		for (c = 0; c < ncols && !same_column(r, &cols[c]); c++)
-			;
+		c = column_index(r, cols, ncols);
 		w = (int)strlen(buf);
 		w_col[c] = w > w_col[c] ? w : w_col[c];
 	}
@@ -340,45 +339,53 @@ static void table(FILE *out, const struct eval_result *res, int b)
 		fputs("  ", fp);
 		pad(fp, column_name(&cols[c], buf, sizeof buf), w_col[c], 0);
 	}
-	fputc('\n', fp);
-	for (j = 0; j < nkeys; j++) {
-		const struct eval_row *first = NULL;
-		for (i = 0; i < res->n_rows && !first; i++)
-			if (res->rows[i].breakdown == b && same_key(&res->rows[i], &keys[j]))
-				first = &res->rows[i];
-		pad(fp, label_of(res, first->run), w_run, 1);
-		fputs("  ", fp);
-		pad(fp, eval_part_names[first->part], w_part, 1);
-		if (show_group) {
-			fputs("  ", fp);
-			pad(fp, eval_group_name(res, first, g, sizeof g), w_group, 1);
-		}
-		if (show_metric) {
-			snprintf(buf, sizeof buf, "%s@%d", eval_metric_names[first->metric], first->k);
-			fputs("  ", fp);
-			pad(fp, buf, w_metric, 1);
-		}
-		snprintf(buf, sizeof buf, "%lld", (long long)first->users);
-		fputs("  ", fp);
-		pad(fp, buf, w_users, 0);
-		for (c = 0; c < ncols; c++) {
-			buf[0] = '\0';
-			for (i = 0; i < res->n_rows; i++) {
-				const struct eval_row *r = &res->rows[i];
-				if (r->breakdown == b && same_key(r, &keys[j]) && same_column(r, &cols[c])) {
-					format_value(r, buf, sizeof buf);
-					break;
-				}
+	end_line(fp, out, &line, &line_len);
+	for (i = 0; i <= res->n_rows; i++) {
+		const struct eval_row *r = i < res->n_rows ? &res->rows[i] : NULL;
+		struct cell_key k;
+		if (r && r->breakdown != b)
+			continue;
+		if (first && r) {
+			k = key_of(first);
+			if (same_key(r, &k)) {
+				format_value(r, cell[column_index(r, cols, ncols)], sizeof cell[0]);
+				continue;
 			}
-			fputs("  ", fp);
-			pad(fp, buf, w_col[c], 0);
 		}
-		end_line(fp, out, &line, &line_len);
+		if (first) {
+			/* a key's rows are over: its line */
+			pad(fp, label_of(res, first->run), w_run, 1);
+			fputs("  ", fp);
+			pad(fp, eval_part_names[first->part], w_part, 1);
+			if (show_group) {
+				fputs("  ", fp);
+				pad(fp, eval_group_name(res, first, g, sizeof g), w_group, 1);
+			}
+			if (show_metric) {
+				snprintf(buf, sizeof buf, "%s@%d", eval_metric_names[first->metric],
+				    first->k);
+				fputs("  ", fp);
+				pad(fp, buf, w_metric, 1);
+			}
+			snprintf(buf, sizeof buf, "%lld", (long long)first->users);
+			fputs("  ", fp);
+			pad(fp, buf, w_users, 0);
+			for (c = 0; c < ncols; c++) {
+				fputs("  ", fp);
+				pad(fp, cell[c], w_col[c], 0);
+			}
+			end_line(fp, out, &line, &line_len);
+		}
+		first = r;
+		for (c = 0; c < ncols; c++)
+			cell[c][0] = '\0';
+		if (r)
+			format_value(r, cell[column_index(r, cols, ncols)], sizeof cell[0]);
 	}
 	fclose(fp);
 	free(line);
-	free(keys);
 	free(cols);
+	free(cell);
 	free(w_col);
 }
 

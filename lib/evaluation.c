@@ -413,34 +413,39 @@ static void eval_periods(struct eval_result *res, const struct eval_data *d, int
 	}
 }
 
-/* Gains of each run over the baseline in the breakdowns; each period's drop from the
- * first. */
-static void gains_and_drops(struct eval_result *res)
+static int same_cell(const struct eval_row *a, const struct eval_row *b)
 {
-	size_t n = res->n_rows, a, b;
+	return a->part == b->part && a->breakdown == b->breakdown && a->group == b->group &&
+	       a->stat == b->stat && a->metric == b->metric && a->k == b->k;
+}
+
+/* Gains of each run over the baseline in the breakdowns; each period's drop from the
+ * first.  Every run's value rows come in the same order, n_each of them from run 0
+ * on: a row's baseline is the row at its offset in the baseline's run, and a
+ * period's first period is 2 n_k rows a period back. */
+static void gains_and_drops(struct eval_result *res, size_t n_each)
+{
+	size_t n = res->n_rows, a, per_period = 2 * (size_t)res->opts.n_k;
 	for (a = 0; a < n; a++) {
-		struct eval_row r = res->rows[a];
-		if (r.stat != ES_VALUE || r.metric == EM_SHARE)
+		struct eval_row r = res->rows[a], f, bl;
+		if (r.metric == EM_SHARE)
 			continue;
-		if (r.breakdown == EB_PERIODS)
-			for (b = 0; b < n; b++) {
-				const struct eval_row *f = &res->rows[b];
-				if (f->run == r.run && f->breakdown == EB_PERIODS && f->group == 0 &&
-				    f->stat == ES_VALUE && f->metric == r.metric && f->k == r.k)
-					add_row(res, r.run, r.part, r.breakdown, r.group, ES_DROP, r.metric,
-					    r.k, ratio(f->value - r.value, f->value), r.users);
-			}
+		if (r.breakdown == EB_PERIODS) {
+			f = res->rows[a - (size_t)r.group * per_period];
+			if (f.group != 0 || f.run != r.run || f.breakdown != EB_PERIODS ||
+			    f.metric != r.metric || f.k != r.k)
+				die(HCR_EXIT_FAIL, "internal: periods out of step");
+			add_row(res, r.run, r.part, r.breakdown, r.group, ES_DROP, r.metric, r.k,
+			    ratio(f.value - r.value, f.value), r.users);
+		}
 		if (r.run == res->baseline || (r.breakdown != EB_GROUPS &&
 		    r.breakdown != EB_PERIODS && r.breakdown != EB_ITEMS))
 			continue;
-		for (b = 0; b < n; b++) {
-			const struct eval_row *bl = &res->rows[b];
-			if (bl->run == res->baseline && bl->part == r.part &&
-			    bl->breakdown == r.breakdown && bl->group == r.group &&
-			    bl->stat == ES_VALUE && bl->metric == r.metric && bl->k == r.k)
-				add_row(res, r.run, r.part, r.breakdown, r.group, ES_GAIN, r.metric, r.k,
-				    ratio(r.value - bl->value, bl->value), r.users);
-		}
+		bl = res->rows[(size_t)res->baseline * n_each + a % n_each];
+		if (!same_cell(&r, &bl))
+			die(HCR_EXIT_FAIL, "internal: runs' rows out of step");
+		add_row(res, r.run, r.part, r.breakdown, r.group, ES_GAIN, r.metric, r.k,
+		    ratio(r.value - bl.value, bl.value), r.users);
 	}
 }
 
@@ -531,6 +536,7 @@ void eval_run(const struct eval_data *d, const struct ranking *const *runs, int 
     int baseline, const struct eval_opts *o, struct eval_result *res)
 {
 	int run, pi;
+	size_t n_each = 0;
 	memset(res, 0, sizeof *res);
 	res->opts = *o;
 	res->n_runs = n_runs;
@@ -546,8 +552,10 @@ void eval_run(const struct eval_data *d, const struct ranking *const *runs, int 
 		for (pi = 0; pi < 2; pi++)
 			eval_part(res, d, run, parts[pi]);
 		eval_periods(res, d, run);
+		if (run == 0)
+			n_each = res->n_rows;
 	}
-	gains_and_drops(res);
+	gains_and_drops(res, n_each);
 	compare(res, d);
 	sort_result(res);
 }
