@@ -227,13 +227,13 @@ struct item_sums {
 
 /* Adds user u's R_g and share_g at each K, for both item groups. */
 static void items_add(struct item_sums is[2], const struct eval_data *d, const struct eval_opts *o,
-    const int32_t *ranked, int64_t n_ranked, const int32_t *pos, int64_t n_pos)
+    const int32_t *ranked, int64_t n_ranked, const struct csr *pos, int32_t u)
 {
 	int64_t pg[2] = { 0, 0 }, hits[2] = { 0, 0 }, in[2] = { 0, 0 }, r, q;
 	int g, j = 0;
-	for (q = 0; q < n_pos; q++)
-		if (d->item_group[pos[q]])
-			pg[d->item_group[pos[q]] - 1]++;
+	for (q = pos->off[u]; q < pos->off[u + 1]; q++)
+		if (d->item_group[pos->idx[q]])
+			pg[d->item_group[pos->idx[q]] - 1]++;
 	for (g = 0; g < 2; g++)
 		is[g].n += pg[g] > 0;
 	/* one pass down the list; each K reads the counts at its cut */
@@ -247,21 +247,9 @@ static void items_add(struct item_sums is[2], const struct eval_data *d, const s
 			j++;
 		}
 		if (r < n_ranked && d->item_group[ranked[r]]) {
-			int32_t it = ranked[r];
-			g = d->item_group[it] - 1;
+			g = d->item_group[ranked[r]] - 1;
 			in[g]++;
-			/* pos is sorted: a binary search tells a hit */
-			{
-				int64_t lo = 0, hi = n_pos;
-				while (lo < hi) {
-					int64_t mid = lo + (hi - lo) / 2;
-					if (pos[mid] < it)
-						lo = mid + 1;
-					else
-						hi = mid;
-				}
-				hits[g] += lo < n_pos && pos[lo] == it;
-			}
+			hits[g] += csr_has(pos, u, ranked[r]);
 		}
 	}
 }
@@ -378,7 +366,7 @@ static void eval_part(struct eval_result *res, const struct eval_data *d, int ru
 		    eu->ndcg + q * n_k);
 		sums_add(&all, n_k, eu->recall + q * n_k, eu->ndcg + q * n_k);
 		sums_add(&grp[d->active[u] ? 0 : 1], n_k, eu->recall + q * n_k, eu->ndcg + q * n_k);
-		items_add(is, d, o, ranked, n_ranked, p, n_pos);
+		items_add(is, d, o, ranked, n_ranked, pos, u);
 		if (d->truth)
 			truth_user(d, o, u, ranked, rk->scores + rk->off[row], n_ranked,
 			    eu->truth_ndcg + q * n_k, &eu->kendall[q]);

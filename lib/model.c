@@ -114,20 +114,6 @@ void model_write(struct hs_out *out, const struct train_config *cfg,
 	hs_end(out);
 }
 
-static void copy_str(const struct hs_in *in, const struct hs_section *sec, const char *key,
-    char *dst, size_t size)
-{
-	size_t len;
-	char what[64];
-	const char *s;
-	snprintf(what, sizeof what, "'%s' of the model", key);
-	s = hs_str(in, hs_key(in, sec->meta, key), what, &len);
-	if (len >= size)
-		hs_die(in, "%s is %zu bytes long, more than %zu", what, len, size - 1);
-	memcpy(dst, s, len);
-	dst[len] = '\0';
-}
-
 static void read_heads(const struct hs_in *in, const struct hs_section *sec, struct heads *h)
 {
 	const msgpack_object *o = hs_get(sec->meta, "heads"), *v;
@@ -167,10 +153,10 @@ void model_read(struct hs_in *in, const struct hs_section *sec, int64_t nu, int6
 
 	memset(m, 0, sizeof *m);
 	memset(have, 0, sizeof have);
-	copy_str(in, sec, "label", m->label, sizeof m->label);
-	copy_str(in, sec, "method", m->method, sizeof m->method);
-	copy_str(in, sec, "backbone", m->backbone, sizeof m->backbone);
-	copy_str(in, sec, "default_rule", m->default_rule, sizeof m->default_rule);
+	hs_meta_copy(in, sec, "label", m->label, sizeof m->label);
+	hs_meta_copy(in, sec, "method", m->method, sizeof m->method);
+	hs_meta_copy(in, sec, "backbone", m->backbone, sizeof m->backbone);
+	hs_meta_copy(in, sec, "default_rule", m->default_rule, sizeof m->default_rule);
 	rs->nu = hs_meta_int(in, sec, "users");
 	rs->ni = hs_meta_int(in, sec, "items");
 	rs->dim = (int)hs_meta_int(in, sec, "dim");

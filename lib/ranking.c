@@ -146,22 +146,6 @@ void ranking_write(struct hs_out *out, const struct ranking *r)
 	hs_end(out);
 }
 
-/* A string of the meta into dst (size bytes with the NUL). */
-static void meta_str(struct hs_in *in, const struct hs_section *sec, const char *key,
-    char *dst, size_t size)
-{
-	char what[64];
-	size_t len;
-	const char *s;
-	snprintf(what, sizeof what, "meta.%s of a ranking", key);
-	s = hs_str(in, hs_key(in, sec->meta, key), what, &len);
-	if (len >= size || memchr(s, '\0', len))
-		hs_die(in, "%s: expected at most %zu bytes without NUL, got %zu", what, size - 1,
-		    len);
-	memcpy(dst, s, len);
-	dst[len] = '\0';
-}
-
 void ranking_read(struct hs_in *in, const struct hs_section *sec, int64_t nu, int64_t ni,
     const char *vocab, const char *split, struct ranking *r)
 {
@@ -172,12 +156,12 @@ void ranking_read(struct hs_in *in, const struct hs_section *sec, int64_t nu, in
 	double *scores = NULL;
 
 	memset(&h, 0, sizeof h);
-	meta_str(in, sec, "label", h.label, sizeof h.label);
-	meta_str(in, sec, "method", h.method, sizeof h.method);
-	meta_str(in, sec, "rule", h.rule, sizeof h.rule);
-	meta_str(in, sec, "model", h.model, sizeof h.model);
-	meta_str(in, sec, "vocab", h.vocab, sizeof h.vocab);
-	meta_str(in, sec, "split", h.split, sizeof h.split);
+	hs_meta_copy(in, sec, "label", h.label, sizeof h.label);
+	hs_meta_copy(in, sec, "method", h.method, sizeof h.method);
+	hs_meta_copy(in, sec, "rule", h.rule, sizeof h.rule);
+	hs_meta_copy(in, sec, "model", h.model, sizeof h.model);
+	hs_meta_copy(in, sec, "vocab", h.vocab, sizeof h.vocab);
+	hs_meta_copy(in, sec, "split", h.split, sizeof h.split);
 	if (h.label[0] == '\0')
 		hs_die(in, "meta.label of a ranking: expected a label, got ''");
 	/* before any index is read: an index of other data may well be in range */

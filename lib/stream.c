@@ -585,6 +585,21 @@ char *hs_meta_strdup(const struct hs_in *in, const struct hs_section *sec, const
 	return hs_strdup(in, hs_key(in, sec->meta, key), what);
 }
 
+void hs_meta_copy(const struct hs_in *in, const struct hs_section *sec, const char *key,
+    char *dst, size_t size)
+{
+	char what[128];
+	size_t len;
+	const char *s;
+	snprintf(what, sizeof what, "'%s' in the header of section '%s'", key, sec->name);
+	s = hs_str(in, hs_key(in, sec->meta, key), what, &len);
+	if (len >= size || memchr(s, '\0', len))
+		hs_die(in, "%s: expected at most %zu bytes without a NUL, got %zu", what, size - 1,
+		    len);
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+}
+
 /* ---- blocks ---- */
 
 static const char *const dtype_names[] = { "<f4", "<f8", "<i4", "<i8", "|u1", "str" };

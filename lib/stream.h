@@ -84,6 +84,10 @@ int64_t hs_meta_int_or(const struct hs_section *sec, const char *key, int64_t df
 double hs_meta_num(const struct hs_in *in, const struct hs_section *sec, const char *key);
 char *hs_meta_strdup(const struct hs_in *in, const struct hs_section *sec,
     const char *key);
+/* A string of the meta into dst (size bytes with its NUL), dying if it is longer or
+ * holds a NUL. */
+void hs_meta_copy(const struct hs_in *in, const struct hs_section *sec, const char *key,
+    char *dst, size_t size);
 
 /* ---- dense blocks ---- */
 
