@@ -188,7 +188,7 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 		first[k] = (int32_t)k;
 
 	for (epoch = 1; epoch <= cfg->epochs; epoch++) {
-		double t0 = now_seconds(), sum = 0, sum_part[3] = { 0, 0, 0 }, valid;
+		double t0 = now_seconds(), t1, sum = 0, sum_part[3] = { 0, 0, 0 }, valid;
 		int64_t batches = 0, start;
 		struct epoch_log *log;
 
@@ -265,6 +265,7 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 			batches++;
 		}
 
+		t1 = now_seconds();
 		full_reps(towers, m->towers, &tape, &planner, m, cur);
 		valid = train_validate(m, cur, nu, ni, cfg->bb.dim, &clicked, &valid_pos,
 		    cfg->k_valid, cfg->threads, &res->valid_users);
@@ -306,6 +307,10 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 		    res->best_epoch, log->seconds);
 		if (m->part_names[1])
 			verbose("epoch %d: %s loss %.4f", epoch, m->part_names[1], log->part[1]);
+		/* the split lets a timing run of --max-batches extrapolate to a whole epoch */
+		verbose("epoch %d: %lld of %lld batches in %.3f s (%.4f s a batch), validation %.3f s",
+		    epoch, (long long)batches, (long long)((n_samples + bmax - 1) / bmax), t1 - t0,
+		    batches ? (t1 - t0) / (double)batches : 0, log->seconds - (t1 - t0));
 		if (since_best >= cfg->patience) {
 			res->stopped = "early stop";
 			break;
