@@ -57,7 +57,7 @@ run() {
 	if [ "$data" = movielens ]; then limit=(--epochs "$epochs")
 	else limit=(--epochs 1 --max-batches "$batches"); fi
 	/usr/bin/time -v -o time.txt train-mtl -v --method "$method" --backbone "$backbone" \
-		-j "$j" "${limit[@]}" --patience 1000 -o /dev/null "$data.mp" 2>log.txt ||
+		-j "$j" "${limit[@]}" --patience 1000 "$data.mp" 2>log.txt >/dev/null ||
 		{ say "$data $method $backbone -j $j: failed"; cat log.txt >&2; return 1; }
 	awk -v what="$(printf '%-9s %-6s %-5s -j %s' "$data" "$method" "$backbone" "$j")" -F': ' '
 		/batches in .* validation/ {
