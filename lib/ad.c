@@ -62,6 +62,8 @@ struct ad_node {
 	const int32_t *idx;  /* gather rows, bag selection */
 	const struct csr *sp;
 	const real *w;
+	const struct csr *spt; /* spmm: the transpose of sp, or NULL */
+	const real *wt;
 	real *aux;           /* saved per-op numbers: row norms, bag scales, loss slopes */
 };
 
@@ -199,6 +201,67 @@ static real *grad_or_fresh(struct ad_tape *tape, struct ad_tensor *t, int *fresh
 		*fresh = 1;
 	}
 	return t->grad;
+}
+
+/* dst += s src over n entries. */
+static inline void axpy(int64_t n, real s, const real *restrict src, real *restrict dst)
+{
+	if (s == 1)
+		for (int64_t i = 0; i < n; i++)
+			dst[i] += src[i];
+	else
+		for (int64_t i = 0; i < n; i++)
+			dst[i] += s * src[i];
+}
+
+/* The loop over i < n that sets d[i] to expr on a fresh buffer and adds it otherwise. */
+#define STORE_OR_ADD(fresh, d, n, expr)                              \
+	do {                                                          \
+		if (fresh)                                            \
+			for (int64_t i = 0; i < (n); i++)             \
+				(d)[i] = (expr);                      \
+		else                                                  \
+			for (int64_t i = 0; i < (n); i++)             \
+				(d)[i] += (expr);                     \
+	} while (0)
+
+/* d in += s g over n entries; the first contribution writes instead, so that no pass
+ * zeroes the buffer. */
+static void add_grad(struct ad_tape *tape, struct ad_tensor *in, const real *g, int64_t n,
+    real s)
+{
+	int fresh;
+	real *d = grad_or_fresh(tape, in, &fresh);
+	if (!d)
+		return;
+	if (d == g)
+		die(HCR_EXIT_FAIL, "internal: a gradient added to itself");
+	if (fresh) {
+		if (s == 1)
+			memcpy(d, g, (size_t)n * sizeof(real));
+		else
+			for (int64_t i = 0; i < n; i++)
+				d[i] = s * g[i];
+	} else {
+		axpy(n, s, g, d);
+	}
+}
+
+/* Can in take the gradient buffer of an op's output as its own?  When it has none
+ * yet: nothing reads that buffer after the op's backward, so an op whose derivative
+ * is the identity lends it to one input (the last it hands g to) instead of copying. */
+static int can_take(const struct ad_tensor *in)
+{
+	return in->needs_grad && !in->grad;
+}
+
+/* The last use of g in an op's backward: in takes it, or adds it. */
+static void take_grad(struct ad_tape *tape, struct ad_tensor *in, real *g, int64_t n)
+{
+	if (can_take(in))
+		in->grad = g;
+	else
+		add_grad(tape, in, g, n, 1);
 }
 
 /* Sums in double with eight partial sums in a fixed order: accurate, the same on
@@ -499,36 +562,41 @@ struct ad_tensor *ad_mul(struct ad_tape *tape, struct ad_tensor *a, struct ad_te
 	return binary(tape, OP_MUL, "mul", a, b);
 }
 
-/* dst += s src over n entries. */
-static inline void axpy(int64_t n, real s, const real *restrict src, real *restrict dst)
-{
-	if (s == 1)
-		for (int64_t i = 0; i < n; i++)
-			dst[i] += src[i];
-	else
-		for (int64_t i = 0; i < n; i++)
-			dst[i] += s * src[i];
-}
-
 static void binary_backward(struct ad_tape *tape, struct ad_node *nd)
 {
 	int64_t n = numel(nd->out);
-	const real *restrict dz = nd->out->grad;
-	real *da = grad_of(tape, nd->a), *db = grad_of(tape, nd->b);
+	real *dz = nd->out->grad;
+	int fresh;
 	switch (nd->op) {
 	case OP_ADD:
+		/* the input that takes dz goes last (with a == b the other adds a copy) */
+		if (can_take(nd->a)) {
+			add_grad(tape, nd->b, dz, n, 1);
+			take_grad(tape, nd->a, dz, n);
+		} else {
+			add_grad(tape, nd->a, dz, n, 1);
+			take_grad(tape, nd->b, dz, n);
+		}
+		break;
 	case OP_SUB:
-		if (da)
-			axpy(n, 1, dz, da);
-		if (db)
-			axpy(n, nd->op == OP_ADD ? 1 : -1, dz, db);
+		add_grad(tape, nd->b, dz, n, -1);
+		take_grad(tape, nd->a, dz, n);
 		break;
 	default: {
+		/* da before db: with a == b the second pass adds to the first */
 		const real *restrict x = nd->a->val, *restrict y = nd->b->val;
-		if (da)
+		real *restrict da = grad_or_fresh(tape, nd->a, &fresh), *restrict db;
+		if (da && fresh)
+			for (int64_t i = 0; i < n; i++)
+				da[i] = dz[i] * y[i];
+		else if (da)
 			for (int64_t i = 0; i < n; i++)
 				da[i] += dz[i] * y[i];
-		if (db)
+		db = grad_or_fresh(tape, nd->b, &fresh);
+		if (db && fresh)
+			for (int64_t i = 0; i < n; i++)
+				db[i] = dz[i] * x[i];
+		else if (db)
 			for (int64_t i = 0; i < n; i++)
 				db[i] += dz[i] * x[i];
 		break;
@@ -575,12 +643,12 @@ struct ad_tensor *ad_add_row(struct ad_tape *tape, struct ad_tensor *a, struct a
 static void add_row_backward(struct ad_tape *tape, struct ad_node *nd)
 {
 	int64_t d = nd->out->cols;
-	real *da = grad_of(tape, nd->a), *db = grad_of(tape, nd->b);
-	if (da)
-		axpy(numel(nd->out), 1, nd->out->grad, da);
+	real *db = grad_of(tape, nd->b);
 	if (db)
 		for (int64_t i = 0; i < nd->out->rows; i++)
 			axpy(d, 1, nd->out->grad + i * d, db);
+	/* after the bias's sums: a may take the buffer itself */
+	take_grad(tape, nd->a, nd->out->grad, numel(nd->out));
 }
 
 static struct ad_tensor **copy_list(struct ad_tape *tape, int n, struct ad_tensor *const *xs)
@@ -687,17 +755,38 @@ static void list_backward(struct ad_tape *tape, struct ad_node *nd)
 {
 	struct ad_tensor *out = nd->out;
 	int64_t at = 0;
+	int taker = -1;
+	if (nd->op == OP_SUM_OF && nd->s == 1) {
+		/* one input takes the output's gradient, after the others have read it */
+		for (int k = 0; k < nd->n_xs && taker < 0; k++)
+			if (can_take(nd->xs[k]))
+				taker = k;
+		for (int k = 0; k < nd->n_xs; k++)
+			if (k != taker)
+				add_grad(tape, nd->xs[k], out->grad, numel(out), 1);
+		if (taker >= 0)
+			take_grad(tape, nd->xs[taker], out->grad, numel(out));
+		return;
+	}
 	for (int k = 0; k < nd->n_xs; k++) {
 		struct ad_tensor *x = nd->xs[k];
-		real *dx = grad_of(tape, x);
 		int64_t c = x->cols;
-		if (dx && nd->op == OP_SUM_OF)
-			axpy(numel(x), (real)nd->s, out->grad, dx);
-		else if (dx && nd->op == OP_CONCAT_ROWS)
-			axpy(numel(x), 1, out->grad + at, dx);
-		else if (dx)
-			for (int64_t i = 0; i < x->rows; i++)
-				axpy(c, 1, out->grad + i * out->cols + at, dx + i * c);
+		if (nd->op == OP_SUM_OF) {
+			add_grad(tape, x, out->grad, numel(x), (real)nd->s);
+		} else if (nd->op == OP_CONCAT_ROWS) {
+			/* each input's rows are a slice of their own, read by no one else */
+			take_grad(tape, x, out->grad + at, numel(x));
+		} else {
+			int fresh;
+			real *dx = grad_or_fresh(tape, x, &fresh);
+			if (dx && fresh)
+				for (int64_t i = 0; i < x->rows; i++)
+					memcpy(dx + i * c, out->grad + i * out->cols + at,
+					    (size_t)c * sizeof(real));
+			else if (dx)
+				for (int64_t i = 0; i < x->rows; i++)
+					axpy(c, 1, out->grad + i * out->cols + at, dx + i * c);
+		}
 		at += nd->op == OP_CONCAT_ROWS ? numel(x) : c;
 	}
 }
@@ -791,13 +880,40 @@ static void bag_mean_backward(struct ad_tape *tape, struct ad_node *nd)
 	}
 }
 
-struct ad_tensor *ad_spmm(struct ad_tape *tape, const struct csr *a, const real *w,
-    struct ad_tensor *x)
+void ad_transpose(struct ad_tape *tape, const struct csr *a, const real *w, struct csr *at,
+    real **wt)
+{
+	int64_t nnz = a->off[a->rows];
+	int64_t *fill;
+	at->rows = a->cols;
+	at->cols = a->rows;
+	at->off = ad_scratch(tape, ((size_t)at->rows + 1) * sizeof *at->off);
+	at->idx = ad_scratch(tape, ((size_t)nnz + 1) * sizeof *at->idx);
+	*wt = ad_scratch(tape, ((size_t)nnz + 1) * sizeof **wt);
+	fill = ad_scratch(tape, ((size_t)at->rows + 1) * sizeof *fill);
+	memset(at->off, 0, ((size_t)at->rows + 1) * sizeof *at->off);
+	for (int64_t k = 0; k < nnz; k++)
+		at->off[a->idx[k] + 1]++;
+	for (int64_t j = 0; j < at->rows; j++)
+		at->off[j + 1] += at->off[j];
+	memcpy(fill, at->off, (size_t)at->rows * sizeof *fill);
+	/* rows in order, so each column lists its entries as a scatter would visit them */
+	for (int64_t r = 0; r < a->rows; r++)
+		for (int64_t k = a->off[r]; k < a->off[r + 1]; k++) {
+			int64_t at_k = fill[a->idx[k]]++;
+			at->idx[at_k] = (int32_t)r;
+			(*wt)[at_k] = w ? w[k] : 1;
+		}
+}
+
+struct ad_tensor *ad_spmm_t(struct ad_tape *tape, const struct csr *a, const real *w,
+    const struct csr *at, const real *wt, struct ad_tensor *x)
 {
 	int64_t d = x->cols, nnz = a->off[a->rows];
 	struct ad_tensor *out;
 	struct ad_node *nd;
-	if (a->cols != x->rows)
+	if (a->cols != x->rows || (at && (at->rows != a->cols || at->cols != a->rows ||
+	    at->off[at->rows] != nnz)))
 		die(HCR_EXIT_FAIL, "internal: spmm of %lld x %lld and %lld x %lld",
 		    (long long)a->rows, (long long)a->cols, (long long)x->rows, (long long)d);
 	for (int64_t k = 0; k < nnz; k++)
@@ -818,23 +934,44 @@ struct ad_tensor *ad_spmm(struct ad_tape *tape, const struct csr *a, const real 
 		nd->a = x;
 		nd->sp = a;
 		nd->w = w;
+		nd->spt = at;
+		nd->wt = wt;
 	}
 	return out;
 }
 
+struct ad_tensor *ad_spmm(struct ad_tape *tape, const struct csr *a, const real *w,
+    struct ad_tensor *x)
+{
+	return ad_spmm_t(tape, a, w, NULL, NULL, x);
+}
+
+/* dX = A' dOut, row by row of the transpose: reads dOut's rows, writes each row of dX
+ * once, adding its terms in the order a scatter over A's rows would. */
 static void spmm_backward(struct ad_tape *tape, struct ad_node *nd)
 {
-	const struct csr *a = nd->sp;
-	int64_t d = nd->out->cols;
-	int64_t nnz = a->off[a->rows];
-	real *dx = grad_of(tape, nd->a);
-	for (int64_t r = 0; r < a->rows; r++)
-		for (int64_t k = a->off[r]; k < a->off[r + 1]; k++) {
+	int64_t d = nd->out->cols, nnz = nd->sp->off[nd->sp->rows];
+	const struct csr *at = nd->spt;
+	const real *wt = nd->wt, *g = nd->out->grad;
+	struct csr own;
+	real *own_w;
+	int fresh;
+	real *dx = grad_or_fresh(tape, nd->a, &fresh);
+	if (!at) {
+		ad_transpose(tape, nd->sp, nd->w, &own, &own_w);
+		at = &own;
+		wt = own_w;
+	}
+	for (int64_t j = 0; j < at->rows; j++) {
+		real *restrict o = dx + j * d;
+		if (fresh)
+			memset(o, 0, (size_t)d * sizeof(real));
+		for (int64_t k = at->off[j]; k < at->off[j + 1]; k++) {
 			if (k + PREFETCH_AHEAD < nnz)
-				prefetch_row(dx, a->idx[k + PREFETCH_AHEAD], d);
-			axpy(d, nd->w ? nd->w[k] : 1, nd->out->grad + r * d,
-			    dx + (int64_t)a->idx[k] * d);
+				prefetch_row(g, at->idx[k + PREFETCH_AHEAD], d);
+			axpy(d, wt[k], g + (int64_t)at->idx[k] * d, o);
 		}
+	}
 }
 
 /* ---- row normalisation, activations, row dot ---- */
@@ -864,20 +1001,19 @@ struct ad_tensor *ad_l2norm_rows(struct ad_tape *tape, struct ad_tensor *x)
 static void l2norm_backward(struct ad_tape *tape, struct ad_node *nd)
 {
 	int64_t d = nd->out->cols;
-	real *dx = grad_of(tape, nd->a);
-	for (int64_t i = 0; i < nd->out->rows; i++) {
-		const real *restrict y = nd->out->val + i * d, *restrict g = nd->out->grad + i * d;
-		real *restrict dxi = dx + i * d;
-		real n = nd->aux[i];
+	int fresh;
+	real *dx = grad_or_fresh(tape, nd->a, &fresh);
+	for (int64_t r = 0; r < nd->out->rows; r++) {
+		const real *restrict y = nd->out->val + r * d, *restrict g = nd->out->grad + r * d;
+		real *restrict dxi = dx + r * d;
+		real n = nd->aux[r];
 		if (n >= (real)L2_EPS) {
 			/* d(x/|x|) = (I - y y') / |x| */
 			real c = (real)dot(y, g, d);
-			for (int64_t j = 0; j < d; j++)
-				dxi[j] += (g[j] - y[j] * c) / n;
+			STORE_OR_ADD(fresh, dxi, d, (g[i] - y[i] * c) / n);
 		} else {
 			/* The clamped denominator is a constant (torch's clamp_min). */
-			for (int64_t j = 0; j < d; j++)
-				dxi[j] += g[j] / (real)L2_EPS;
+			STORE_OR_ADD(fresh, dxi, d, g[i] / (real)L2_EPS);
 		}
 	}
 }
@@ -955,25 +1091,22 @@ static void unary_backward(struct ad_tape *tape, struct ad_node *nd)
 	int64_t n = numel(nd->out);
 	const real *restrict v = nd->a->val, *restrict y = nd->out->val;
 	const real *restrict g = nd->out->grad;
-	real *restrict dx = grad_of(tape, nd->a);
+	int fresh;
+	real *restrict dx = grad_or_fresh(tape, nd->a, &fresh);
 	switch (nd->op) {
 	case OP_LEAKY_RELU: {
 		real slope = (real)nd->s;
-		for (int64_t i = 0; i < n; i++)
-			dx[i] += v[i] > 0 ? g[i] : slope * g[i];
+		STORE_OR_ADD(fresh, dx, n, v[i] > 0 ? g[i] : slope * g[i]);
 		break;
 	}
 	case OP_SIGMOID:
-		for (int64_t i = 0; i < n; i++)
-			dx[i] += g[i] * y[i] * (1 - y[i]);
+		STORE_OR_ADD(fresh, dx, n, g[i] * y[i] * (1 - y[i]));
 		break;
 	case OP_SOFTPLUS:
-		for (int64_t i = 0; i < n; i++)
-			dx[i] += g[i] * (real)sigmoid(v[i]);
+		STORE_OR_ADD(fresh, dx, n, g[i] * (real)sigmoid(v[i]));
 		break;
 	default:
-		for (int64_t i = 0; i < n; i++)
-			dx[i] += g[i] * (real)sigmoid(-(double)v[i]);
+		STORE_OR_ADD(fresh, dx, n, g[i] * (real)sigmoid(-(double)v[i]));
 		break;
 	}
 }
@@ -998,14 +1131,24 @@ struct ad_tensor *ad_rowdot(struct ad_tape *tape, struct ad_tensor *a, struct ad
 static void rowdot_backward(struct ad_tape *tape, struct ad_node *nd)
 {
 	int64_t d = nd->a->cols;
-	real *da = grad_of(tape, nd->a), *db = grad_of(tape, nd->b);
-	for (int64_t i = 0; i < nd->out->rows; i++) {
-		real g = nd->out->grad[i];
-		if (da)
-			axpy(d, g, nd->b->val + i * d, da + i * d);
-		if (db)
-			axpy(d, g, nd->a->val + i * d, db + i * d);
-	}
+	int fresh;
+	/* da before db: with a == b the second pass adds to the first */
+	real *da = grad_or_fresh(tape, nd->a, &fresh), *db;
+	if (da)
+		for (int64_t r = 0; r < nd->out->rows; r++) {
+			real g = nd->out->grad[r];
+			const real *restrict src = nd->b->val + r * d;
+			real *restrict dst = da + r * d;
+			STORE_OR_ADD(fresh, dst, d, g * src[i]);
+		}
+	db = grad_or_fresh(tape, nd->b, &fresh);
+	if (db)
+		for (int64_t r = 0; r < nd->out->rows; r++) {
+			real g = nd->out->grad[r];
+			const real *restrict src = nd->a->val + r * d;
+			real *restrict dst = db + r * d;
+			STORE_OR_ADD(fresh, dst, d, g * src[i]);
+		}
 }
 
 struct ad_tensor *ad_stop_grad(struct ad_tape *tape, struct ad_tensor *x)
@@ -1147,11 +1290,8 @@ static void loss_backward(struct ad_tape *tape, struct ad_node *nd)
 {
 	real g = nd->out->grad[0];
 	int64_t n = numel(nd->xs[0]);
-	for (int k = 0; k < nd->n_xs; k++) {
-		real *dx = grad_of(tape, nd->xs[k]);
-		if (dx)
-			axpy(n, g, nd->aux + (int64_t)k * n, dx);
-	}
+	for (int k = 0; k < nd->n_xs; k++)
+		add_grad(tape, nd->xs[k], nd->aux + (int64_t)k * n, n, g);
 }
 
 /* ---- the backward pass ---- */
@@ -1167,8 +1307,8 @@ void ad_backward(struct ad_tape *tape, struct ad_tensor *loss)
 	if (!loss->needs_grad)
 		return;
 	grad_of(tape, loss)[0] += 1;
-	for (int64_t i = loss->node; i >= 0; i--) {
-		struct ad_node *nd = &tape->nodes[i];
+	for (int64_t at = loss->node; at >= 0; at--) {
+		struct ad_node *nd = &tape->nodes[at];
 		if (!nd->out->grad)
 			continue; /* nothing downstream of the loss reads it */
 		switch (nd->op) {
@@ -1181,7 +1321,7 @@ void ad_backward(struct ad_tape *tape, struct ad_tensor *loss)
 			binary_backward(tape, nd);
 			break;
 		case OP_SCALE:
-			axpy(numel(nd->out), (real)nd->s, nd->out->grad, grad_of(tape, nd->a));
+			add_grad(tape, nd->a, nd->out->grad, numel(nd->out), (real)nd->s);
 			break;
 		case OP_ADD_ROW:
 			add_row_backward(tape, nd);
@@ -1213,9 +1353,10 @@ void ad_backward(struct ad_tape *tape, struct ad_tensor *loss)
 			rowdot_backward(tape, nd);
 			break;
 		case OP_SUM_ALL: {
-			real g = (real)nd->s * nd->out->grad[0], *dx = grad_of(tape, nd->a);
-			for (int64_t j = 0; j < numel(nd->a); j++)
-				dx[j] += g;
+			int fresh;
+			real g = (real)nd->s * nd->out->grad[0], *dx = grad_or_fresh(tape, nd->a, &fresh);
+			if (dx)
+				STORE_OR_ADD(fresh, dx, numel(nd->a), g);
 			break;
 		}
 		case OP_LOSS:

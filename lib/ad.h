@@ -119,10 +119,17 @@ struct ad_tensor *ad_gather(struct ad_tape *tape, struct ad_tensor *src, int64_t
 struct ad_tensor *ad_bag_mean(struct ad_tape *tape, struct ad_tensor *src,
     const struct csr *bags, const real *w, int64_t n, const int32_t *sel);
 /* A X for A sparse (a->rows x a->cols, entry k weighing w[k], 1 when w is NULL)
- * and X a->cols x d: out_r = sum_k w_k X_{idx_k}.  Backward scatters A^T dOut row
- * by row, with no transpose built. */
+ * and X a->cols x d: out_r = sum_k w_k X_{idx_k}. */
 struct ad_tensor *ad_spmm(struct ad_tape *tape, const struct csr *a, const real *w,
     struct ad_tensor *x);
+/* The same with A's transpose at (and its weights wt) made once by ad_transpose for
+ * every product with A; ad_spmm makes one in its backward pass.  The backward pass
+ * reads dOut row by row for each row of dX, in the order a scatter would add. */
+struct ad_tensor *ad_spmm_t(struct ad_tape *tape, const struct csr *a, const real *w,
+    const struct csr *at, const real *wt, struct ad_tensor *x);
+/* A's transpose, weights moved along (1 when w is NULL), in the tape's scratch. */
+void ad_transpose(struct ad_tape *tape, const struct csr *a, const real *w, struct csr *at,
+    real **wt);
 
 /* x / max(||x||, 1e-12) for each row, as torch.nn.functional.normalize. */
 struct ad_tensor *ad_l2norm_rows(struct ad_tape *tape, struct ad_tensor *x);

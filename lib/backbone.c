@@ -248,6 +248,8 @@ void bb_plan_build(struct bb_plan *plan, struct bb_planner *p, struct ad_tape *t
 				}
 			}
 			a->off[a->rows] = j;
+			/* once per batch, for every modality's and tower's backward pass */
+			ad_transpose(tape, a, plan->agg_w[l], &plan->agg_t[l], &plan->agg_tw[l]);
 		}
 	}
 	{
@@ -363,7 +365,8 @@ struct ad_tensor *bb_forward_modality(struct backbone *bb, struct ad_tape *tape,
 	for (l = 1; l <= plan->layers; l++) {
 		const int li = l - 1;
 		struct ad_tensor *agg, *h, *xh, *self;
-		agg = ad_spmm(tape, &plan->agg[l], plan->agg_w[l], x);
+		agg = ad_spmm_t(tape, &plan->agg[l], plan->agg_w[l], &plan->agg_t[l],
+		    plan->agg_tw[l], x);
 		h = leaky(bb, tape, ad_l2norm_rows(tape, affine(tape, agg, b->conv_w[li], b->conv_b[li])));
 		self = ad_gather(tape, x, plan->n[l], plan->up[l]);
 		xh = ad_add(tape, leaky(bb, tape, affine(tape, self, b->lin_w[li], b->lin_b[li])),

@@ -80,6 +80,8 @@ struct bb_plan {
 	int32_t *up[BB_MAX_LAYERS + 1];        /* up[l][j]: position of t[l][j] in t[l-1] */
 	struct csr agg[BB_MAX_LAYERS + 1];     /* agg[l]: n[l] x n[l-1], self and neighbours */
 	real *agg_w[BB_MAX_LAYERS + 1];        /* 1 / (degree + 1) */
+	struct csr agg_t[BB_MAX_LAYERS + 1];   /* their transposes, for the backward pass */
+	real *agg_tw[BB_MAX_LAYERS + 1];
 	int64_t n0_users;                      /* users among t[0] (they come first) */
 };
 
