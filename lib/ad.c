@@ -290,6 +290,28 @@ static double sum(const real *restrict a, int64_t n)
 	return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
+/* Kernels for the loops that dominate a step have an AVX2 clone besides the baseline
+ * one, picked once at load time (GCC's target_clones, an ifunc): the build stays
+ * portable, no -march needed.  Neither clone fuses a multiply and an add (ISO C
+ * mode leaves contraction off), so both give the same bits. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(HCR_NO_CLONES)
+#define HCR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define HCR_CLONES
+#endif
+
+/* 32 bytes of reals, loaded and stored at any alignment. */
+typedef real vreal __attribute__((vector_size(32), aligned(sizeof(real)), may_alias));
+#define VLEN ((int64_t)(32 / sizeof(real)))
+#define SPMM_VECS 8 /* a row's chunk of SPMM_VECS * VLEN sums stays in registers */
+/* Loops over a chunk's vectors unrolled, so that the sums live in registers. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define UNROLL _Pragma("GCC unroll 8")
+#else
+#define UNROLL
+#endif
+
 /* Rows picked by index come from anywhere in a large table: asking for the row a
  * few steps ahead hides most of the memory latency. */
 #define PREFETCH_AHEAD 4
@@ -880,6 +902,48 @@ static void bag_mean_backward(struct ad_tape *tape, struct ad_node *nd)
 	}
 }
 
+/* out_r (+)= sum_k w_k x_{idx_k} for rows r0 <= r < r1 of a CSR matrix, each chunk of
+ * a row summed in registers over the row's entries, in entry order; add: out_r
+ * starts from its value, else from 0.  The sums are those of one axpy per entry. */
+HCR_CLONES static void spmm_rows(const int64_t *off, const int32_t *idx, const real *w,
+    const real *x, int64_t d, real *out, int64_t r0, int64_t r1, int add)
+{
+	int64_t nnz = off[r1];
+	for (int64_t r = r0; r < r1; r++) {
+		real *o = out + r * d;
+		int64_t j = 0;
+		for (; j + SPMM_VECS * VLEN <= d; j += SPMM_VECS * VLEN) {
+			vreal acc[SPMM_VECS];
+			UNROLL
+			for (int c = 0; c < SPMM_VECS; c++)
+				acc[c] = add ? *(const vreal *)(o + j + c * VLEN) : (vreal){ 0 };
+			for (int64_t k = off[r]; k < off[r + 1]; k++) {
+				const real *src = x + (int64_t)idx[k] * d + j;
+				real wk = w ? w[k] : 1;
+				if (j == 0 && k + PREFETCH_AHEAD < nnz)
+					prefetch_row(x, idx[k + PREFETCH_AHEAD], d);
+				UNROLL
+				for (int c = 0; c < SPMM_VECS; c++)
+					acc[c] += wk * *(const vreal *)(src + c * VLEN);
+			}
+			UNROLL
+			for (int c = 0; c < SPMM_VECS; c++)
+				*(vreal *)(o + j + c * VLEN) = acc[c];
+		}
+		if (j < d) {
+			/* the rest of a row narrower than a chunk, one entry at a time */
+			if (!add)
+				memset(o + j, 0, (size_t)(d - j) * sizeof(real));
+			for (int64_t k = off[r]; k < off[r + 1]; k++) {
+				const real *src = x + (int64_t)idx[k] * d;
+				real wk = w ? w[k] : 1;
+				for (int64_t i = j; i < d; i++)
+					o[i] += wk * src[i];
+			}
+		}
+	}
+}
+
 void ad_transpose(struct ad_tape *tape, const struct csr *a, const real *w, struct csr *at,
     real **wt)
 {
@@ -921,15 +985,7 @@ struct ad_tensor *ad_spmm_t(struct ad_tape *tape, const struct csr *a, const rea
 			die(HCR_EXIT_FAIL, "internal: spmm column %d of %lld", a->idx[k],
 			    (long long)x->rows);
 	out = new_tensor(tape, a->rows, d, x->needs_grad);
-	for (int64_t r = 0; r < a->rows; r++) {
-		real *restrict o = out->val + r * d;
-		memset(o, 0, (size_t)d * sizeof(real));
-		for (int64_t k = a->off[r]; k < a->off[r + 1]; k++) {
-			if (k + PREFETCH_AHEAD < nnz)
-				prefetch_row(x->val, a->idx[k + PREFETCH_AHEAD], d);
-			axpy(d, w ? w[k] : 1, x->val + (int64_t)a->idx[k] * d, o);
-		}
-	}
+	spmm_rows(a->off, a->idx, w, x->val, d, out->val, 0, a->rows, 0);
 	if ((nd = record(tape, OP_SPMM, out))) {
 		nd->a = x;
 		nd->sp = a;
@@ -950,7 +1006,7 @@ struct ad_tensor *ad_spmm(struct ad_tape *tape, const struct csr *a, const real 
  * once, adding its terms in the order a scatter over A's rows would. */
 static void spmm_backward(struct ad_tape *tape, struct ad_node *nd)
 {
-	int64_t d = nd->out->cols, nnz = nd->sp->off[nd->sp->rows];
+	int64_t d = nd->out->cols;
 	const struct csr *at = nd->spt;
 	const real *wt = nd->wt, *g = nd->out->grad;
 	struct csr own;
@@ -962,16 +1018,7 @@ static void spmm_backward(struct ad_tape *tape, struct ad_node *nd)
 		at = &own;
 		wt = own_w;
 	}
-	for (int64_t j = 0; j < at->rows; j++) {
-		real *restrict o = dx + j * d;
-		if (fresh)
-			memset(o, 0, (size_t)d * sizeof(real));
-		for (int64_t k = at->off[j]; k < at->off[j + 1]; k++) {
-			if (k + PREFETCH_AHEAD < nnz)
-				prefetch_row(g, at->idx[k + PREFETCH_AHEAD], d);
-			axpy(d, wt[k], g + (int64_t)at->idx[k] * d, o);
-		}
-	}
+	spmm_rows(at->off, at->idx, wt, g, d, dx, 0, at->rows, !fresh);
 }
 
 /* ---- row normalisation, activations, row dot ---- */
