@@ -295,7 +295,8 @@ static double sum(const real *restrict a, int64_t n)
  * portable, no -march needed.  Neither clone fuses a multiply and an add (ISO C
  * mode leaves contraction off), so both give the same bits. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
-    !defined(HCR_NO_CLONES)
+    !defined(HCR_NO_CLONES) && !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
+/* (not under sanitizers: their hooks in the ifunc resolver run before they start) */
 #define HCR_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define HCR_CLONES
@@ -353,6 +354,14 @@ struct ad_tensor *ad_wrap(struct ad_tape *tape, int64_t rows, int64_t cols, real
 	t->grad = NULL;
 	t->node = -1;
 	t->needs_grad = 0;
+	return t;
+}
+
+struct ad_tensor *ad_leaf(struct ad_tape *tape, int64_t rows, int64_t cols, real *val,
+    int needs_grad)
+{
+	struct ad_tensor *t = ad_wrap(tape, rows, cols, val);
+	t->needs_grad = needs_grad;
 	return t;
 }
 
@@ -1343,17 +1352,14 @@ static void loss_backward(struct ad_tape *tape, struct ad_node *nd)
 
 /* ---- the backward pass ---- */
 
-void ad_backward(struct ad_tape *tape, struct ad_tensor *loss)
+static void backward(struct ad_tape *tape, struct ad_tensor *loss, const real *seed)
 {
-	if (loss->rows != 1 || loss->cols != 1)
-		die(HCR_EXIT_FAIL, "internal: backward from a %lld x %lld tensor",
-		    (long long)loss->rows, (long long)loss->cols);
 	if (tape->backward_done)
 		die(HCR_EXIT_FAIL, "internal: second backward pass on one tape");
 	tape->backward_done = 1;
 	if (!loss->needs_grad)
 		return;
-	grad_of(tape, loss)[0] += 1;
+	add_grad(tape, loss, seed, numel(loss), 1);
 	for (int64_t at = loss->node; at >= 0; at--) {
 		struct ad_node *nd = &tape->nodes[at];
 		if (!nd->out->grad)
@@ -1411,6 +1417,20 @@ void ad_backward(struct ad_tape *tape, struct ad_tensor *loss)
 			break;
 		}
 	}
+}
+
+void ad_backward(struct ad_tape *tape, struct ad_tensor *loss)
+{
+	static const real one = 1;
+	if (loss->rows != 1 || loss->cols != 1)
+		die(HCR_EXIT_FAIL, "internal: backward from a %lld x %lld tensor",
+		    (long long)loss->rows, (long long)loss->cols);
+	backward(tape, loss, &one);
+}
+
+void ad_backward_from(struct ad_tape *tape, struct ad_tensor *out, const real *grad)
+{
+	backward(tape, out, grad);
 }
 
 /* ---- checks ---- */
@@ -1472,43 +1492,50 @@ static void sqrt_block(real *x, int n)
 
 #define ADAM_BLOCK 256
 
-void adam_step(struct adam *opt, struct ad_params *set)
+void adam_next(struct adam *opt)
 {
-	double bc1, bc2;
-	real wd = (real)opt->weight_decay, w1 = (real)(1 - opt->beta1), b2 = (real)opt->beta2;
-	real w2 = (real)(1 - opt->beta2), eps = (real)opt->eps, bc2_sqrt, step_size;
-	real den[ADAM_BLOCK];
 	opt->step++;
-	bc1 = 1 - pow(opt->beta1, (double)opt->step);
-	bc2 = 1 - pow(opt->beta2, (double)opt->step);
-	step_size = (real)(opt->lr / bc1);
-	bc2_sqrt = (real)sqrt(bc2);
-	for (size_t k = 0; k < set->n; k++) {
-		struct ad_param *p = set->p[k];
-		int64_t n = numel(&p->t);
-		real *restrict th = p->t.val, *restrict g = p->t.grad;
-		real *restrict m = p->m, *restrict v = p->v;
-		if (p->frozen)
-			continue;
-		/* The order of operations is torch's single-tensor Adam: grad.add(param,
-		 * alpha=wd); exp_avg.lerp_(grad, 1 - beta1); exp_avg_sq.mul_(beta2)
-		 * .addcmul_(grad, grad, 1 - beta2); param.addcdiv_(exp_avg,
-		 * exp_avg_sq.sqrt() / sqrt(bc2) + eps, -lr / bc1). */
-		for (int64_t i0 = 0; i0 < n; i0 += ADAM_BLOCK) {
-			int nb = n - i0 < ADAM_BLOCK ? (int)(n - i0) : ADAM_BLOCK;
-			for (int j = 0; j < nb; j++) {
-				int64_t i = i0 + j;
-				real gi = g[i] + wd * th[i];
-				m[i] = m[i] + w1 * (gi - m[i]);
-				v[i] = v[i] * b2 + w2 * gi * gi;
-				den[j] = v[i];
-			}
-			sqrt_block(den, nb);
-			for (int j = 0; j < nb; j++) {
-				int64_t i = i0 + j;
-				th[i] = th[i] - step_size * (m[i] / (den[j] / bc2_sqrt + eps));
-				g[i] = 0;
-			}
+}
+
+void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t i1)
+{
+	double bc1 = 1 - pow(opt->beta1, (double)opt->step);
+	double bc2 = 1 - pow(opt->beta2, (double)opt->step);
+	real wd = (real)opt->weight_decay, w1 = (real)(1 - opt->beta1), b2 = (real)opt->beta2;
+	real w2 = (real)(1 - opt->beta2), eps = (real)opt->eps;
+	real step_size = (real)(opt->lr / bc1), bc2_sqrt = (real)sqrt(bc2);
+	real *restrict th = p->t.val, *restrict g = p->t.grad;
+	real *restrict m = p->m, *restrict v = p->v;
+	real den[ADAM_BLOCK];
+	if (p->frozen)
+		return;
+	if (i1 > numel(&p->t))
+		i1 = numel(&p->t);
+	/* The order of operations is torch's single-tensor Adam: grad.add(param,
+	 * alpha=wd); exp_avg.lerp_(grad, 1 - beta1); exp_avg_sq.mul_(beta2)
+	 * .addcmul_(grad, grad, 1 - beta2); param.addcdiv_(exp_avg,
+	 * exp_avg_sq.sqrt() / sqrt(bc2) + eps, -lr / bc1). */
+	for (int64_t b0 = i0; b0 < i1; b0 += ADAM_BLOCK) {
+		int nb = i1 - b0 < ADAM_BLOCK ? (int)(i1 - b0) : ADAM_BLOCK;
+		for (int j = 0; j < nb; j++) {
+			int64_t i = b0 + j;
+			real gi = g[i] + wd * th[i];
+			m[i] = m[i] + w1 * (gi - m[i]);
+			v[i] = v[i] * b2 + w2 * gi * gi;
+			den[j] = v[i];
+		}
+		sqrt_block(den, nb);
+		for (int j = 0; j < nb; j++) {
+			int64_t i = b0 + j;
+			th[i] = th[i] - step_size * (m[i] / (den[j] / bc2_sqrt + eps));
+			g[i] = 0;
 		}
 	}
+}
+
+void adam_step(struct adam *opt, struct ad_params *set)
+{
+	adam_next(opt);
+	for (size_t k = 0; k < set->n; k++)
+		adam_update(opt, set->p[k], 0, numel(&set->p[k]->t));
 }

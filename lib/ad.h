@@ -93,6 +93,13 @@ void *ad_scratch(struct ad_tape *tape, size_t bytes);
 struct ad_tensor *ad_const(struct ad_tape *tape, int64_t rows, int64_t cols);
 struct ad_tensor *ad_wrap(struct ad_tape *tape, int64_t rows, int64_t cols, real *val);
 
+/* A leaf over values made elsewhere (another tape's output, or rows that several
+ * tapes read) that collects, when needs_grad is set, the gradient reaching it in
+ * ->grad (NULL if none does): so a step can be cut into tapes, one a thread, each
+ * handing its output's gradient to the tape that made it (ad_backward_from). */
+struct ad_tensor *ad_leaf(struct ad_tape *tape, int64_t rows, int64_t cols, real *val,
+    int needs_grad);
+
 /* op(a) op(b), op transposing when ta (tb) is set; OpenBLAS gemm both ways. */
 struct ad_tensor *ad_matmul(struct ad_tape *tape, struct ad_tensor *a, int ta,
     struct ad_tensor *b, int tb);
@@ -163,6 +170,9 @@ struct ad_tensor *ad_sq_error(struct ad_tape *tape, struct ad_tensor *x, const r
 
 /* Adds d loss / d t into every parameter's grad (loss 1 x 1); once per reset. */
 void ad_backward(struct ad_tape *tape, struct ad_tensor *loss);
+/* The same from a tensor out of any shape whose gradient grad (numel(out) reals,
+ * copied) another tape computed; also once per reset. */
+void ad_backward_from(struct ad_tape *tape, struct ad_tensor *out, const real *grad);
 
 /* 1 when every value is finite: the cheap check after a step's loss. */
 int ad_all_finite(const struct ad_tensor *t);
@@ -180,5 +190,9 @@ struct adam {
 void adam_init(struct adam *opt, double lr, double weight_decay);
 /* One update from the accumulated grads, which it then clears. */
 void adam_step(struct adam *opt, struct ad_params *set);
+/* adam_step in parts, so that threads can share the parameters: adam_next once, then
+ * adam_update over entries [i0, i1) of each parameter, the ranges in any order. */
+void adam_next(struct adam *opt);
+void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t i1);
 
 #endif
