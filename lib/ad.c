@@ -16,6 +16,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "util.h"
 
@@ -69,11 +70,26 @@ struct ad_node {
 
 /* ---- memory ---- */
 
+#define HUGE_PAGE ((size_t)2 << 20)
+
 static void *aligned(size_t bytes)
 {
-	void *p = aligned_alloc(ALIGN, bytes ? bytes : ALIGN);
-	if (!p)
+	void *p;
+	if (bytes < 2 * HUGE_PAGE) {
+		p = aligned_alloc(ALIGN, bytes ? bytes : ALIGN);
+		if (!p)
+			die(HCR_EXIT_FAIL, "out of memory (%zu bytes)", bytes);
+		return p;
+	}
+	/* Arenas and large parameters on transparent huge pages where the system gives
+	 * them on request: a 512th of the page faults when first touched, and far fewer
+	 * TLB misses when rows are read from anywhere in a table. */
+	bytes = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	if (posix_memalign(&p, HUGE_PAGE, bytes) != 0)
 		die(HCR_EXIT_FAIL, "out of memory (%zu bytes)", bytes);
+#ifdef MADV_HUGEPAGE
+	madvise(p, bytes, MADV_HUGEPAGE);
+#endif
 	return p;
 }
 
