@@ -31,6 +31,7 @@
 
 enum op {
 	OP_MATMUL,
+	OP_AFFINE, /* xs = { x, w, b or NULL, addends... }, s the LeakyReLU slope (1: none) */
 	OP_ADD,
 	OP_SUB,
 	OP_MUL,
@@ -42,7 +43,7 @@ enum op {
 	OP_GATHER,
 	OP_BAG_MEAN,
 	OP_SPMM,
-	OP_L2NORM,
+	OP_L2NORM, /* s: a LeakyReLU slope after it (1: none) */
 	OP_LEAKY_RELU,
 	OP_SIGMOID,
 	OP_SOFTPLUS,
@@ -561,6 +562,92 @@ static void matmul_backward(struct ad_tape *tape, struct ad_node *nd)
 	}
 }
 
+static struct ad_tensor **copy_list(struct ad_tape *tape, int n, struct ad_tensor *const *xs);
+
+struct ad_tensor *ad_affine(struct ad_tape *tape, struct ad_tensor *x, struct ad_tensor *w,
+    struct ad_tensor *b, int n_add, struct ad_tensor *const *adds, double slope)
+{
+	int64_t m = x->rows, k = x->cols, n = w->cols;
+	struct ad_tensor *out, *in[3 + AD_AFFINE_MAX_ADD];
+	struct ad_node *nd;
+	int needs = x->needs_grad || w->needs_grad || (b && b->needs_grad), first = 1;
+	if (w->rows != k || (b && (b->rows != 1 || b->cols != n)) || n_add < 0 ||
+	    n_add > AD_AFFINE_MAX_ADD)
+		die(HCR_EXIT_FAIL, "internal: affine of %lld x %lld and %lld x %lld",
+		    (long long)m, (long long)k, (long long)w->rows, (long long)n);
+	for (int j = 0; j < n_add; j++) {
+		if (adds[j]->rows != m || adds[j]->cols != n)
+			die(HCR_EXIT_FAIL, "internal: affine of %lld x %lld plus %lld x %lld",
+			    (long long)m, (long long)n, (long long)adds[j]->rows,
+			    (long long)adds[j]->cols);
+		needs |= adds[j]->needs_grad;
+	}
+	if (slope < 0)
+		/* the output's sign no longer tells the input's: the activation apart */
+		return ad_leaky_relu(tape, ad_affine(tape, x, w, b, n_add, adds, 1), slope);
+	out = new_tensor(tape, m, n, needs);
+	/* the bias and addends first, so that the product adds to them (beta 1): one
+	 * pass instead of a pass that zeroes and one that adds */
+	if (b) {
+		for (int64_t i = 0; i < m; i++)
+			memcpy(out->val + i * n, b->val, (size_t)n * sizeof(real));
+		first = 0;
+	}
+	for (int j = 0; j < n_add; j++, first = 0) {
+		if (first)
+			memcpy(out->val, adds[j]->val, (size_t)(m * n) * sizeof(real));
+		else
+			axpy(m * n, 1, adds[j]->val, out->val);
+	}
+	gemm(0, 0, m, n, k, x->val, k, w->val, n, first ? 0 : 1, out->val, n);
+	if (slope != 1) {
+		real sl = (real)slope, *restrict o = out->val;
+		for (int64_t i = 0; i < m * n; i++)
+			o[i] = o[i] > 0 ? o[i] : sl * o[i];
+	}
+	if ((nd = record(tape, OP_AFFINE, out))) {
+		in[0] = x, in[1] = w, in[2] = b;
+		for (int j = 0; j < n_add; j++)
+			in[3 + j] = adds[j];
+		nd->xs = copy_list(tape, 3 + n_add, in);
+		nd->n_xs = 3 + n_add;
+		nd->s = slope;
+	}
+	return out;
+}
+
+static void affine_backward(struct ad_tape *tape, struct ad_node *nd)
+{
+	struct ad_tensor *x = nd->xs[0], *w = nd->xs[1], *b = nd->xs[2], *out = nd->out;
+	int64_t m = out->rows, n = out->cols, k = x->cols;
+	real *restrict g = out->grad, *dx, *dw, *db;
+	int fresh;
+	/* through the activation in place: no one reads the output's gradient after */
+	if (nd->s != 1) {
+		real sl = (real)nd->s;
+		const real *restrict o = out->val;
+		for (int64_t i = 0; i < m * n; i++)
+			g[i] = o[i] > 0 ? g[i] : sl * g[i];
+	}
+	if (b && (db = grad_or_fresh(tape, b, &fresh))) {
+		if (fresh)
+			memcpy(db, g, (size_t)n * sizeof(real));
+		for (int64_t i = fresh ? 1 : 0; i < m; i++)
+			axpy(n, 1, g + i * n, db);
+	}
+	if ((dx = grad_or_fresh(tape, x, &fresh)))
+		gemm(0, 1, m, k, n, g, n, w->val, n, !fresh, dx, k);
+	if ((dw = grad_or_fresh(tape, w, &fresh)))
+		gemm(1, 0, k, n, m, x->val, k, g, n, !fresh, dw, n);
+	/* the addends' gradient is g itself: the last one takes it */
+	for (int j = 3; j < nd->n_xs; j++) {
+		if (j < nd->n_xs - 1)
+			add_grad(tape, nd->xs[j], g, m * n, 1);
+		else
+			take_grad(tape, nd->xs[j], g, m * n);
+	}
+}
+
 /* ---- elementwise and shape ops ---- */
 
 static struct ad_tensor *binary(struct ad_tape *tape, enum op op, const char *name,
@@ -1048,44 +1135,74 @@ static void spmm_backward(struct ad_tape *tape, struct ad_node *nd)
 
 /* ---- row normalisation, activations, row dot ---- */
 
-struct ad_tensor *ad_l2norm_rows(struct ad_tape *tape, struct ad_tensor *x)
+struct ad_tensor *ad_l2norm_leaky(struct ad_tape *tape, struct ad_tensor *x, double slope)
 {
 	int64_t d = x->cols;
-	struct ad_tensor *out = new_tensor(tape, x->rows, d, x->needs_grad);
+	struct ad_tensor *out;
 	struct ad_node *nd;
-	real *norm = arena_reals(tape, x->rows);
+	real *norm, sl = (real)slope;
+	if (slope < 0)
+		/* the output's sign no longer tells the input's: the activation apart */
+		return ad_leaky_relu(tape, ad_l2norm_leaky(tape, x, 1), slope);
+	out = new_tensor(tape, x->rows, d, x->needs_grad);
+	norm = arena_reals(tape, x->rows);
 	for (int64_t i = 0; i < x->rows; i++) {
 		const real *restrict v = x->val + i * d;
 		real *restrict y = out->val + i * d;
 		real den;
 		norm[i] = (real)sqrt(dot(v, v, d));
 		den = norm[i] > (real)L2_EPS ? norm[i] : (real)L2_EPS;
-		for (int64_t j = 0; j < d; j++)
-			y[j] = v[j] / den;
+		if (slope == 1)
+			for (int64_t j = 0; j < d; j++)
+				y[j] = v[j] / den;
+		else
+			for (int64_t j = 0; j < d; j++) {
+				real t = v[j] / den;
+				y[j] = t > 0 ? t : sl * t;
+			}
 	}
 	if ((nd = record(tape, OP_L2NORM, out))) {
 		nd->a = x;
 		nd->aux = norm;
+		nd->s = slope;
 	}
 	return out;
+}
+
+struct ad_tensor *ad_l2norm_rows(struct ad_tape *tape, struct ad_tensor *x)
+{
+	return ad_l2norm_leaky(tape, x, 1);
 }
 
 static void l2norm_backward(struct ad_tape *tape, struct ad_node *nd)
 {
 	int64_t d = nd->out->cols;
 	int fresh;
-	real *dx = grad_or_fresh(tape, nd->a, &fresh);
+	real *dx = grad_or_fresh(tape, nd->a, &fresh), sl = (real)nd->s;
+	/* y = x / |x| again (the same division, so the same bits as the forward's) and
+	 * the gradient through the activation, a row at a time */
+	real *yr = arena_reals(tape, 2 * d), *gr = yr + d;
 	for (int64_t r = 0; r < nd->out->rows; r++) {
-		const real *restrict y = nd->out->val + r * d, *restrict g = nd->out->grad + r * d;
+		const real *restrict v = nd->a->val + r * d, *restrict g = nd->out->grad + r * d;
+		real *restrict y = yr, *restrict gy = gr;
 		real *restrict dxi = dx + r * d;
-		real n = nd->aux[r];
+		real n = nd->aux[r], den = n > (real)L2_EPS ? n : (real)L2_EPS;
+		if (nd->s == 1) {
+			y = nd->out->val + r * d;
+			gy = (real *)g;
+		} else {
+			for (int64_t j = 0; j < d; j++) {
+				y[j] = v[j] / den;
+				gy[j] = y[j] > 0 ? g[j] : sl * g[j];
+			}
+		}
 		if (n >= (real)L2_EPS) {
 			/* d(x/|x|) = (I - y y') / |x| */
-			real c = (real)dot(y, g, d);
-			STORE_OR_ADD(fresh, dxi, d, (g[i] - y[i] * c) / n);
+			real c = (real)dot(y, gy, d);
+			STORE_OR_ADD(fresh, dxi, d, (gy[i] - y[i] * c) / n);
 		} else {
 			/* The clamped denominator is a constant (torch's clamp_min). */
-			STORE_OR_ADD(fresh, dxi, d, g[i] / (real)L2_EPS);
+			STORE_OR_ADD(fresh, dxi, d, gy[i] / (real)L2_EPS);
 		}
 	}
 }
@@ -1383,6 +1500,9 @@ static void backward(struct ad_tape *tape, struct ad_tensor *loss, const real *s
 		switch (nd->op) {
 		case OP_MATMUL:
 			matmul_backward(tape, nd);
+			break;
+		case OP_AFFINE:
+			affine_backward(tape, nd);
 			break;
 		case OP_ADD:
 		case OP_SUB:

@@ -103,6 +103,12 @@ struct ad_tensor *ad_leaf(struct ad_tape *tape, int64_t rows, int64_t cols, real
 /* op(a) op(b), op transposing when ta (tb) is set; OpenBLAS gemm both ways. */
 struct ad_tensor *ad_matmul(struct ad_tape *tape, struct ad_tensor *a, int ta,
     struct ad_tensor *b, int tb);
+/* LeakyReLU(x W + b + adds[0] + ...) with the given slope (1: no activation), b 1 x n
+ * or NULL, the addends the result's shape: a layer in one op, so that the bias, the
+ * addends and the activation cost one pass over the result instead of one each. */
+#define AD_AFFINE_MAX_ADD 4
+struct ad_tensor *ad_affine(struct ad_tape *tape, struct ad_tensor *x, struct ad_tensor *w,
+    struct ad_tensor *b, int n_add, struct ad_tensor *const *adds, double slope);
 struct ad_tensor *ad_add(struct ad_tape *tape, struct ad_tensor *a, struct ad_tensor *b);
 struct ad_tensor *ad_sub(struct ad_tape *tape, struct ad_tensor *a, struct ad_tensor *b);
 struct ad_tensor *ad_mul(struct ad_tape *tape, struct ad_tensor *a, struct ad_tensor *b);
@@ -140,6 +146,8 @@ void ad_transpose(struct ad_tape *tape, const struct csr *a, const real *w, stru
 
 /* x / max(||x||, 1e-12) for each row, as torch.nn.functional.normalize. */
 struct ad_tensor *ad_l2norm_rows(struct ad_tape *tape, struct ad_tensor *x);
+/* LeakyReLU(ad_l2norm_rows(x)) in one op (slope 1: none), the same numbers. */
+struct ad_tensor *ad_l2norm_leaky(struct ad_tape *tape, struct ad_tensor *x, double slope);
 struct ad_tensor *ad_leaky_relu(struct ad_tape *tape, struct ad_tensor *x, double slope);
 struct ad_tensor *ad_sigmoid(struct ad_tape *tape, struct ad_tensor *x);
 struct ad_tensor *ad_softplus(struct ad_tape *tape, struct ad_tensor *x);

@@ -280,16 +280,10 @@ void bb_plan_build(struct bb_plan *plan, struct bb_planner *p, struct ad_tape *t
 
 /* ---- forward ---- */
 
-static struct ad_tensor *leaky(struct backbone *bb, struct ad_tape *tape, struct ad_tensor *x)
-{
-	return ad_leaky_relu(tape, x, bb->cfg.slope);
-}
-
 static struct ad_tensor *affine(struct ad_tape *tape, struct ad_tensor *x, struct ad_param *w,
     struct ad_param *b)
 {
-	struct ad_tensor *y = ad_matmul(tape, x, 0, &w->t, 0);
-	return b ? ad_add_row(tape, y, &b->t) : y;
+	return ad_affine(tape, x, &w->t, b ? &b->t : NULL, 0, NULL, 1);
 }
 
 /* The modality's raw item input for items (0-based item indices): dense rows as a
@@ -385,16 +379,19 @@ struct ad_tensor *bb_forward_modality_on(struct backbone *bb, struct ad_tape *ta
 	x = ad_l2norm_rows(tape, np == 1 ? parts[0] : ad_concat_rows(tape, np, parts));
 	for (l = 1; l <= plan->layers; l++) {
 		const int li = l - 1;
-		struct ad_tensor *agg, *h, *xh, *self, *id;
+		const double slope = bb->cfg.slope;
+		struct ad_tensor *agg, *h, *self, *id, *adds[2];
 		/* self before the mean: the backward pass, taking ops last to first, then
 		 * writes the mean's gradient into x's and only adds the scattered rows */
 		self = ad_gather(tape, x, plan->n[l], plan->up[l]);
 		agg = ad_spmm_t(tape, &plan->agg[l], plan->agg_w[l], &plan->agg_t[l],
 		    plan->agg_tw[l], x);
-		h = leaky(bb, tape, ad_l2norm_rows(tape, affine(tape, agg, b->conv_w[li], b->conv_b[li])));
+		h = ad_l2norm_leaky(tape, affine(tape, agg, b->conv_w[li], b->conv_b[li]), slope);
 		id = l == 1 ? id1 : ad_gather(tape, id1, plan->n[l], plan->in1[l]);
-		xh = ad_add(tape, leaky(bb, tape, affine(tape, self, b->lin_w[li], b->lin_b[li])), id);
-		x = leaky(bb, tape, ad_add(tape, affine(tape, h, b->g_w[li], b->g_b[li]), xh));
+		/* x' = LeakyReLU(h Wg + bg + xh), xh = LeakyReLU(self Wl + bl) + id, in two ops */
+		adds[0] = ad_affine(tape, self, &b->lin_w[li]->t, &b->lin_b[li]->t, 0, NULL, slope);
+		adds[1] = id;
+		x = ad_affine(tape, h, &b->g_w[li]->t, &b->g_b[li]->t, 2, adds, slope);
 	}
 	return x;
 }

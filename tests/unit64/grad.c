@@ -96,7 +96,7 @@ static struct ad_param *rand_param(struct ad_params *set, int64_t rows, int64_t 
 
 struct ctx {
 	struct ad_params set;
-	struct ad_param *a, *b, *c;
+	struct ad_param *a, *b, *c, *d;
 	int ta, tb, variant;
 	double s;
 	int32_t idx[16];
@@ -213,6 +213,70 @@ static void test_elementwise(void)
 		check(names[v], &c.set, f_elementwise, &c);
 		ctx_free(&c);
 	}
+}
+
+/* ad_affine: variant bits 0-1 the addends (0-2, an intermediate among them), bit 2
+ * no bias, bits 3-4 the slope (1, 0.2, 0 or -0.5: the unfused road). */
+static struct ad_tensor *f_affine(struct ad_tape *t, void *v)
+{
+	struct ctx *c = v;
+	static const double slopes[] = { 1, 0.2, 0, -0.5 };
+	struct ad_tensor *adds[2], *x = ad_mul(t, &c->a->t, &c->a->t);
+	int n_add = c->variant & 3;
+	adds[0] = ad_scale(t, &c->c->t, 0.5); /* an intermediate: it may take the gradient */
+	adds[1] = &c->c->t;
+	return project(t, ad_affine(t, x, &c->b->t, c->variant & 4 ? NULL : &c->d->t, n_add,
+	    adds, slopes[(c->variant >> 3) & 3]));
+}
+
+static struct ad_tensor *f_l2norm_leaky(struct ad_tape *t, void *v)
+{
+	struct ctx *c = v;
+	static const double slopes[] = { 0.2, 0, -0.5 };
+	return project(t, ad_l2norm_leaky(t, ad_add(t, &c->a->t, &c->b->t), slopes[c->variant]));
+}
+
+static void test_fused(void)
+{
+	int same = 1;
+	for (int v = 0; v < 32; v++) {
+		struct ctx c = { 0 };
+		char name[96];
+		if ((v & 3) == 3)
+			continue;
+		c.a = rand_param(&c.set, 5, 3, 1);
+		c.b = rand_param(&c.set, 3, 4, 1);
+		c.c = rand_param(&c.set, 5, 4, 1);
+		c.d = rand_param(&c.set, 1, 4, 1);
+		c.variant = v;
+		snprintf(name, sizeof name, "affine, %d addends%s, slope %s", v & 3,
+		    v & 4 ? ", no bias" : "", (const char *[]){ "1", "0.2", "0", "-0.5" }[(v >> 3) & 3]);
+		check(name, &c.set, f_affine, &c);
+		ctx_free(&c);
+	}
+	for (int v = 0; v < 3; v++) {
+		struct ctx c = { 0 };
+		char name[64];
+		c.a = rand_param(&c.set, 4, 5, 1);
+		c.b = rand_param(&c.set, 4, 5, 1);
+		c.variant = v;
+		snprintf(name, sizeof name, "l2norm_leaky, slope %s", (const char *[]){ "0.2", "0",
+		    "-0.5" }[v]);
+		check(name, &c.set, f_l2norm_leaky, &c);
+		/* the fused op is the pair's arithmetic: the same bits */
+		{
+			struct ad_tape t2;
+			struct ad_tensor *x, *y1, *y2;
+			ad_tape_init(&t2);
+			x = ad_add(&t2, &c.a->t, &c.b->t);
+			y1 = ad_l2norm_leaky(&t2, x, 0.2);
+			y2 = ad_leaky_relu(&t2, ad_l2norm_rows(&t2, x), 0.2);
+			same &= !memcmp(y1->val, y2->val, 20 * sizeof(real));
+			ad_tape_free(&t2);
+		}
+		ctx_free(&c);
+	}
+	OK(same, "l2norm_leaky gives leaky_relu(l2norm_rows)'s values bit for bit");
 }
 
 static struct ad_tensor *f_add_row(struct ad_tape *t, void *v)
@@ -652,6 +716,7 @@ int main(int argc, char **argv)
 	test_matmul();
 	test_elementwise();
 	test_sparse();
+	test_fused();
 	test_losses();
 	test_bpr_value();
 	test_prod_extreme();
