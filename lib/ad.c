@@ -281,32 +281,6 @@ static void take_grad(struct ad_tape *tape, struct ad_tensor *in, real *g, int64
 		add_grad(tape, in, g, n, 1);
 }
 
-/* Sums in double with eight partial sums in a fixed order: accurate, the same on
- * every run, and not bound by the latency of one chain of additions. */
-static double dot(const real *restrict a, const real *restrict b, int64_t n)
-{
-	double s[8] = { 0 };
-	int64_t i = 0;
-	for (; i + 8 <= n; i += 8)
-		for (int j = 0; j < 8; j++)
-			s[j] += (double)a[i + j] * b[i + j];
-	for (; i < n; i++)
-		s[0] += (double)a[i] * b[i];
-	return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
-}
-
-static double sum(const real *restrict a, int64_t n)
-{
-	double s[8] = { 0 };
-	int64_t i = 0;
-	for (; i + 8 <= n; i += 8)
-		for (int j = 0; j < 8; j++)
-			s[j] += a[i + j];
-	for (; i < n; i++)
-		s[0] += a[i];
-	return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
-}
-
 /* Kernels for the loops that dominate a step have an AVX2 clone besides the baseline
  * one, picked once at load time (GCC's target_clones, an ifunc): the build stays
  * portable, no -march needed.  Neither clone fuses a multiply and an add (ISO C
@@ -329,6 +303,32 @@ typedef real vreal __attribute__((vector_size(32), aligned(sizeof(real)), may_al
 #else
 #define UNROLL
 #endif
+
+/* Sums in double with eight partial sums in a fixed order: accurate, the same on
+ * every run, and not bound by the latency of one chain of additions. */
+HCR_CLONES static double dot(const real *restrict a, const real *restrict b, int64_t n)
+{
+	double s[8] = { 0 };
+	int64_t i = 0;
+	for (; i + 8 <= n; i += 8)
+		for (int j = 0; j < 8; j++)
+			s[j] += (double)a[i + j] * b[i + j];
+	for (; i < n; i++)
+		s[0] += (double)a[i] * b[i];
+	return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
+static double sum(const real *restrict a, int64_t n)
+{
+	double s[8] = { 0 };
+	int64_t i = 0;
+	for (; i + 8 <= n; i += 8)
+		for (int j = 0; j < 8; j++)
+			s[j] += a[i + j];
+	for (; i < n; i++)
+		s[0] += a[i];
+	return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
 
 /* Rows picked by index come from anywhere in a large table: asking for the row a
  * few steps ahead hides most of the memory latency. */
@@ -622,18 +622,23 @@ static void affine_backward(struct ad_tape *tape, struct ad_node *nd)
 	int64_t m = out->rows, n = out->cols, k = x->cols;
 	real *restrict g = out->grad, *dx, *dw, *db;
 	int fresh;
-	/* through the activation in place: no one reads the output's gradient after */
-	if (nd->s != 1) {
-		real sl = (real)nd->s;
-		const real *restrict o = out->val;
-		for (int64_t i = 0; i < m * n; i++)
-			g[i] = o[i] > 0 ? g[i] : sl * g[i];
-	}
-	if (b && (db = grad_or_fresh(tape, b, &fresh))) {
-		if (fresh)
-			memcpy(db, g, (size_t)n * sizeof(real));
-		for (int64_t i = fresh ? 1 : 0; i < m; i++)
-			axpy(n, 1, g + i * n, db);
+	real sl = (real)nd->s;
+	db = b ? grad_or_fresh(tape, b, &fresh) : NULL;
+	if (db && fresh && m == 0)
+		memset(db, 0, (size_t)n * sizeof(real));
+	/* through the activation in place (no one reads the output's gradient after)
+	 * and the bias's sums, row by row in one pass */
+	for (int64_t i = 0; i < m; i++) {
+		real *restrict gi = g + i * n;
+		const real *restrict o = out->val + i * n;
+		if (nd->s != 1)
+			for (int64_t j = 0; j < n; j++)
+				gi[j] = o[j] > 0 ? gi[j] : sl * gi[j];
+		if (db && fresh && i == 0)
+			memcpy(db, gi, (size_t)n * sizeof(real));
+		else if (db)
+			for (int64_t j = 0; j < n; j++)
+				db[j] += gi[j];
 	}
 	if ((dx = grad_or_fresh(tape, x, &fresh)))
 		gemm(0, 1, m, k, n, g, n, w->val, n, !fresh, dx, k);

@@ -111,7 +111,7 @@ static void full_reps(struct backbone *towers, int nt, struct ad_tape *tapes, st
     struct ad_tape *plan_tape, struct bb_planner *planner, const struct method *m,
     float *rep[TRAIN_MAX_TOWERS][GROUP_COUNT])
 {
-	struct backbone *bbs[TRAIN_MAX_TOWERS];
+	struct backbone *bbs[TRAIN_MAX_TOWERS] = { NULL };
 	int k, g;
 	for (k = 0; k < nt; k++)
 		bbs[k] = &towers[k];
