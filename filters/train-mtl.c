@@ -15,12 +15,14 @@ static const char usage[] =
     "train-mtl [--method M] [--backbone mmgcn|mf] [--lr R] [--l2 L] [--beta B]\n"
     "                 [--dim D] [--latent D] [--layers L] [--batch N] [--negatives N]\n"
     "                 [--epochs N] [--patience N] [--seed S] [--frozen] [--modalities A,B]\n"
+    "                 [--h1 G] [--h2 G] [--h1-tower click|like] [--h2-item]\n"
     "                 [--max-batches N] [--label NAME] [-j N] [-v] [-o FILE] [FILE]\n";
 
 enum {
 	OPT_METHOD = CLI_FIRST_TOOL_OPTION, OPT_BACKBONE, OPT_LR, OPT_L2, OPT_BETA, OPT_DIM,
 	OPT_LATENT, OPT_LAYERS, OPT_BATCH, OPT_NEGATIVES, OPT_EPOCHS, OPT_PATIENCE, OPT_SEED,
-	OPT_FROZEN, OPT_MODALITIES, OPT_MAX_BATCHES, OPT_LABEL,
+	OPT_FROZEN, OPT_MODALITIES, OPT_MAX_BATCHES, OPT_LABEL, OPT_H1, OPT_H2, OPT_H1_TOWER,
+	OPT_H2_ITEM,
 };
 
 struct keep_arg {
@@ -78,6 +80,10 @@ int main(int argc, char **argv)
 		{ "modalities", required_argument, 0, OPT_MODALITIES },
 		{ "max-batches", required_argument, 0, OPT_MAX_BATCHES },
 		{ "label", required_argument, 0, OPT_LABEL },
+		{ "h1", required_argument, 0, OPT_H1 },
+		{ "h2", required_argument, 0, OPT_H2 },
+		{ "h1-tower", required_argument, 0, OPT_H1_TOWER },
+		{ "h2-item", no_argument, 0, OPT_H2_ITEM },
 		{ "output", required_argument, 0, 'o' },
 		{ 0, 0, 0, 0 },
 	};
@@ -108,6 +114,7 @@ int main(int argc, char **argv)
 	cfg.patience = 10;
 	cfg.k_valid = 50;
 	cfg.seed = 1;
+	cfg.heads = heads_default;
 	while ((c = getopt_long(argc, argv, ":hj:vo:", longopts, NULL)) != -1) {
 		if (cli_common(c, optarg, argv, usage))
 			continue;
@@ -136,6 +143,21 @@ int main(int argc, char **argv)
 		case OPT_MODALITIES: modalities = optarg; break;
 		case OPT_MAX_BATCHES: cfg.max_batches = (int)opt_long("--max-batches", optarg, 1, 1 << 30); break;
 		case OPT_LABEL: label = optarg; break;
+		case OPT_H1:
+		case OPT_H2:
+			if (heads_groups_parse(optarg, c == OPT_H1 ? &cfg.heads.h1 : &cfg.heads.h2) != 0)
+				cli_usage_error(usage, "--h%d: expected groups among z, e, c (as 'e,c'), "
+				    "got '%s'", c == OPT_H1 ? 1 : 2, optarg);
+			break;
+		case OPT_H1_TOWER:
+			if (strcmp(optarg, "click") == 0)
+				cfg.heads.h1_tower = 1;
+			else if (strcmp(optarg, "like") == 0)
+				cfg.heads.h1_tower = 2;
+			else
+				cli_usage_error(usage, "--h1-tower: expected click or like, got '%s'", optarg);
+			break;
+		case OPT_H2_ITEM: cfg.heads.h2_item = 1; break;
 		case 'o': output = optarg; break;
 		default: cli_usage_error(usage, "unexpected option");
 		}

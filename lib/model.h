@@ -11,11 +11,8 @@ struct model {
 	char method[32];
 	char backbone[16];
 	char default_rule[32];
-	int64_t nu, ni;
-	int dim, towers;
-	/* (nu + ni) x dim: users' rows then items', or NULL for a group absent */
-	float *rep[TRAIN_MAX_TOWERS][GROUP_COUNT];
 	int best_epoch;
+	struct repset rs;    /* what the rules score with */
 };
 
 /* Writes the model section of a training run. */

@@ -53,11 +53,19 @@ static inline v4f softplus_neg(v4f y)
 	return (a - y) * 0.5f + 2.0f * s * p;
 }
 
-/* A lower bound of softplus(-y) by three of its tangents (at -inf, 0, +inf); the
- * middle one lowered from ln 2 to 0.69 so that the float softplus_neg stays above it. */
+/* A lower bound of softplus(-y): the largest of three tangents (at -inf, 0, +inf),
+ * the middle one lowered from ln 2 to 0.69, and, for the saturated side where the
+ * tangents give 0, 2^-(n+2) <= 0.36 e^-|y| with n = rint(|y| log2 e), built in the
+ * exponent bits.  Each stays below the float softplus_neg (whose log1p part is
+ * at least 0.66 e^-|y|), rounding included. */
 static inline v4f softplus_neg_low(v4f y)
 {
-	return v4_max((v4_abs(y) - y) * 0.5f, 0.69f - 0.5f * y);
+	const float magic = 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */
+	v4f a = v4_abs(y);
+	v4f z = v4_min(a, v4_splat(85.0f)) * 1.44269504088896341f + magic;
+	v4u n = (v4u)z - (v4u)v4_splat(magic);
+	v4f tail = (v4f)(((v4u){ 125, 125, 125, 125 } - n) << 23);
+	return v4_max(v4_max((a - y) * 0.5f, 0.69f - 0.5f * y), tail);
 }
 
 /* The rows of users[0 .. b) of m, copied to buf unless they are consecutive. */
@@ -75,36 +83,61 @@ static const float *user_rows(const float *m, int d, const int32_t *users, int64
 	return buf;
 }
 
-/* y[r * n + j] = <user row of users[r], item row item0 + j> of group g. */
+/* y[r * n + j] = <user row of users[r], item row item0 + j> of group g, d columns. */
+static void products_d(const struct rule_group *g, int d, const int32_t *users, int64_t b,
+    int64_t item0, int64_t n, float *gather, float *y)
+{
+	const float *u = user_rows(g->user, d, users, b, gather);
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)b, (int)n, d, 1.0f, u, d,
+	    g->item + (size_t)item0 * d, d, 0.0f, y, (int)n);
+}
+
+/* The same for a group of the rule's width. */
 static void products(const struct rule *ru, const struct rule_group *g, const int32_t *users,
     int64_t b, int64_t item0, int64_t n, float *gather, float *y)
 {
-	const float *u = user_rows(g->user, ru->d, users, b, gather);
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)b, (int)n, ru->d, 1.0f, u,
-	    ru->d, g->item + (size_t)item0 * ru->d, ru->d, 0.0f, y, (int)n);
+	products_d(g, ru->d, users, b, item0, n, gather, y);
 }
 
 /* Keys of a row of pairs, four at a time: -(softplus(-y0) + softplus(-y1) + ...).
- * Past the row's floor, a group of four whose upper bounds (summed in the same
- * order, so float rounding keeps each key below its bound) cannot enter gets the
- * bounds instead. */
-static void sigprod_row(int m, float *const *y, int64_t n, float fl, float *out)
+ * Past the row's floor, a group of four that cannot enter gets the floor or its
+ * upper bounds instead, by two cheap tests:
+ *  - key <= log sigmoid(min_t y_t), so min_t y_t <= tau, tau the logit of the floor
+ *    lowered by a margin for float error (floor_logit), shows it in two operations;
+ *  - the tangent bounds of softplus_neg_low, summed in the key's order so that
+ *    float rounding (monotone) keeps each key below its bound. */
+static inline __attribute__((always_inline)) void sigprod_row(const int m,
+    float *const *y, int64_t n, float fl, float tau, float *out)
 {
 	int64_t j;
 	int t;
+	v4f yt[RULE_MAX_TERMS], acc;
+	/* Unrolled for a variable m, the compiler cannot tell that yt[m..] go unread. */
+	memset(yt, 0, sizeof yt);
 	for (j = 0; j < n; j += 4) {
 		int w = n - j < 4 ? (int)(n - j) : 4;
-		v4f yt[RULE_MAX_TERMS], acc;
+#pragma GCC unroll 8
 		for (t = 0; t < m; t++)
 			yt[t] = w == 4 ? v4_load(y[t] + j) : v4_load_part(y[t] + j, w);
 		if (fl != -INFINITY) {
+			v4f ymin = yt[0];
+#pragma GCC unroll 8
+			for (t = 1; t < m; t++)
+				ymin = v4_min(ymin, yt[t]);
+			/* !(ymin <= tau) keeps NaN logits, so that their keys are counted. */
+			if (!v4_any(~(ymin <= tau))) {
+				acc = v4_splat(-fl);
+				goto store;
+			}
 			acc = softplus_neg_low(yt[0]);
+#pragma GCC unroll 8
 			for (t = 1; t < m; t++)
 				acc += softplus_neg_low(yt[t]);
 			if (!v4_any(-acc > fl))
 				goto store;
 		}
 		acc = softplus_neg(yt[0]);
+#pragma GCC unroll 8
 		for (t = 1; t < m; t++)
 			acc += softplus_neg(yt[t]);
 store:
@@ -113,6 +146,18 @@ store:
 		else
 			v4_store_part(out + j, -acc, w);
 	}
+}
+
+/* The logit whose log sigmoid is the floor, less a margin: a pair whose smallest
+ * logit is at most it has a float key <= floor (float keys err by a few 1e-7 of
+ * |key|, far below the margin 1e-5 (1 + |floor|)). */
+static float floor_logit(float fl)
+{
+	double f = (double)fl - 1e-5 * (1 + fabs((double)fl));
+	if (fl == -INFINITY)
+		return -INFINITY;
+	/* logit(e^f) = f - log(1 - e^f) */
+	return (float)(f - log(-expm1(f))) - 1e-5f * (1 + fabsf((float)f));
 }
 
 static void fill_sigprod(void *ctx, const int32_t *users, int64_t b, int64_t item0, int64_t n,
@@ -134,7 +179,21 @@ static void fill_sigprod(void *ctx, const int32_t *users, int64_t b, int64_t ite
 		}
 		for (t = 0; t < m; t++)
 			yr[t] = y[t] + r * n;
-		sigprod_row(m, yr, n, floors[r], out + r * n);
+		/* A constant factor count lets the compiler unroll the loops over factors. */
+		switch (m) {
+		case 1:
+			sigprod_row(1, yr, n, floors[r], floor_logit(floors[r]), out + r * n);
+			break;
+		case 2:
+			sigprod_row(2, yr, n, floors[r], floor_logit(floors[r]), out + r * n);
+			break;
+		case 3:
+			sigprod_row(3, yr, n, floors[r], floor_logit(floors[r]), out + r * n);
+			break;
+		default:
+			sigprod_row(m, yr, n, floors[r], floor_logit(floors[r]), out + r * n);
+			break;
+		}
 	}
 }
 
@@ -180,6 +239,24 @@ static void fill_cr(void *ctx, const int32_t *users, int64_t b, int64_t item0, i
 			for (j = 0; j < n; j++)
 				o[j] -= mf;
 		}
+	}
+}
+
+static void fill_dcf(void *ctx, const int32_t *users, int64_t b, int64_t item0, int64_t n,
+    const float *floors, float *out, float *scratch)
+{
+	const struct rule *ru = ctx;
+	int dmax = ru->d > ru->d_expo ? ru->d : ru->d_expo;
+	float *gather = scratch, *ya = scratch + (size_t)b * dmax;
+	int64_t r, j;
+	(void)floors;
+	products(ru, &ru->term[0], users, b, item0, n, gather, out);
+	products_d(&ru->term[1], ru->d_expo, users, b, item0, n, gather, ya);
+	for (r = 0; r < b; r++) {
+		float g = ru->gamma[users[r]], *o = out + r * n;
+		const float *a = ya + r * n;
+		for (j = 0; j < n; j++)
+			o[j] += g * sigmoid(a[j]) + ru->intercept;
 	}
 }
 
@@ -244,6 +321,19 @@ void rule_cr(struct rule *r, struct rule_group z, struct rule_group e, int d, in
 	free(sum);
 }
 
+void rule_dcf(struct rule *r, struct rule_group z, struct rule_group expo, int d_expo,
+    const float *gamma, float intercept, int d, int64_t n_users, int64_t n_items)
+{
+	rule_base(r, RULE_DCF, d, n_users, n_items);
+	add_term(r, z);
+	add_term(r, expo);
+	if (r->n_terms != 2 || !gamma || d_expo < 1)
+		die(HCR_EXIT_FAIL, "internal: DCF's rule needs z, the exposure factors and gamma");
+	r->d_expo = d_expo;
+	r->gamma = gamma;
+	r->intercept = intercept;
+}
+
 int rule_hcr(struct rule *r, const char *name, const struct rule_group g[2][3], int d,
     int64_t n_users, int64_t n_items)
 {
@@ -282,11 +372,19 @@ void rule_scorer(const struct rule *r, struct rank_scorer *s)
 		s->fill = fill_cr;
 		s->scratch_per_pair = 1;
 		break;
+	case RULE_DCF:
+		s->fill = fill_dcf;
+		if (r->d_expo > r->d)
+			s->scratch_per_user = (size_t)r->d_expo;
+		s->scratch_per_pair = 1;
+		break;
 	}
 }
 
 double rule_score(const struct rule *r, float key)
 {
+	if (r->kind == RULE_DCF)
+		return 1 / (1 + exp(-(double)key));
 	return r->kind == RULE_SIGPROD ? exp((double)key) : (double)key;
 }
 

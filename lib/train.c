@@ -43,7 +43,7 @@ static void build_samples(const struct method *m, const struct split *sp, struct
 
 /* An item the user did not click in training, uniformly; a user who clicked nearly
  * everything gets the last draw after many tries rather than a stall. */
-static int32_t negative(struct rng *r, const struct csr *clicked, int32_t user, int64_t ni)
+int32_t train_negative(struct rng *r, const struct csr *clicked, int32_t user, int64_t ni)
 {
 	int32_t j = 0;
 	int tries;
@@ -57,18 +57,16 @@ static int32_t negative(struct rng *r, const struct csr *clicked, int32_t user, 
 
 void train_result_free(struct train_result *res)
 {
-	int k, g;
-	for (k = 0; k < TRAIN_MAX_TOWERS; k++)
-		for (g = 0; g < GROUP_COUNT; g++)
-			free(res->rep[k][g]);
+	repset_free(&res->rs);
 	free(res->log);
 	memset(res, 0, sizeof *res);
 }
 
-double train_validate(const struct method *m, float *rep[TRAIN_MAX_TOWERS][GROUP_COUNT],
-    int64_t nu, int64_t ni, int dim, const struct csr *mask, const struct csr *positives,
-    int k, int threads, int64_t *users)
+double train_validate(const struct method *m, const struct repset *rs,
+    const struct csr *mask, const struct csr *positives, int k, int threads,
+    int64_t *users)
 {
+	const int64_t nu = rs->nu;
 	struct scoring sc;
 	struct rank_opts o = { 0 };
 	struct rank_result rr;
@@ -84,7 +82,7 @@ double train_validate(const struct method *m, float *rep[TRAIN_MAX_TOWERS][GROUP
 		free(list);
 		return 0;
 	}
-	if (scoring_from_reps(&sc, m->name, m->default_rule, rep, nu, ni, dim) != 0)
+	if (scoring_from_set(&sc, m->name, m->default_rule, rs) != 0)
 		die(HCR_EXIT_FAIL, "internal: method %s cannot score by its rule %s", m->name,
 		    m->default_rule);
 	o.k = k;
@@ -106,23 +104,35 @@ double train_validate(const struct method *m, float *rep[TRAIN_MAX_TOWERS][GROUP
 	return ndcg;
 }
 
-/* Every tower's group vectors for all nodes, into rep (allocated here). */
-static void full_reps(struct backbone *towers, int nt, struct ad_tape *tapes, struct pool *pool,
-    struct ad_tape *plan_tape, struct bb_planner *planner, const struct method *m,
-    float *rep[TRAIN_MAX_TOWERS][GROUP_COUNT])
+/* Every tower's group vectors for all nodes, and the method's own arrays, into rs
+ * (allocated here). */
+static void full_reps(struct backbone *towers, struct ad_tape *tapes, struct pool *pool,
+    struct ad_tape *plan_tape, struct bb_planner *planner, const struct train_config *cfg,
+    const struct train_data *data, const struct method_state *ms, struct repset *rs)
 {
+	const struct method *m = cfg->method;
 	struct backbone *bbs[TRAIN_MAX_TOWERS] = { NULL };
 	int k, g;
-	for (k = 0; k < nt; k++)
+	memset(rs, 0, sizeof *rs);
+	rs->nu = data->nu;
+	rs->ni = data->ni;
+	rs->dim = cfg->bb.dim;
+	rs->towers = m->towers;
+	rs->heads = cfg->heads;
+	for (k = 0; k < m->towers; k++)
 		bbs[k] = &towers[k];
-	bb_full(bbs, nt, tapes, pool, plan_tape, planner, rep);
-	/* keep only the groups the method scores with */
-	for (k = 0; k < nt; k++)
+	bb_full(bbs, m->towers, tapes, pool, plan_tape, planner, rs->rep);
+	for (k = 0; k < m->towers; k++) {
+		unsigned groups = method_groups(cfg, k);
+		/* keep only the groups the method scores with */
 		for (g = 0; g < GROUP_COUNT; g++)
-			if (!(m->groups[k] & (1u << g))) {
-				free(rep[k][g]);
-				rep[k][g] = NULL;
+			if (!(groups & (1u << g))) {
+				free(rs->rep[k][g]);
+				rs->rep[k][g] = NULL;
 			}
+	}
+	if (m->export)
+		m->export(ms, cfg, data, rs);
 }
 
 /* ---- a step cut into branches ----
@@ -337,18 +347,16 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 	real *click, *like;
 	const int per = 1 + cfg->negatives;
 	const int64_t bmax = cfg->batch;
-	float *cur[TRAIN_MAX_TOWERS][GROUP_COUNT];
+	struct repset cur;
+	struct method_state ms;
+	unsigned groups[TRAIN_MAX_TOWERS];
 	int t, g, epoch, blas_threads;
 	struct pool pool;
 	struct branches bs;
 	struct adam_job aj;
 
 	memset(res, 0, sizeof *res);
-	memset(cur, 0, sizeof cur);
-	res->towers = m->towers;
-	res->nu = nu;
-	res->ni = ni;
-	res->dim = cfg->bb.dim;
+	memset(&ms, 0, sizeof ms);
 	res->best_epoch = 0;
 	res->best_valid = -1;
 	if (graph == NULL && cfg->bb.kind == BB_MMGCN)
@@ -370,7 +378,10 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 		snprintf(prefix, sizeof prefix, "tower%d", t + 1);
 		bb_init(&towers[t], &cfg->bb, nu, ni, data->nmod, data->mods, graph,
 		    (t > 0 && m->shared_id) ? towers[0].id_emb : NULL, &params, &r_init, prefix);
+		groups[t] = method_groups(cfg, t);
 	}
+	if (m->init)
+		m->init(&ms, cfg, data, &params, &r_init);
 	adam_init(&opt, cfg->lr, cfg->l2);
 	adam_job_init(&aj, &opt, &params);
 	ad_tape_init(&tape);
@@ -424,7 +435,7 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 			for (j = 0; j < b * cfg->negatives; j++) {
 				int32_t u = pair_u[j % b];
 				pair_u[b + j] = u;
-				pair_i[b + j] = negative(&r_neg, &clicked, u, ni);
+				pair_i[b + j] = train_negative(&r_neg, &clicked, u, ni);
 				click[b + j] = 0;
 				like[b + j] = 0;
 			}
@@ -446,6 +457,9 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 			s.click = click;
 			s.like = like;
 			s.first = first;
+			s.pair_u = pair_u;
+			s.pair_i = pair_i;
+			s.ms = &ms;
 			if (cfg->bb.kind == BB_MMGCN)
 				branches_forward(&bs, &pool, &tape, &plan, out);
 			else
@@ -454,7 +468,7 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 			for (t = 0; t < m->towers; t++) {
 				for (g = 0; g < GROUP_COUNT; g++) {
 					struct ad_tensor *rep;
-					if (!(m->groups[t] & (1u << g)))
+					if (!(groups[t] & (1u << g)))
 						continue;
 					rep = bb_group(&towers[t], &tape, &plan, out[t], (enum bb_group)g);
 					if (rep)
@@ -464,9 +478,9 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 			}
 			loss = m->loss(&s, parts);
 			if (!ad_all_finite(loss))
-				die(HCR_EXIT_NUMERIC, "epoch %d, batch %lld: the loss is %g; training "
+				die(HCR_EXIT_NUMERIC, "epoch %d, batch %lld: the loss is %s; training "
 				    "diverged (try a smaller --lr); no model written", epoch,
-				    (long long)batches + 1, (double)loss->val[0]);
+				    (long long)batches + 1, isnan(loss->val[0]) ? "NaN" : "infinite");
 			ad_backward(&tape, loss);
 			if (cfg->bb.kind == BB_MMGCN)
 				branches_backward(&bs, &pool);
@@ -485,9 +499,9 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 		t1 = now_seconds();
 		for (t = 0; t < bs.n; t++)
 			bs.br[t].leaf = NULL;
-		full_reps(towers, m->towers, bs.tapes, &pool, &tape, &planner, m, cur);
-		valid = train_validate(m, cur, nu, ni, cfg->bb.dim, &clicked, &valid_pos,
-		    cfg->k_valid, cfg->threads, &res->valid_users);
+		full_reps(towers, bs.tapes, &pool, &tape, &planner, cfg, data, &ms, &cur);
+		valid = train_validate(m, &cur, &clicked, &valid_pos, cfg->k_valid, cfg->threads,
+		    &res->valid_users);
 		if (res->valid_users == 0)
 			die(HCR_EXIT_DATA, "no validation user (one with a training click and a "
 			    "validation like): no epoch can be selected, so no model is written");
@@ -502,30 +516,24 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 		res->epochs = epoch;
 		if (valid > res->best_valid) {
 			/* the best epoch's representations are what the model keeps */
-			for (t = 0; t < TRAIN_MAX_TOWERS; t++)
-				for (g = 0; g < GROUP_COUNT; g++) {
-					free(res->rep[t][g]);
-					res->rep[t][g] = cur[t][g];
-					cur[t][g] = NULL;
-				}
+			repset_free(&res->rs);
+			res->rs = cur;
 			res->best_valid = valid;
 			res->best_epoch = epoch;
 			since_best = 0;
 		} else {
-			for (t = 0; t < TRAIN_MAX_TOWERS; t++)
-				for (g = 0; g < GROUP_COUNT; g++) {
-					free(cur[t][g]);
-					cur[t][g] = NULL;
-				}
+			repset_free(&cur);
 			since_best++;
 		}
-		progress("epoch %d: loss %.4f (%s %.4f%s%s%s) valid ndcg@%d %.4f (best %.4f, epoch "
-		    "%d), %.1f s", epoch, log->loss, m->part_names[0], log->part[0],
-		    m->part_names[1] ? ", " : "", m->part_names[1] ? m->part_names[1] : "",
-		    m->part_names[1] ? "" : "", cfg->k_valid, valid, res->best_valid,
-		    res->best_epoch, log->seconds);
-		if (m->part_names[1])
-			verbose("epoch %d: %s loss %.4f", epoch, m->part_names[1], log->part[1]);
+		{
+			char parts[160] = "";
+			for (t = 0; t < 3 && m->part_names[t]; t++)
+				snprintf(parts + strlen(parts), sizeof parts - strlen(parts), "%s%s %.4f",
+				    t ? ", " : "", m->part_names[t], log->part[t]);
+			progress("epoch %d: loss %.4f (%s), valid ndcg@%d %.4f (best %.4f at epoch "
+			    "%d), %.1f s", epoch, log->loss, parts, cfg->k_valid, valid,
+			    res->best_valid, res->best_epoch, log->seconds);
+		}
 		/* the split lets a timing run of --max-batches extrapolate to a whole epoch */
 		verbose("epoch %d: %lld of %lld batches in %.3f s (%.4f s a batch), validation %.3f s",
 		    epoch, (long long)batches, (long long)((n_samples + bmax - 1) / bmax), t1 - t0,
@@ -558,4 +566,5 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 	bb_planner_free(&planner);
 	ad_tape_free(&tape);
 	ad_params_free(&params);
+	free(ms.data);
 }

@@ -9,14 +9,22 @@
 #include "backbone.h"
 #include "csr.h"
 #include "graph.h"
+#include "repset.h"
 #include "split.h"
 
-#define TRAIN_MAX_TOWERS 3
+#define TRAIN_MAX_TOWERS REPSET_MAX_TOWERS
 
 enum { SAMPLES_CLICKS, SAMPLES_LIKES };
 
 struct step;
 struct train_config;
+struct train_data;
+
+/* What a method keeps beyond its backbones: its own parameters and state. */
+struct method_state {
+	struct ad_param *p[4];
+	void *data;
+};
 
 /* A method: its graph, its towers, what it trains on, its loss and its rules.  Adding
  * a method is adding an entry to the table in methods.c. */
@@ -27,8 +35,14 @@ struct method {
 	int shared_id;                        /* the towers share one id embedding */
 	int samples;                          /* SAMPLES_CLICKS or SAMPLES_LIKES */
 	/* Groups each tower's scores need, bit g for enum bb_group; the loss reads
-	 * s->y[k][g] only for these. */
+	 * s->y[k][g] only for these (see method_groups). */
 	unsigned groups[TRAIN_MAX_TOWERS];
+	/* Optional: the method's own parameters, created and initialised; and the arrays
+	 * it adds to the model for its rules. */
+	void (*init)(struct method_state *ms, const struct train_config *cfg,
+	    const struct train_data *data, struct ad_params *set, struct rng *r);
+	void (*export)(const struct method_state *ms, const struct train_config *cfg,
+	    const struct train_data *data, struct repset *rs);
 	/* The batch loss from the step's scores and labels; parts[0..2] get its terms
 	 * (for the epoch log), parts[0] + ... being the loss. */
 	struct ad_tensor *(*loss)(struct step *s, double parts[3]);
@@ -38,6 +52,8 @@ struct method {
 };
 
 const struct method *method_find(const char *name);
+/* The groups tower k must score with under cfg (HCR's heads decide tower 2's). */
+unsigned method_groups(const struct train_config *cfg, int k);
 /* "hcr, hcr-ns, ct" for messages. */
 const char *method_names(void);
 
@@ -51,6 +67,8 @@ struct step {
 	const real *click;    /* n: 1 for the positives' clicks, 0 for sampled items */
 	const real *like;     /* n: the positives' like labels, 0 for sampled items */
 	const int32_t *first; /* b: 0 .. b-1, to take the positives' rows */
+	const int32_t *pair_u, *pair_i;  /* n: the pairs' user and item indices */
+	struct method_state *ms;
 };
 
 struct train_config {
@@ -58,6 +76,7 @@ struct train_config {
 	struct bb_config bb;
 	double lr, l2, beta;
 	int batch, negatives, epochs, patience, k_valid;
+	struct heads heads;
 	uint64_t seed;
 	int threads;
 	int max_batches;      /* > 0: stop an epoch after this many batches (timing runs) */
@@ -77,10 +96,7 @@ struct epoch_log {
 };
 
 struct train_result {
-	int towers;
-	int64_t nu, ni;
-	int dim;
-	float *rep[TRAIN_MAX_TOWERS][GROUP_COUNT];  /* (nu + ni) x dim each, or NULL */
+	struct repset rs;                            /* the best epoch's */
 	struct epoch_log *log;
 	int epochs;
 	int best_epoch;
@@ -94,10 +110,14 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
     struct train_result *res);
 void train_result_free(struct train_result *res);
 
+/* An item the user did not click in training (clicked: the users' training items),
+ * drawn uniformly: the sampled items of D. */
+int32_t train_negative(struct rng *r, const struct csr *clicked, int32_t user, int64_t ni);
+
 /* Validation NDCG@k of representations under a method's default rule, over users
  * with a validation like and a training click; used after every epoch. */
-double train_validate(const struct method *m, float *rep[TRAIN_MAX_TOWERS][GROUP_COUNT],
-    int64_t nu, int64_t ni, int dim, const struct csr *mask, const struct csr *positives,
-    int k, int threads, int64_t *users);
+double train_validate(const struct method *m, const struct repset *rs,
+    const struct csr *mask, const struct csr *positives, int k, int threads,
+    int64_t *users);
 
 #endif

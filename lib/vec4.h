@@ -47,14 +47,24 @@ static inline v4f v4_select(v4i mask, v4f a, v4f b)
 	return (v4f)(((v4i)a & mask) | ((v4i)b & ~mask));
 }
 
+/* a > b ? a : b and a < b ? a : b lane by lane; on x86 maxps and minps are exactly
+ * these (NaN included), one instruction where the compiler keeps the select. */
 static inline v4f v4_max(v4f a, v4f b)
 {
+#if defined(__SSE__) && (defined(__GNUC__) || defined(__clang__))
+	return __builtin_ia32_maxps(a, b);
+#else
 	return v4_select(a > b, a, b);
+#endif
 }
 
 static inline v4f v4_min(v4f a, v4f b)
 {
+#if defined(__SSE__) && (defined(__GNUC__) || defined(__clang__))
+	return __builtin_ia32_minps(a, b);
+#else
 	return v4_select(a < b, a, b);
+#endif
 }
 
 static inline v4f v4_abs(v4f a)
@@ -62,10 +72,14 @@ static inline v4f v4_abs(v4f a)
 	return (v4f)((v4i)a & 0x7fffffff);
 }
 
-/* 1 if any lane of a comparison mask is set. */
+/* 1 if any lane of a comparison mask is set: one sign-bit gather on x86. */
 static inline int v4_any(v4i m)
 {
+#if defined(__SSE__) && (defined(__GNUC__) || defined(__clang__))
+	return __builtin_ia32_movmskps((v4f)m) != 0;
+#else
 	return (m[0] | m[1] | m[2] | m[3]) != 0;
+#endif
 }
 
 #endif

@@ -89,6 +89,8 @@ t_eq "saying why" \
 t_run "-o on failure leaves no file" 3 "*" -- sh -c "printf x | stream-cat -o out.json"
 t_ok "no output file after a failure" test ! -e out.json
 t_ok "no temporary file after a failure" sh -c '! ls -a | grep -q tmp'
+t_run "-o /dev/null writes into the device" 0 "" -- stream-cat -o /dev/null v.mp
+t_ok "and leaves it a device, not a file renamed over it" test -c /dev/null
 t_run "-o writes the file when complete" 0 "" -- stream-cat -o out.json v.mp
 t_eq "the -o file is whole" "$(cat got.jsonl)" "$(tail -n +2 out.json)"
 stream-cat --full big.mp > /dev/null &

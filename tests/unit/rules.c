@@ -51,6 +51,10 @@ static double naive_key(const struct rule *r, int64_t u, int64_t i)
 			key += log_sigmoid(dot(r->term[t].user + u * d, r->term[t].item + i * d, d));
 		return key;
 	}
+	if (r->kind == RULE_DCF)
+		return dot(r->term[0].user + u * d, r->term[0].item + i * d, d) +
+		    r->gamma[u] * exp(log_sigmoid(dot(r->term[1].user + u * r->d_expo,
+		    r->term[1].item + i * r->d_expo, r->d_expo))) + r->intercept;
 	/* CR: the mean over all items, straight from its definition. */
 	{
 		double mean = 0, e;
@@ -313,6 +317,24 @@ static void rankings(void)
 		OK(key_error(&r, sd * sd * 4) < 1e-5, "sd %g: CR without an exposure group", sd);
 		rule_free(&r);
 
+		/* DCF: exposure factors narrower and wider than z (the scratch's two sizes) */
+		for (t = 0; t < 2; t++) {
+			static const int dx[2] = { 5, 24 };
+			float *tu = random_matrix(NU, dx[t], sd), *si = random_matrix(NI, dx[t], sd);
+			float *gamma = random_matrix(NU, 1, 2);
+			struct rule_group expo = { tu, si };
+			rule_dcf(&r, g[0][0], expo, dx[t], gamma, -0.25f, D, NU, NI);
+			OK(key_error(&r, sd * sd * 4) < 1e-5, "sd %g: DCF keys, %d exposure factors (%.2g)",
+			    sd, dx[t], key_error(&r, sd * sd * 4));
+			rank_all(&r, K, 2, 4, 128, &a);
+			OK(matches_naive(&r, &a, 1e-4), "sd %g: DCF ranking equals naive", sd);
+			rank_result_free(&a);
+			rule_free(&r);
+			free(tu);
+			free(si);
+			free(gamma);
+		}
+
 		OK(rule_hcr(&r, "hcr-x", (const struct rule_group(*)[3])g, D, NU, NI) == -1,
 		    "an unknown rule name is refused");
 		for (t = 0; t < 5; t++) {
@@ -322,9 +344,10 @@ static void rankings(void)
 	}
 }
 
-/* Multiples of 1/8: every product and sum is exact in float, so sgemm's bits do not
- * depend on the call's shape, and any difference would come from pruning. */
-static void pruning(void)
+/* Multiples of 1/8 or 1/4: every product and sum is exact in float, so sgemm's bits
+ * do not depend on the call's shape, and any difference would come from pruning.
+ * Small logits test the tangent bounds, large ones (to +-256) the saturated tail. */
+static void pruning(int levels, float step)
 {
 	enum { NU = 29, NI = 997, D = 16, K = 15 };
 	float *m[6];
@@ -336,7 +359,7 @@ static void pruning(void)
 		int64_t rows = t < 3 ? NU : NI;
 		m[t] = xmalloc((size_t)(rows * D) * sizeof *m[t]);
 		for (i = 0; i < rows * D; i++)
-			m[t][i] = (float)((int)(uniform() * 5) - 2) * 0.125f;
+			m[t][i] = (float)((int)(uniform() * levels) - levels / 2) * step;
 	}
 	for (t = 0; t < 3; t++) {
 		g[t].user = m[t];
@@ -352,8 +375,10 @@ static void pruning(void)
 			bad += !same_result(&a, &b);
 			rank_result_free(&b);
 		}
-		OK(!bad, "%d factors: pruning by the floor changes no bit, ties included", n);
-		OK(matches_naive(&r, &a, 1e-6), "%d factors: exact logits rank as naive", n);
+		OK(!bad, "step %g, %d factors: pruning by the floor changes no bit, ties included",
+		    step, n);
+		OK(matches_naive(&r, &a, 1e-6), "step %g, %d factors: exact logits rank as naive",
+		    step, n);
 		rank_result_free(&a);
 		rule_free(&r);
 	}
@@ -361,10 +386,47 @@ static void pruning(void)
 		free(m[t]);
 }
 
+/* DCF's rule by hand: the term gamma_u a(u,i) reorders a user's items. */
+static void dcf_by_hand(void)
+{
+	/* z: users (1, 0) and (0, 1); items (0.3, 0), (0.2, 1), (0.1, -1); one exposure
+	 * factor: t = (1, 2), s = (-10, 0, 10); gamma = (1, -1); b0 = 0.5 */
+	float zu[4] = { 1, 0, 0, 1 }, zi[6] = { 0.3f, 0, 0.2f, 1, 0.1f, -1 };
+	float tu[2] = { 1, 2 }, si[3] = { -10, 0, 10 }, gamma[2] = { 1, -1 }, zero[2] = { 0, 0 };
+	struct rule_group z = { zu, zi }, expo = { tu, si };
+	struct rule r;
+	struct rank_result res;
+	double s10 = 1 / (1 + exp(-10.0));
+	rule_dcf(&r, z, expo, 1, gamma, 0.5f, 2, 2, 3);
+	rank_all(&r, 3, 1, 0, 0, &res);
+	/* user 0: 0.3 + sig(-10) + 0.5, 0.2 + 0.5 + 0.5, 0.1 + sig(10) + 0.5 */
+	OK(res.items[0] == 2 && res.items[1] == 1 && res.items[2] == 0,
+	    "DCF by hand: gamma_u a(u,i) puts user 0's items in the order 2, 1, 0");
+	NEAR(res.keys[0], 0.1 + s10 + 0.5, 1e-6, "DCF by hand: user 0's key of item 2");
+	NEAR(res.keys[2], 0.3 + (1 - s10) + 0.5, 1e-6, "DCF by hand: user 0's key of item 0");
+	NEAR(rule_score(&r, res.keys[0]), 1 / (1 + exp(-(0.6 + s10))), 1e-6,
+	    "DCF by hand: the score is the sigmoid of the key");
+	/* user 1: 0 - sig(-20) + 0.5, 1 - 0.5 + 0.5, -1 - sig(20) + 0.5 */
+	OK(res.items[3] == 1 && res.items[4] == 0 && res.items[5] == 2,
+	    "DCF by hand: a negative gamma lowers user 1's most exposed item");
+	NEAR(res.keys[3], 1.0, 1e-6, "DCF by hand: user 1's key of item 1");
+	rank_result_free(&res);
+	rule_free(&r);
+	rule_dcf(&r, z, expo, 1, zero, 0.5f, 2, 2, 3);
+	rank_all(&r, 3, 1, 0, 0, &res);
+	OK(res.items[0] == 0 && res.items[1] == 1 && res.items[2] == 2,
+	    "DCF by hand: with gamma 0, user 0's items rank by Y^z alone");
+	rank_result_free(&res);
+	rule_free(&r);
+}
+
 int main(void)
 {
 	extreme_logits();
-	pruning();
+	pruning(5, 0.125f);
+	pruning(17, 0.25f);
+	pruning(17, 0.5f);
 	rankings();
+	dcf_by_hand();
 	return tap_done();
 }

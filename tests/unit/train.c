@@ -1,6 +1,7 @@
-/* train: training gives the same bits whatever the thread count (-j), for HCR (two
- * towers sharing their id table), HCR-NS (one table each) and CT, on MMGCN and MF:
- * the representations kept, the validation NDCG and the loss of every epoch.
+/* train: training gives the same bits whatever the thread count (-j), for every
+ * method (HCR's two towers share their id table, HCR-NS's do not, Multi-DR has three,
+ * DCF parameters of its own), on MMGCN and MF: the representations and arrays kept,
+ * the validation NDCG and the loss of every epoch.
  *
  * A random data set small enough to run in a moment: 30 users, 50 items, 600 clicks
  * (about half liked; the last 20 % of records kept for validation), a dense
@@ -75,6 +76,7 @@ static void run(const char *method, enum bb_kind kind, int threads, struct train
 	cfg.patience = 10;
 	cfg.k_valid = 10;
 	cfg.seed = 5;
+	cfg.heads = heads_default;
 	cfg.threads = threads;
 	memset(&data, 0, sizeof data);
 	data.nu = NU;
@@ -90,7 +92,7 @@ static void run(const char *method, enum bb_kind kind, int threads, struct train
 /* 1 when both runs kept the same bits. */
 static int same(const struct train_result *a, const struct train_result *b)
 {
-	size_t n = (size_t)(a->nu + a->ni) * (size_t)a->dim;
+	size_t n = (size_t)(a->rs.nu + a->rs.ni) * (size_t)a->rs.dim;
 	if (a->epochs != b->epochs || a->best_epoch != b->best_epoch ||
 	    a->best_valid != b->best_valid)
 		return 0;
@@ -99,19 +101,26 @@ static int same(const struct train_result *a, const struct train_result *b)
 			return 0;
 	for (int t = 0; t < TRAIN_MAX_TOWERS; t++)
 		for (int g = 0; g < GROUP_COUNT; g++) {
-			if (!a->rep[t][g] != !b->rep[t][g])
+			if (!a->rs.rep[t][g] != !b->rs.rep[t][g])
 				return 0;
-			if (a->rep[t][g] && memcmp(a->rep[t][g], b->rep[t][g], n * sizeof(float)))
+			if (a->rs.rep[t][g] && memcmp(a->rs.rep[t][g], b->rs.rep[t][g], n * sizeof(float)))
 				return 0;
 		}
+	if (a->rs.nextra != b->rs.nextra)
+		return 0;
+	for (int k = 0; k < a->rs.nextra; k++)
+		if (memcmp(a->rs.extra[k].data, b->rs.extra[k].data, (size_t)(a->rs.extra[k].rows *
+		    a->rs.extra[k].cols) * sizeof(float)))
+			return 0;
 	return 1;
 }
 
 int main(void)
 {
-	static const char *methods[] = { "hcr", "hcr-ns", "ct" };
+	static const char *methods[] = { "hcr", "hcr-ns", "ct", "esmm", "cr", "multi-ipw",
+		"multi-dr", "dcf" };
 	setup();
-	for (int mi = 0; mi < 3; mi++)
+	for (int mi = 0; mi < (int)(sizeof methods / sizeof *methods); mi++)
 		for (int kind = BB_MMGCN; kind <= BB_MF; kind++) {
 			struct train_result one, more;
 			int ok = 1, finite = 1;
