@@ -431,6 +431,35 @@ struct ad_tensor *bb_group(struct backbone *bb, struct ad_tape *tape,
 	return n == 1 ? members[0] : ad_mean_of(tape, n, members);
 }
 
+double bb_modality_cost(const struct backbone *bb, int m)
+{
+	const struct bb_modality *md;
+	double nodes = (double)(bb->nu + bb->ni), lat = bb->cfg.latent, d = bb->cfg.dim;
+	double layers = bb->cfg.kind == BB_MMGCN ? nodes * lat * (lat + 2 * d) : 0;
+	if (m < 0)
+		return layers;
+	md = &bb->mods[m];
+	if (md->is_bag)
+		return layers + (double)(md->dim < bb->ni ? md->dim : bb->ni) * lat * lat +
+		    (double)md->bag->off[md->bag->rows] * lat;
+	return layers + (double)bb->ni * (double)md->dim * lat;
+}
+
+/* Tasks' order of start, the costliest first, so that the last to finish is a cheap
+ * one and threads end together; ties in task order. */
+static void costliest_first(int32_t *order, const double *cost, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int j = i;
+		order[i] = (int32_t)i;
+		while (j > 0 && cost[order[j - 1]] < cost[i]) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = (int32_t)i;
+	}
+}
+
 int bb_full_tasks(struct backbone *const *bbs, int n)
 {
 	int k, count = 0;
@@ -444,12 +473,14 @@ struct full_job {
 	struct ad_tape *tapes;
 	const struct bb_plan *plan;
 	int *bb_of, *m_of;
+	int32_t *order;
 	struct ad_tensor **x;
 };
 
-static void full_task(void *ctx, int64_t t)
+static void full_task(void *ctx, int64_t k)
 {
 	struct full_job *jb = ctx;
+	int32_t t = jb->order[k];
 	struct backbone *bb = jb->bbs[jb->bb_of[t]];
 	int m = jb->m_of[t];
 	ad_tape_reset(&jb->tapes[t]);
@@ -464,6 +495,7 @@ void bb_full(struct backbone *const *bbs, int n, struct ad_tape *tapes, struct p
 	int64_t nodes = bb0->nu + bb0->ni, k, d = bb0->cfg.dim;
 	int32_t *all = xmalloc((size_t)nodes * sizeof *all);
 	int ntask = bb_full_tasks(bbs, n), t = 0, b, g, m;
+	double *cost;
 	struct full_job jb;
 	struct bb_plan plan;
 
@@ -478,11 +510,15 @@ void bb_full(struct backbone *const *bbs, int n, struct ad_tape *tapes, struct p
 	jb.bb_of = xmalloc((size_t)ntask * sizeof *jb.bb_of);
 	jb.m_of = xmalloc((size_t)ntask * sizeof *jb.m_of);
 	jb.x = xmalloc((size_t)ntask * sizeof *jb.x);
+	jb.order = xmalloc((size_t)ntask * sizeof *jb.order);
+	cost = xmalloc((size_t)ntask * sizeof *cost);
 	for (b = 0; b < n; b++)
 		for (m = bbs[b]->nmod > 0 ? 0 : -1; m < bbs[b]->nmod; m++) {
 			jb.bb_of[t] = b;
+			cost[t] = bb_modality_cost(bbs[b], m);
 			jb.m_of[t++] = m;
 		}
+	costliest_first(jb.order, cost, ntask);
 	pool_run(pool, ntask, full_task, &jb);
 
 	/* the group means, modality by modality in order whatever ran where */
@@ -518,5 +554,7 @@ void bb_full(struct backbone *const *bbs, int n, struct ad_tape *tapes, struct p
 	free(jb.bb_of);
 	free(jb.m_of);
 	free(jb.x);
+	free(jb.order);
+	free(cost);
 	free(all);
 }

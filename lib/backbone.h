@@ -124,6 +124,10 @@ struct ad_tensor *bb_group(struct backbone *bb, struct ad_tape *tape,
 /* Which modalities a group holds (bit m). */
 unsigned bb_group_mask(const struct backbone *bb, enum bb_group g);
 
+/* A rough relative cost of modality m's branch (m < 0: MF without modalities), to
+ * start the costliest on threads first. */
+double bb_modality_cost(const struct backbone *bb, int m);
+
 /* Every node's group vectors after training, for n backbones of one graph and
  * configuration (a method's towers): rep[k][g] receives (nu+ni) x dim floats for
  * backbone k, or is left NULL for an empty group.  Each modality runs on a tape of its

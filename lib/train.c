@@ -155,6 +155,7 @@ struct branch {
 struct branches {
 	struct branch *br;
 	struct ad_tape *tapes;     /* br[k].tape is tapes + k */
+	int32_t *order;            /* the order threads start them in: the costliest first */
 	int n;
 	struct ad_param *table[TRAIN_MAX_TOWERS];
 	real *rows[TRAIN_MAX_TOWERS];  /* this step's copy of each table's rows of T_1 */
@@ -184,6 +185,18 @@ static void branches_init(struct branches *bs, struct backbone *towers, int nt)
 			ad_tape_init(bs->br[k].tape);
 		}
 	}
+	/* which thread runs a branch changes no number, so the order is free to choose */
+	bs->order = xmalloc((size_t)bs->n * sizeof *bs->order);
+	for (k = 0; k < bs->n; k++) {
+		double c = bb_modality_cost(bs->br[k].bb, bs->br[k].m);
+		int j = k;
+		while (j > 0 && bb_modality_cost(bs->br[bs->order[j - 1]].bb,
+		    bs->br[bs->order[j - 1]].m) < c) {
+			bs->order[j] = bs->order[j - 1];
+			j--;
+		}
+		bs->order[j] = k;
+	}
 }
 
 static void branches_free(struct branches *bs)
@@ -191,6 +204,7 @@ static void branches_free(struct branches *bs)
 	for (int k = 0; k < bs->n; k++)
 		ad_tape_free(&bs->tapes[k]);
 	free(bs->tapes);
+	free(bs->order);
 	free(bs->br);
 	memset(bs, 0, sizeof *bs);
 }
@@ -198,7 +212,7 @@ static void branches_free(struct branches *bs)
 static void branch_forward(void *ctx, int64_t k)
 {
 	struct branches *bs = ctx;
-	struct branch *b = &bs->br[k];
+	struct branch *b = &bs->br[bs->order[k]];
 	const struct bb_plan *plan = bs->plan;
 	ad_tape_reset(b->tape);
 	b->id1 = ad_leaf(b->tape, plan->n[1], b->bb->cfg.dim, bs->rows[b->table],
@@ -208,7 +222,8 @@ static void branch_forward(void *ctx, int64_t k)
 
 static void branch_backward(void *ctx, int64_t k)
 {
-	struct branch *b = &((struct branches *)ctx)->br[k];
+	struct branches *bs = ctx;
+	struct branch *b = &bs->br[bs->order[k]];
 	if (b->leaf->grad)
 		ad_backward_from(b->tape, b->x, b->leaf->grad);
 }
