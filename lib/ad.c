@@ -16,6 +16,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "util.h"
 
@@ -30,6 +31,7 @@
 
 enum op {
 	OP_MATMUL,
+	OP_AFFINE, /* xs = { x, w, b or NULL, addends... }, s the LeakyReLU slope (1: none) */
 	OP_ADD,
 	OP_SUB,
 	OP_MUL,
@@ -41,7 +43,7 @@ enum op {
 	OP_GATHER,
 	OP_BAG_MEAN,
 	OP_SPMM,
-	OP_L2NORM,
+	OP_L2NORM, /* s: a LeakyReLU slope after it (1: none) */
 	OP_LEAKY_RELU,
 	OP_SIGMOID,
 	OP_SOFTPLUS,
@@ -62,16 +64,33 @@ struct ad_node {
 	const int32_t *idx;  /* gather rows, bag selection */
 	const struct csr *sp;
 	const real *w;
+	const struct csr *spt; /* spmm: the transpose of sp, or NULL */
+	const real *wt;
 	real *aux;           /* saved per-op numbers: row norms, bag scales, loss slopes */
 };
 
 /* ---- memory ---- */
 
+#define HUGE_PAGE ((size_t)2 << 20)
+
 static void *aligned(size_t bytes)
 {
-	void *p = aligned_alloc(ALIGN, bytes ? bytes : ALIGN);
-	if (!p)
+	void *p;
+	if (bytes < 2 * HUGE_PAGE) {
+		p = aligned_alloc(ALIGN, bytes ? bytes : ALIGN);
+		if (!p)
+			die(HCR_EXIT_FAIL, "out of memory (%zu bytes)", bytes);
+		return p;
+	}
+	/* Arenas and large parameters on transparent huge pages where the system gives
+	 * them on request: a 512th of the page faults when first touched, and far fewer
+	 * TLB misses when rows are read from anywhere in a table. */
+	bytes = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	if (posix_memalign(&p, HUGE_PAGE, bytes) != 0)
 		die(HCR_EXIT_FAIL, "out of memory (%zu bytes)", bytes);
+#ifdef MADV_HUGEPAGE
+	madvise(p, bytes, MADV_HUGEPAGE);
+#endif
 	return p;
 }
 
@@ -201,9 +220,93 @@ static real *grad_or_fresh(struct ad_tape *tape, struct ad_tensor *t, int *fresh
 	return t->grad;
 }
 
+/* dst += s src over n entries. */
+static inline void axpy(int64_t n, real s, const real *restrict src, real *restrict dst)
+{
+	if (s == 1)
+		for (int64_t i = 0; i < n; i++)
+			dst[i] += src[i];
+	else
+		for (int64_t i = 0; i < n; i++)
+			dst[i] += s * src[i];
+}
+
+/* The loop over i < n that sets d[i] to expr on a fresh buffer and adds it otherwise. */
+#define STORE_OR_ADD(fresh, d, n, expr)                              \
+	do {                                                          \
+		if (fresh)                                            \
+			for (int64_t i = 0; i < (n); i++)             \
+				(d)[i] = (expr);                      \
+		else                                                  \
+			for (int64_t i = 0; i < (n); i++)             \
+				(d)[i] += (expr);                     \
+	} while (0)
+
+/* d in += s g over n entries; the first contribution writes instead, so that no pass
+ * zeroes the buffer. */
+static void add_grad(struct ad_tape *tape, struct ad_tensor *in, const real *g, int64_t n,
+    real s)
+{
+	int fresh;
+	real *d = grad_or_fresh(tape, in, &fresh);
+	if (!d)
+		return;
+	if (d == g)
+		die(HCR_EXIT_FAIL, "internal: a gradient added to itself");
+	if (fresh) {
+		if (s == 1)
+			memcpy(d, g, (size_t)n * sizeof(real));
+		else
+			for (int64_t i = 0; i < n; i++)
+				d[i] = s * g[i];
+	} else {
+		axpy(n, s, g, d);
+	}
+}
+
+/* Can in take the gradient buffer of an op's output as its own?  When it has none
+ * yet: nothing reads that buffer after the op's backward, so an op whose derivative
+ * is the identity lends it to one input (the last it hands g to) instead of copying. */
+static int can_take(const struct ad_tensor *in)
+{
+	return in->needs_grad && !in->grad;
+}
+
+/* The last use of g in an op's backward: in takes it, or adds it. */
+static void take_grad(struct ad_tape *tape, struct ad_tensor *in, real *g, int64_t n)
+{
+	if (can_take(in))
+		in->grad = g;
+	else
+		add_grad(tape, in, g, n, 1);
+}
+
+/* Kernels for the loops that dominate a step have an AVX2 clone besides the baseline
+ * one, picked once at load time (GCC's target_clones, an ifunc): the build stays
+ * portable, no -march needed.  Neither clone fuses a multiply and an add (ISO C
+ * mode leaves contraction off), so both give the same bits. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(HCR_NO_CLONES) && !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
+/* (not under sanitizers: their hooks in the ifunc resolver run before they start) */
+#define HCR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define HCR_CLONES
+#endif
+
+/* 32 bytes of reals, loaded and stored at any alignment. */
+typedef real vreal __attribute__((vector_size(32), aligned(sizeof(real)), may_alias));
+#define VLEN ((int64_t)(32 / sizeof(real)))
+#define SPMM_VECS 8 /* a row's chunk of SPMM_VECS * VLEN sums stays in registers */
+/* Loops over a chunk's vectors unrolled, so that the sums live in registers. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define UNROLL _Pragma("GCC unroll 8")
+#else
+#define UNROLL
+#endif
+
 /* Sums in double with eight partial sums in a fixed order: accurate, the same on
  * every run, and not bound by the latency of one chain of additions. */
-static double dot(const real *restrict a, const real *restrict b, int64_t n)
+HCR_CLONES static double dot(const real *restrict a, const real *restrict b, int64_t n)
 {
 	double s[8] = { 0 };
 	int64_t i = 0;
@@ -268,6 +371,14 @@ struct ad_tensor *ad_wrap(struct ad_tape *tape, int64_t rows, int64_t cols, real
 	t->grad = NULL;
 	t->node = -1;
 	t->needs_grad = 0;
+	return t;
+}
+
+struct ad_tensor *ad_leaf(struct ad_tape *tape, int64_t rows, int64_t cols, real *val,
+    int needs_grad)
+{
+	struct ad_tensor *t = ad_wrap(tape, rows, cols, val);
+	t->needs_grad = needs_grad;
 	return t;
 }
 
@@ -451,6 +562,97 @@ static void matmul_backward(struct ad_tape *tape, struct ad_node *nd)
 	}
 }
 
+static struct ad_tensor **copy_list(struct ad_tape *tape, int n, struct ad_tensor *const *xs);
+
+struct ad_tensor *ad_affine(struct ad_tape *tape, struct ad_tensor *x, struct ad_tensor *w,
+    struct ad_tensor *b, int n_add, struct ad_tensor *const *adds, double slope)
+{
+	int64_t m = x->rows, k = x->cols, n = w->cols;
+	struct ad_tensor *out, *in[3 + AD_AFFINE_MAX_ADD];
+	struct ad_node *nd;
+	int needs = x->needs_grad || w->needs_grad || (b && b->needs_grad), first = 1;
+	if (w->rows != k || (b && (b->rows != 1 || b->cols != n)) || n_add < 0 ||
+	    n_add > AD_AFFINE_MAX_ADD)
+		die(HCR_EXIT_FAIL, "internal: affine of %lld x %lld and %lld x %lld",
+		    (long long)m, (long long)k, (long long)w->rows, (long long)n);
+	for (int j = 0; j < n_add; j++) {
+		if (adds[j]->rows != m || adds[j]->cols != n)
+			die(HCR_EXIT_FAIL, "internal: affine of %lld x %lld plus %lld x %lld",
+			    (long long)m, (long long)n, (long long)adds[j]->rows,
+			    (long long)adds[j]->cols);
+		needs |= adds[j]->needs_grad;
+	}
+	if (slope < 0)
+		/* the output's sign no longer tells the input's: the activation apart */
+		return ad_leaky_relu(tape, ad_affine(tape, x, w, b, n_add, adds, 1), slope);
+	out = new_tensor(tape, m, n, needs);
+	/* the bias and addends first, so that the product adds to them (beta 1): one
+	 * pass instead of a pass that zeroes and one that adds */
+	if (b) {
+		for (int64_t i = 0; i < m; i++)
+			memcpy(out->val + i * n, b->val, (size_t)n * sizeof(real));
+		first = 0;
+	}
+	for (int j = 0; j < n_add; j++, first = 0) {
+		if (first)
+			memcpy(out->val, adds[j]->val, (size_t)(m * n) * sizeof(real));
+		else
+			axpy(m * n, 1, adds[j]->val, out->val);
+	}
+	gemm(0, 0, m, n, k, x->val, k, w->val, n, first ? 0 : 1, out->val, n);
+	if (slope != 1) {
+		real sl = (real)slope, *restrict o = out->val;
+		for (int64_t i = 0; i < m * n; i++)
+			o[i] = o[i] > 0 ? o[i] : sl * o[i];
+	}
+	if ((nd = record(tape, OP_AFFINE, out))) {
+		in[0] = x, in[1] = w, in[2] = b;
+		for (int j = 0; j < n_add; j++)
+			in[3 + j] = adds[j];
+		nd->xs = copy_list(tape, 3 + n_add, in);
+		nd->n_xs = 3 + n_add;
+		nd->s = slope;
+	}
+	return out;
+}
+
+static void affine_backward(struct ad_tape *tape, struct ad_node *nd)
+{
+	struct ad_tensor *x = nd->xs[0], *w = nd->xs[1], *b = nd->xs[2], *out = nd->out;
+	int64_t m = out->rows, n = out->cols, k = x->cols;
+	real *restrict g = out->grad, *dx, *dw, *db;
+	int fresh;
+	real sl = (real)nd->s;
+	db = b ? grad_or_fresh(tape, b, &fresh) : NULL;
+	if (db && fresh && m == 0)
+		memset(db, 0, (size_t)n * sizeof(real));
+	/* through the activation in place (no one reads the output's gradient after)
+	 * and the bias's sums, row by row in one pass */
+	for (int64_t i = 0; i < m; i++) {
+		real *restrict gi = g + i * n;
+		const real *restrict o = out->val + i * n;
+		if (nd->s != 1)
+			for (int64_t j = 0; j < n; j++)
+				gi[j] = o[j] > 0 ? gi[j] : sl * gi[j];
+		if (db && fresh && i == 0)
+			memcpy(db, gi, (size_t)n * sizeof(real));
+		else if (db)
+			for (int64_t j = 0; j < n; j++)
+				db[j] += gi[j];
+	}
+	if ((dx = grad_or_fresh(tape, x, &fresh)))
+		gemm(0, 1, m, k, n, g, n, w->val, n, !fresh, dx, k);
+	if ((dw = grad_or_fresh(tape, w, &fresh)))
+		gemm(1, 0, k, n, m, x->val, k, g, n, !fresh, dw, n);
+	/* the addends' gradient is g itself: the last one takes it */
+	for (int j = 3; j < nd->n_xs; j++) {
+		if (j < nd->n_xs - 1)
+			add_grad(tape, nd->xs[j], g, m * n, 1);
+		else
+			take_grad(tape, nd->xs[j], g, m * n);
+	}
+}
+
 /* ---- elementwise and shape ops ---- */
 
 static struct ad_tensor *binary(struct ad_tape *tape, enum op op, const char *name,
@@ -499,36 +701,41 @@ struct ad_tensor *ad_mul(struct ad_tape *tape, struct ad_tensor *a, struct ad_te
 	return binary(tape, OP_MUL, "mul", a, b);
 }
 
-/* dst += s src over n entries. */
-static inline void axpy(int64_t n, real s, const real *restrict src, real *restrict dst)
-{
-	if (s == 1)
-		for (int64_t i = 0; i < n; i++)
-			dst[i] += src[i];
-	else
-		for (int64_t i = 0; i < n; i++)
-			dst[i] += s * src[i];
-}
-
 static void binary_backward(struct ad_tape *tape, struct ad_node *nd)
 {
 	int64_t n = numel(nd->out);
-	const real *restrict dz = nd->out->grad;
-	real *da = grad_of(tape, nd->a), *db = grad_of(tape, nd->b);
+	real *dz = nd->out->grad;
+	int fresh;
 	switch (nd->op) {
 	case OP_ADD:
+		/* the input that takes dz goes last (with a == b the other adds a copy) */
+		if (can_take(nd->a)) {
+			add_grad(tape, nd->b, dz, n, 1);
+			take_grad(tape, nd->a, dz, n);
+		} else {
+			add_grad(tape, nd->a, dz, n, 1);
+			take_grad(tape, nd->b, dz, n);
+		}
+		break;
 	case OP_SUB:
-		if (da)
-			axpy(n, 1, dz, da);
-		if (db)
-			axpy(n, nd->op == OP_ADD ? 1 : -1, dz, db);
+		add_grad(tape, nd->b, dz, n, -1);
+		take_grad(tape, nd->a, dz, n);
 		break;
 	default: {
+		/* da before db: with a == b the second pass adds to the first */
 		const real *restrict x = nd->a->val, *restrict y = nd->b->val;
-		if (da)
+		real *restrict da = grad_or_fresh(tape, nd->a, &fresh), *restrict db;
+		if (da && fresh)
+			for (int64_t i = 0; i < n; i++)
+				da[i] = dz[i] * y[i];
+		else if (da)
 			for (int64_t i = 0; i < n; i++)
 				da[i] += dz[i] * y[i];
-		if (db)
+		db = grad_or_fresh(tape, nd->b, &fresh);
+		if (db && fresh)
+			for (int64_t i = 0; i < n; i++)
+				db[i] = dz[i] * x[i];
+		else if (db)
 			for (int64_t i = 0; i < n; i++)
 				db[i] += dz[i] * x[i];
 		break;
@@ -575,12 +782,12 @@ struct ad_tensor *ad_add_row(struct ad_tape *tape, struct ad_tensor *a, struct a
 static void add_row_backward(struct ad_tape *tape, struct ad_node *nd)
 {
 	int64_t d = nd->out->cols;
-	real *da = grad_of(tape, nd->a), *db = grad_of(tape, nd->b);
-	if (da)
-		axpy(numel(nd->out), 1, nd->out->grad, da);
+	real *db = grad_of(tape, nd->b);
 	if (db)
 		for (int64_t i = 0; i < nd->out->rows; i++)
 			axpy(d, 1, nd->out->grad + i * d, db);
+	/* after the bias's sums: a may take the buffer itself */
+	take_grad(tape, nd->a, nd->out->grad, numel(nd->out));
 }
 
 static struct ad_tensor **copy_list(struct ad_tape *tape, int n, struct ad_tensor *const *xs)
@@ -687,17 +894,38 @@ static void list_backward(struct ad_tape *tape, struct ad_node *nd)
 {
 	struct ad_tensor *out = nd->out;
 	int64_t at = 0;
+	int taker = -1;
+	if (nd->op == OP_SUM_OF && nd->s == 1) {
+		/* one input takes the output's gradient, after the others have read it */
+		for (int k = 0; k < nd->n_xs && taker < 0; k++)
+			if (can_take(nd->xs[k]))
+				taker = k;
+		for (int k = 0; k < nd->n_xs; k++)
+			if (k != taker)
+				add_grad(tape, nd->xs[k], out->grad, numel(out), 1);
+		if (taker >= 0)
+			take_grad(tape, nd->xs[taker], out->grad, numel(out));
+		return;
+	}
 	for (int k = 0; k < nd->n_xs; k++) {
 		struct ad_tensor *x = nd->xs[k];
-		real *dx = grad_of(tape, x);
 		int64_t c = x->cols;
-		if (dx && nd->op == OP_SUM_OF)
-			axpy(numel(x), (real)nd->s, out->grad, dx);
-		else if (dx && nd->op == OP_CONCAT_ROWS)
-			axpy(numel(x), 1, out->grad + at, dx);
-		else if (dx)
-			for (int64_t i = 0; i < x->rows; i++)
-				axpy(c, 1, out->grad + i * out->cols + at, dx + i * c);
+		if (nd->op == OP_SUM_OF) {
+			add_grad(tape, x, out->grad, numel(x), (real)nd->s);
+		} else if (nd->op == OP_CONCAT_ROWS) {
+			/* each input's rows are a slice of their own, read by no one else */
+			take_grad(tape, x, out->grad + at, numel(x));
+		} else {
+			int fresh;
+			real *dx = grad_or_fresh(tape, x, &fresh);
+			if (dx && fresh)
+				for (int64_t i = 0; i < x->rows; i++)
+					memcpy(dx + i * c, out->grad + i * out->cols + at,
+					    (size_t)c * sizeof(real));
+			else if (dx)
+				for (int64_t i = 0; i < x->rows; i++)
+					axpy(c, 1, out->grad + i * out->cols + at, dx + i * c);
+		}
 		at += nd->op == OP_CONCAT_ROWS ? numel(x) : c;
 	}
 }
@@ -791,13 +1019,82 @@ static void bag_mean_backward(struct ad_tape *tape, struct ad_node *nd)
 	}
 }
 
-struct ad_tensor *ad_spmm(struct ad_tape *tape, const struct csr *a, const real *w,
-    struct ad_tensor *x)
+/* out_r (+)= sum_k w_k x_{idx_k} for rows r0 <= r < r1 of a CSR matrix, each chunk of
+ * a row summed in registers over the row's entries, in entry order; add: out_r
+ * starts from its value, else from 0.  The sums are those of one axpy per entry. */
+HCR_CLONES static void spmm_rows(const int64_t *off, const int32_t *idx, const real *w,
+    const real *x, int64_t d, real *out, int64_t r0, int64_t r1, int add)
+{
+	int64_t nnz = off[r1];
+	for (int64_t r = r0; r < r1; r++) {
+		real *o = out + r * d;
+		int64_t j = 0;
+		for (; j + SPMM_VECS * VLEN <= d; j += SPMM_VECS * VLEN) {
+			vreal acc[SPMM_VECS];
+			UNROLL
+			for (int c = 0; c < SPMM_VECS; c++)
+				acc[c] = add ? *(const vreal *)(o + j + c * VLEN) : (vreal){ 0 };
+			for (int64_t k = off[r]; k < off[r + 1]; k++) {
+				const real *src = x + (int64_t)idx[k] * d + j;
+				real wk = w ? w[k] : 1;
+				if (j == 0 && k + PREFETCH_AHEAD < nnz)
+					prefetch_row(x, idx[k + PREFETCH_AHEAD], d);
+				UNROLL
+				for (int c = 0; c < SPMM_VECS; c++)
+					acc[c] += wk * *(const vreal *)(src + c * VLEN);
+			}
+			UNROLL
+			for (int c = 0; c < SPMM_VECS; c++)
+				*(vreal *)(o + j + c * VLEN) = acc[c];
+		}
+		if (j < d) {
+			/* the rest of a row narrower than a chunk, one entry at a time */
+			if (!add)
+				memset(o + j, 0, (size_t)(d - j) * sizeof(real));
+			for (int64_t k = off[r]; k < off[r + 1]; k++) {
+				const real *src = x + (int64_t)idx[k] * d;
+				real wk = w ? w[k] : 1;
+				for (int64_t i = j; i < d; i++)
+					o[i] += wk * src[i];
+			}
+		}
+	}
+}
+
+void ad_transpose(struct ad_tape *tape, const struct csr *a, const real *w, struct csr *at,
+    real **wt)
+{
+	int64_t nnz = a->off[a->rows];
+	int64_t *fill;
+	at->rows = a->cols;
+	at->cols = a->rows;
+	at->off = ad_scratch(tape, ((size_t)at->rows + 1) * sizeof *at->off);
+	at->idx = ad_scratch(tape, ((size_t)nnz + 1) * sizeof *at->idx);
+	*wt = ad_scratch(tape, ((size_t)nnz + 1) * sizeof **wt);
+	fill = ad_scratch(tape, ((size_t)at->rows + 1) * sizeof *fill);
+	memset(at->off, 0, ((size_t)at->rows + 1) * sizeof *at->off);
+	for (int64_t k = 0; k < nnz; k++)
+		at->off[a->idx[k] + 1]++;
+	for (int64_t j = 0; j < at->rows; j++)
+		at->off[j + 1] += at->off[j];
+	memcpy(fill, at->off, (size_t)at->rows * sizeof *fill);
+	/* rows in order, so each column lists its entries as a scatter would visit them */
+	for (int64_t r = 0; r < a->rows; r++)
+		for (int64_t k = a->off[r]; k < a->off[r + 1]; k++) {
+			int64_t at_k = fill[a->idx[k]]++;
+			at->idx[at_k] = (int32_t)r;
+			(*wt)[at_k] = w ? w[k] : 1;
+		}
+}
+
+struct ad_tensor *ad_spmm_t(struct ad_tape *tape, const struct csr *a, const real *w,
+    const struct csr *at, const real *wt, struct ad_tensor *x)
 {
 	int64_t d = x->cols, nnz = a->off[a->rows];
 	struct ad_tensor *out;
 	struct ad_node *nd;
-	if (a->cols != x->rows)
+	if (a->cols != x->rows || (at && (at->rows != a->cols || at->cols != a->rows ||
+	    at->off[at->rows] != nnz)))
 		die(HCR_EXIT_FAIL, "internal: spmm of %lld x %lld and %lld x %lld",
 		    (long long)a->rows, (long long)a->cols, (long long)x->rows, (long long)d);
 	for (int64_t k = 0; k < nnz; k++)
@@ -805,79 +1102,112 @@ struct ad_tensor *ad_spmm(struct ad_tape *tape, const struct csr *a, const real 
 			die(HCR_EXIT_FAIL, "internal: spmm column %d of %lld", a->idx[k],
 			    (long long)x->rows);
 	out = new_tensor(tape, a->rows, d, x->needs_grad);
-	for (int64_t r = 0; r < a->rows; r++) {
-		real *restrict o = out->val + r * d;
-		memset(o, 0, (size_t)d * sizeof(real));
-		for (int64_t k = a->off[r]; k < a->off[r + 1]; k++) {
-			if (k + PREFETCH_AHEAD < nnz)
-				prefetch_row(x->val, a->idx[k + PREFETCH_AHEAD], d);
-			axpy(d, w ? w[k] : 1, x->val + (int64_t)a->idx[k] * d, o);
-		}
-	}
+	spmm_rows(a->off, a->idx, w, x->val, d, out->val, 0, a->rows, 0);
 	if ((nd = record(tape, OP_SPMM, out))) {
 		nd->a = x;
 		nd->sp = a;
 		nd->w = w;
+		nd->spt = at;
+		nd->wt = wt;
 	}
 	return out;
 }
 
+struct ad_tensor *ad_spmm(struct ad_tape *tape, const struct csr *a, const real *w,
+    struct ad_tensor *x)
+{
+	return ad_spmm_t(tape, a, w, NULL, NULL, x);
+}
+
+/* dX = A' dOut, row by row of the transpose: reads dOut's rows, writes each row of dX
+ * once, adding its terms in the order a scatter over A's rows would. */
 static void spmm_backward(struct ad_tape *tape, struct ad_node *nd)
 {
-	const struct csr *a = nd->sp;
 	int64_t d = nd->out->cols;
-	int64_t nnz = a->off[a->rows];
-	real *dx = grad_of(tape, nd->a);
-	for (int64_t r = 0; r < a->rows; r++)
-		for (int64_t k = a->off[r]; k < a->off[r + 1]; k++) {
-			if (k + PREFETCH_AHEAD < nnz)
-				prefetch_row(dx, a->idx[k + PREFETCH_AHEAD], d);
-			axpy(d, nd->w ? nd->w[k] : 1, nd->out->grad + r * d,
-			    dx + (int64_t)a->idx[k] * d);
-		}
+	const struct csr *at = nd->spt;
+	const real *wt = nd->wt, *g = nd->out->grad;
+	struct csr own;
+	real *own_w;
+	int fresh;
+	real *dx = grad_or_fresh(tape, nd->a, &fresh);
+	if (!at) {
+		ad_transpose(tape, nd->sp, nd->w, &own, &own_w);
+		at = &own;
+		wt = own_w;
+	}
+	spmm_rows(at->off, at->idx, wt, g, d, dx, 0, at->rows, !fresh);
 }
 
 /* ---- row normalisation, activations, row dot ---- */
 
-struct ad_tensor *ad_l2norm_rows(struct ad_tape *tape, struct ad_tensor *x)
+struct ad_tensor *ad_l2norm_leaky(struct ad_tape *tape, struct ad_tensor *x, double slope)
 {
 	int64_t d = x->cols;
-	struct ad_tensor *out = new_tensor(tape, x->rows, d, x->needs_grad);
+	struct ad_tensor *out;
 	struct ad_node *nd;
-	real *norm = arena_reals(tape, x->rows);
+	real *norm, sl = (real)slope;
+	if (slope < 0)
+		/* the output's sign no longer tells the input's: the activation apart */
+		return ad_leaky_relu(tape, ad_l2norm_leaky(tape, x, 1), slope);
+	out = new_tensor(tape, x->rows, d, x->needs_grad);
+	norm = arena_reals(tape, x->rows);
 	for (int64_t i = 0; i < x->rows; i++) {
 		const real *restrict v = x->val + i * d;
 		real *restrict y = out->val + i * d;
 		real den;
 		norm[i] = (real)sqrt(dot(v, v, d));
 		den = norm[i] > (real)L2_EPS ? norm[i] : (real)L2_EPS;
-		for (int64_t j = 0; j < d; j++)
-			y[j] = v[j] / den;
+		if (slope == 1)
+			for (int64_t j = 0; j < d; j++)
+				y[j] = v[j] / den;
+		else
+			for (int64_t j = 0; j < d; j++) {
+				real t = v[j] / den;
+				y[j] = t > 0 ? t : sl * t;
+			}
 	}
 	if ((nd = record(tape, OP_L2NORM, out))) {
 		nd->a = x;
 		nd->aux = norm;
+		nd->s = slope;
 	}
 	return out;
+}
+
+struct ad_tensor *ad_l2norm_rows(struct ad_tape *tape, struct ad_tensor *x)
+{
+	return ad_l2norm_leaky(tape, x, 1);
 }
 
 static void l2norm_backward(struct ad_tape *tape, struct ad_node *nd)
 {
 	int64_t d = nd->out->cols;
-	real *dx = grad_of(tape, nd->a);
-	for (int64_t i = 0; i < nd->out->rows; i++) {
-		const real *restrict y = nd->out->val + i * d, *restrict g = nd->out->grad + i * d;
-		real *restrict dxi = dx + i * d;
-		real n = nd->aux[i];
+	int fresh;
+	real *dx = grad_or_fresh(tape, nd->a, &fresh), sl = (real)nd->s;
+	/* y = x / |x| again (the same division, so the same bits as the forward's) and
+	 * the gradient through the activation, a row at a time */
+	real *yr = arena_reals(tape, 2 * d), *gr = yr + d;
+	for (int64_t r = 0; r < nd->out->rows; r++) {
+		const real *restrict v = nd->a->val + r * d, *restrict g = nd->out->grad + r * d;
+		real *restrict y = yr, *restrict gy = gr;
+		real *restrict dxi = dx + r * d;
+		real n = nd->aux[r], den = n > (real)L2_EPS ? n : (real)L2_EPS;
+		if (nd->s == 1) {
+			y = nd->out->val + r * d;
+			gy = (real *)g;
+		} else {
+			for (int64_t j = 0; j < d; j++) {
+				y[j] = v[j] / den;
+				gy[j] = y[j] > 0 ? g[j] : sl * g[j];
+			}
+		}
 		if (n >= (real)L2_EPS) {
 			/* d(x/|x|) = (I - y y') / |x| */
-			real c = (real)dot(y, g, d);
-			for (int64_t j = 0; j < d; j++)
-				dxi[j] += (g[j] - y[j] * c) / n;
+			real c = (real)dot(y, gy, d);
+			STORE_OR_ADD(fresh, dxi, d, (gy[i] - y[i] * c) / n);
 		} else {
 			/* The clamped denominator is a constant (torch's clamp_min). */
-			for (int64_t j = 0; j < d; j++)
-				dxi[j] += g[j] / (real)L2_EPS;
+			STORE_OR_ADD(fresh, dxi, d, gy[i] / (real)L2_EPS);
 		}
 	}
 }
@@ -955,25 +1285,22 @@ static void unary_backward(struct ad_tape *tape, struct ad_node *nd)
 	int64_t n = numel(nd->out);
 	const real *restrict v = nd->a->val, *restrict y = nd->out->val;
 	const real *restrict g = nd->out->grad;
-	real *restrict dx = grad_of(tape, nd->a);
+	int fresh;
+	real *restrict dx = grad_or_fresh(tape, nd->a, &fresh);
 	switch (nd->op) {
 	case OP_LEAKY_RELU: {
 		real slope = (real)nd->s;
-		for (int64_t i = 0; i < n; i++)
-			dx[i] += v[i] > 0 ? g[i] : slope * g[i];
+		STORE_OR_ADD(fresh, dx, n, v[i] > 0 ? g[i] : slope * g[i]);
 		break;
 	}
 	case OP_SIGMOID:
-		for (int64_t i = 0; i < n; i++)
-			dx[i] += g[i] * y[i] * (1 - y[i]);
+		STORE_OR_ADD(fresh, dx, n, g[i] * y[i] * (1 - y[i]));
 		break;
 	case OP_SOFTPLUS:
-		for (int64_t i = 0; i < n; i++)
-			dx[i] += g[i] * (real)sigmoid(v[i]);
+		STORE_OR_ADD(fresh, dx, n, g[i] * (real)sigmoid(v[i]));
 		break;
 	default:
-		for (int64_t i = 0; i < n; i++)
-			dx[i] += g[i] * (real)sigmoid(-(double)v[i]);
+		STORE_OR_ADD(fresh, dx, n, g[i] * (real)sigmoid(-(double)v[i]));
 		break;
 	}
 }
@@ -998,14 +1325,24 @@ struct ad_tensor *ad_rowdot(struct ad_tape *tape, struct ad_tensor *a, struct ad
 static void rowdot_backward(struct ad_tape *tape, struct ad_node *nd)
 {
 	int64_t d = nd->a->cols;
-	real *da = grad_of(tape, nd->a), *db = grad_of(tape, nd->b);
-	for (int64_t i = 0; i < nd->out->rows; i++) {
-		real g = nd->out->grad[i];
-		if (da)
-			axpy(d, g, nd->b->val + i * d, da + i * d);
-		if (db)
-			axpy(d, g, nd->a->val + i * d, db + i * d);
-	}
+	int fresh;
+	/* da before db: with a == b the second pass adds to the first */
+	real *da = grad_or_fresh(tape, nd->a, &fresh), *db;
+	if (da)
+		for (int64_t r = 0; r < nd->out->rows; r++) {
+			real g = nd->out->grad[r];
+			const real *restrict src = nd->b->val + r * d;
+			real *restrict dst = da + r * d;
+			STORE_OR_ADD(fresh, dst, d, g * src[i]);
+		}
+	db = grad_or_fresh(tape, nd->b, &fresh);
+	if (db)
+		for (int64_t r = 0; r < nd->out->rows; r++) {
+			real g = nd->out->grad[r];
+			const real *restrict src = nd->a->val + r * d;
+			real *restrict dst = db + r * d;
+			STORE_OR_ADD(fresh, dst, d, g * src[i]);
+		}
 }
 
 struct ad_tensor *ad_stop_grad(struct ad_tape *tape, struct ad_tensor *x)
@@ -1147,33 +1484,30 @@ static void loss_backward(struct ad_tape *tape, struct ad_node *nd)
 {
 	real g = nd->out->grad[0];
 	int64_t n = numel(nd->xs[0]);
-	for (int k = 0; k < nd->n_xs; k++) {
-		real *dx = grad_of(tape, nd->xs[k]);
-		if (dx)
-			axpy(n, g, nd->aux + (int64_t)k * n, dx);
-	}
+	for (int k = 0; k < nd->n_xs; k++)
+		add_grad(tape, nd->xs[k], nd->aux + (int64_t)k * n, n, g);
 }
 
 /* ---- the backward pass ---- */
 
-void ad_backward(struct ad_tape *tape, struct ad_tensor *loss)
+static void backward(struct ad_tape *tape, struct ad_tensor *loss, const real *seed)
 {
-	if (loss->rows != 1 || loss->cols != 1)
-		die(HCR_EXIT_FAIL, "internal: backward from a %lld x %lld tensor",
-		    (long long)loss->rows, (long long)loss->cols);
 	if (tape->backward_done)
 		die(HCR_EXIT_FAIL, "internal: second backward pass on one tape");
 	tape->backward_done = 1;
 	if (!loss->needs_grad)
 		return;
-	grad_of(tape, loss)[0] += 1;
-	for (int64_t i = loss->node; i >= 0; i--) {
-		struct ad_node *nd = &tape->nodes[i];
+	add_grad(tape, loss, seed, numel(loss), 1);
+	for (int64_t at = loss->node; at >= 0; at--) {
+		struct ad_node *nd = &tape->nodes[at];
 		if (!nd->out->grad)
 			continue; /* nothing downstream of the loss reads it */
 		switch (nd->op) {
 		case OP_MATMUL:
 			matmul_backward(tape, nd);
+			break;
+		case OP_AFFINE:
+			affine_backward(tape, nd);
 			break;
 		case OP_ADD:
 		case OP_SUB:
@@ -1181,7 +1515,7 @@ void ad_backward(struct ad_tape *tape, struct ad_tensor *loss)
 			binary_backward(tape, nd);
 			break;
 		case OP_SCALE:
-			axpy(numel(nd->out), (real)nd->s, nd->out->grad, grad_of(tape, nd->a));
+			add_grad(tape, nd->a, nd->out->grad, numel(nd->out), (real)nd->s);
 			break;
 		case OP_ADD_ROW:
 			add_row_backward(tape, nd);
@@ -1213,9 +1547,10 @@ void ad_backward(struct ad_tape *tape, struct ad_tensor *loss)
 			rowdot_backward(tape, nd);
 			break;
 		case OP_SUM_ALL: {
-			real g = (real)nd->s * nd->out->grad[0], *dx = grad_of(tape, nd->a);
-			for (int64_t j = 0; j < numel(nd->a); j++)
-				dx[j] += g;
+			int fresh;
+			real g = (real)nd->s * nd->out->grad[0], *dx = grad_or_fresh(tape, nd->a, &fresh);
+			if (dx)
+				STORE_OR_ADD(fresh, dx, numel(nd->a), g);
 			break;
 		}
 		case OP_LOSS:
@@ -1223,6 +1558,20 @@ void ad_backward(struct ad_tape *tape, struct ad_tensor *loss)
 			break;
 		}
 	}
+}
+
+void ad_backward(struct ad_tape *tape, struct ad_tensor *loss)
+{
+	static const real one = 1;
+	if (loss->rows != 1 || loss->cols != 1)
+		die(HCR_EXIT_FAIL, "internal: backward from a %lld x %lld tensor",
+		    (long long)loss->rows, (long long)loss->cols);
+	backward(tape, loss, &one);
+}
+
+void ad_backward_from(struct ad_tape *tape, struct ad_tensor *out, const real *grad)
+{
+	backward(tape, out, grad);
 }
 
 /* ---- checks ---- */
@@ -1284,43 +1633,50 @@ static void sqrt_block(real *x, int n)
 
 #define ADAM_BLOCK 256
 
-void adam_step(struct adam *opt, struct ad_params *set)
+void adam_next(struct adam *opt)
 {
-	double bc1, bc2;
-	real wd = (real)opt->weight_decay, w1 = (real)(1 - opt->beta1), b2 = (real)opt->beta2;
-	real w2 = (real)(1 - opt->beta2), eps = (real)opt->eps, bc2_sqrt, step_size;
-	real den[ADAM_BLOCK];
 	opt->step++;
-	bc1 = 1 - pow(opt->beta1, (double)opt->step);
-	bc2 = 1 - pow(opt->beta2, (double)opt->step);
-	step_size = (real)(opt->lr / bc1);
-	bc2_sqrt = (real)sqrt(bc2);
-	for (size_t k = 0; k < set->n; k++) {
-		struct ad_param *p = set->p[k];
-		int64_t n = numel(&p->t);
-		real *restrict th = p->t.val, *restrict g = p->t.grad;
-		real *restrict m = p->m, *restrict v = p->v;
-		if (p->frozen)
-			continue;
-		/* The order of operations is torch's single-tensor Adam: grad.add(param,
-		 * alpha=wd); exp_avg.lerp_(grad, 1 - beta1); exp_avg_sq.mul_(beta2)
-		 * .addcmul_(grad, grad, 1 - beta2); param.addcdiv_(exp_avg,
-		 * exp_avg_sq.sqrt() / sqrt(bc2) + eps, -lr / bc1). */
-		for (int64_t i0 = 0; i0 < n; i0 += ADAM_BLOCK) {
-			int nb = n - i0 < ADAM_BLOCK ? (int)(n - i0) : ADAM_BLOCK;
-			for (int j = 0; j < nb; j++) {
-				int64_t i = i0 + j;
-				real gi = g[i] + wd * th[i];
-				m[i] = m[i] + w1 * (gi - m[i]);
-				v[i] = v[i] * b2 + w2 * gi * gi;
-				den[j] = v[i];
-			}
-			sqrt_block(den, nb);
-			for (int j = 0; j < nb; j++) {
-				int64_t i = i0 + j;
-				th[i] = th[i] - step_size * (m[i] / (den[j] / bc2_sqrt + eps));
-				g[i] = 0;
-			}
+}
+
+void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t i1)
+{
+	double bc1 = 1 - pow(opt->beta1, (double)opt->step);
+	double bc2 = 1 - pow(opt->beta2, (double)opt->step);
+	real wd = (real)opt->weight_decay, w1 = (real)(1 - opt->beta1), b2 = (real)opt->beta2;
+	real w2 = (real)(1 - opt->beta2), eps = (real)opt->eps;
+	real step_size = (real)(opt->lr / bc1), bc2_sqrt = (real)sqrt(bc2);
+	real *restrict th = p->t.val, *restrict g = p->t.grad;
+	real *restrict m = p->m, *restrict v = p->v;
+	real den[ADAM_BLOCK];
+	if (p->frozen)
+		return;
+	if (i1 > numel(&p->t))
+		i1 = numel(&p->t);
+	/* The order of operations is torch's single-tensor Adam: grad.add(param,
+	 * alpha=wd); exp_avg.lerp_(grad, 1 - beta1); exp_avg_sq.mul_(beta2)
+	 * .addcmul_(grad, grad, 1 - beta2); param.addcdiv_(exp_avg,
+	 * exp_avg_sq.sqrt() / sqrt(bc2) + eps, -lr / bc1). */
+	for (int64_t b0 = i0; b0 < i1; b0 += ADAM_BLOCK) {
+		int nb = i1 - b0 < ADAM_BLOCK ? (int)(i1 - b0) : ADAM_BLOCK;
+		for (int j = 0; j < nb; j++) {
+			int64_t i = b0 + j;
+			real gi = g[i] + wd * th[i];
+			m[i] = m[i] + w1 * (gi - m[i]);
+			v[i] = v[i] * b2 + w2 * gi * gi;
+			den[j] = v[i];
+		}
+		sqrt_block(den, nb);
+		for (int j = 0; j < nb; j++) {
+			int64_t i = b0 + j;
+			th[i] = th[i] - step_size * (m[i] / (den[j] / bc2_sqrt + eps));
+			g[i] = 0;
 		}
 	}
+}
+
+void adam_step(struct adam *opt, struct ad_params *set)
+{
+	adam_next(opt);
+	for (size_t k = 0; k < set->n; k++)
+		adam_update(opt, set->p[k], 0, numel(&set->p[k]->t));
 }

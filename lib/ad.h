@@ -93,9 +93,22 @@ void *ad_scratch(struct ad_tape *tape, size_t bytes);
 struct ad_tensor *ad_const(struct ad_tape *tape, int64_t rows, int64_t cols);
 struct ad_tensor *ad_wrap(struct ad_tape *tape, int64_t rows, int64_t cols, real *val);
 
+/* A leaf over values made elsewhere (another tape's output, or rows that several
+ * tapes read) that collects, when needs_grad is set, the gradient reaching it in
+ * ->grad (NULL if none does): so a step can be cut into tapes, one a thread, each
+ * handing its output's gradient to the tape that made it (ad_backward_from). */
+struct ad_tensor *ad_leaf(struct ad_tape *tape, int64_t rows, int64_t cols, real *val,
+    int needs_grad);
+
 /* op(a) op(b), op transposing when ta (tb) is set; OpenBLAS gemm both ways. */
 struct ad_tensor *ad_matmul(struct ad_tape *tape, struct ad_tensor *a, int ta,
     struct ad_tensor *b, int tb);
+/* LeakyReLU(x W + b + adds[0] + ...) with the given slope (1: no activation), b 1 x n
+ * or NULL, the addends the result's shape: a layer in one op, so that the bias, the
+ * addends and the activation cost one pass over the result instead of one each. */
+#define AD_AFFINE_MAX_ADD 4
+struct ad_tensor *ad_affine(struct ad_tape *tape, struct ad_tensor *x, struct ad_tensor *w,
+    struct ad_tensor *b, int n_add, struct ad_tensor *const *adds, double slope);
 struct ad_tensor *ad_add(struct ad_tape *tape, struct ad_tensor *a, struct ad_tensor *b);
 struct ad_tensor *ad_sub(struct ad_tape *tape, struct ad_tensor *a, struct ad_tensor *b);
 struct ad_tensor *ad_mul(struct ad_tape *tape, struct ad_tensor *a, struct ad_tensor *b);
@@ -119,13 +132,22 @@ struct ad_tensor *ad_gather(struct ad_tape *tape, struct ad_tensor *src, int64_t
 struct ad_tensor *ad_bag_mean(struct ad_tape *tape, struct ad_tensor *src,
     const struct csr *bags, const real *w, int64_t n, const int32_t *sel);
 /* A X for A sparse (a->rows x a->cols, entry k weighing w[k], 1 when w is NULL)
- * and X a->cols x d: out_r = sum_k w_k X_{idx_k}.  Backward scatters A^T dOut row
- * by row, with no transpose built. */
+ * and X a->cols x d: out_r = sum_k w_k X_{idx_k}. */
 struct ad_tensor *ad_spmm(struct ad_tape *tape, const struct csr *a, const real *w,
     struct ad_tensor *x);
+/* The same with A's transpose at (and its weights wt) made once by ad_transpose for
+ * every product with A; ad_spmm makes one in its backward pass.  The backward pass
+ * reads dOut row by row for each row of dX, in the order a scatter would add. */
+struct ad_tensor *ad_spmm_t(struct ad_tape *tape, const struct csr *a, const real *w,
+    const struct csr *at, const real *wt, struct ad_tensor *x);
+/* A's transpose, weights moved along (1 when w is NULL), in the tape's scratch. */
+void ad_transpose(struct ad_tape *tape, const struct csr *a, const real *w, struct csr *at,
+    real **wt);
 
 /* x / max(||x||, 1e-12) for each row, as torch.nn.functional.normalize. */
 struct ad_tensor *ad_l2norm_rows(struct ad_tape *tape, struct ad_tensor *x);
+/* LeakyReLU(ad_l2norm_rows(x)) in one op (slope 1: none), the same numbers. */
+struct ad_tensor *ad_l2norm_leaky(struct ad_tape *tape, struct ad_tensor *x, double slope);
 struct ad_tensor *ad_leaky_relu(struct ad_tape *tape, struct ad_tensor *x, double slope);
 struct ad_tensor *ad_sigmoid(struct ad_tape *tape, struct ad_tensor *x);
 struct ad_tensor *ad_softplus(struct ad_tape *tape, struct ad_tensor *x);
@@ -156,6 +178,9 @@ struct ad_tensor *ad_sq_error(struct ad_tape *tape, struct ad_tensor *x, const r
 
 /* Adds d loss / d t into every parameter's grad (loss 1 x 1); once per reset. */
 void ad_backward(struct ad_tape *tape, struct ad_tensor *loss);
+/* The same from a tensor out of any shape whose gradient grad (numel(out) reals,
+ * copied) another tape computed; also once per reset. */
+void ad_backward_from(struct ad_tape *tape, struct ad_tensor *out, const real *grad);
 
 /* 1 when every value is finite: the cheap check after a step's loss. */
 int ad_all_finite(const struct ad_tensor *t);
@@ -173,5 +198,9 @@ struct adam {
 void adam_init(struct adam *opt, double lr, double weight_decay);
 /* One update from the accumulated grads, which it then clears. */
 void adam_step(struct adam *opt, struct ad_params *set);
+/* adam_step in parts, so that threads can share the parameters: adam_next once, then
+ * adam_update over entries [i0, i1) of each parameter, the ranges in any order. */
+void adam_next(struct adam *opt);
+void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t i1);
 
 #endif

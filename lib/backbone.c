@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pool.h"
 #include "util.h"
 
 const char *const bb_group_names[GROUP_COUNT] = { "z", "e", "c" };
@@ -248,7 +249,20 @@ void bb_plan_build(struct bb_plan *plan, struct bb_planner *p, struct ad_tape *t
 				}
 			}
 			a->off[a->rows] = j;
+			/* once per batch, for every modality's and tower's backward pass */
+			ad_transpose(tape, a, plan->agg_w[l], &plan->agg_t[l], &plan->agg_tw[l]);
 		}
+	}
+	/* where each T_l sits in T_1, for the id rows read at layer l */
+	for (l = 2; l <= plan->layers; l++) {
+		int64_t k;
+		if (l == 2) {
+			plan->in1[l] = plan->up[l];
+			continue;
+		}
+		plan->in1[l] = ad_scratch(tape, ((size_t)plan->n[l] + 1) * sizeof(int32_t));
+		for (k = 0; k < plan->n[l]; k++)
+			plan->in1[l][k] = plan->in1[l - 1][plan->up[l][k]];
 	}
 	{
 		int64_t k = 0;
@@ -266,16 +280,10 @@ void bb_plan_build(struct bb_plan *plan, struct bb_planner *p, struct ad_tape *t
 
 /* ---- forward ---- */
 
-static struct ad_tensor *leaky(struct backbone *bb, struct ad_tape *tape, struct ad_tensor *x)
-{
-	return ad_leaky_relu(tape, x, bb->cfg.slope);
-}
-
 static struct ad_tensor *affine(struct ad_tape *tape, struct ad_tensor *x, struct ad_param *w,
     struct ad_param *b)
 {
-	struct ad_tensor *y = ad_matmul(tape, x, 0, &w->t, 0);
-	return b ? ad_add_row(tape, y, &b->t) : y;
+	return ad_affine(tape, x, &w->t, b ? &b->t : NULL, 0, NULL, 1);
 }
 
 /* The modality's raw item input for items (0-based item indices): dense rows as a
@@ -335,6 +343,15 @@ static struct ad_tensor *mf_modality(struct backbone *bb, struct ad_tape *tape,
 struct ad_tensor *bb_forward_modality(struct backbone *bb, struct ad_tape *tape,
     const struct bb_plan *plan, int m)
 {
+	struct ad_tensor *id1 = NULL;
+	if (bb->cfg.kind == BB_MMGCN && plan->layers > 0)
+		id1 = ad_gather(tape, &bb->id_emb->t, plan->n[1], plan->t[1]);
+	return bb_forward_modality_on(bb, tape, plan, m, id1);
+}
+
+struct ad_tensor *bb_forward_modality_on(struct backbone *bb, struct ad_tape *tape,
+    const struct bb_plan *plan, int m, struct ad_tensor *id1)
+{
 	struct bb_branch *b = &bb->br[m];
 	struct ad_tensor *x, *parts[2];
 	int64_t nu_t = plan->n0_users, ni_t = plan->n[0] - nu_t;
@@ -362,13 +379,19 @@ struct ad_tensor *bb_forward_modality(struct backbone *bb, struct ad_tape *tape,
 	x = ad_l2norm_rows(tape, np == 1 ? parts[0] : ad_concat_rows(tape, np, parts));
 	for (l = 1; l <= plan->layers; l++) {
 		const int li = l - 1;
-		struct ad_tensor *agg, *h, *xh, *self;
-		agg = ad_spmm(tape, &plan->agg[l], plan->agg_w[l], x);
-		h = leaky(bb, tape, ad_l2norm_rows(tape, affine(tape, agg, b->conv_w[li], b->conv_b[li])));
+		const double slope = bb->cfg.slope;
+		struct ad_tensor *agg, *h, *self, *id, *adds[2];
+		/* self before the mean: the backward pass, taking ops last to first, then
+		 * writes the mean's gradient into x's and only adds the scattered rows */
 		self = ad_gather(tape, x, plan->n[l], plan->up[l]);
-		xh = ad_add(tape, leaky(bb, tape, affine(tape, self, b->lin_w[li], b->lin_b[li])),
-		    ad_gather(tape, &bb->id_emb->t, plan->n[l], plan->t[l]));
-		x = leaky(bb, tape, ad_add(tape, affine(tape, h, b->g_w[li], b->g_b[li]), xh));
+		agg = ad_spmm_t(tape, &plan->agg[l], plan->agg_w[l], &plan->agg_t[l],
+		    plan->agg_tw[l], x);
+		h = ad_l2norm_leaky(tape, affine(tape, agg, b->conv_w[li], b->conv_b[li]), slope);
+		id = l == 1 ? id1 : ad_gather(tape, id1, plan->n[l], plan->in1[l]);
+		/* x' = LeakyReLU(h Wg + bg + xh), xh = LeakyReLU(self Wl + bl) + id, in two ops */
+		adds[0] = ad_affine(tape, self, &b->lin_w[li]->t, &b->lin_b[li]->t, 0, NULL, slope);
+		adds[1] = id;
+		x = ad_affine(tape, h, &b->g_w[li]->t, &b->g_b[li]->t, 2, adds, slope);
 	}
 	return x;
 }
@@ -408,42 +431,130 @@ struct ad_tensor *bb_group(struct backbone *bb, struct ad_tape *tape,
 	return n == 1 ? members[0] : ad_mean_of(tape, n, members);
 }
 
-void bb_full(struct backbone *bb, struct ad_tape *tape, struct bb_planner *p,
-    float *rep[GROUP_COUNT])
+double bb_modality_cost(const struct backbone *bb, int m)
 {
-	int64_t nodes = bb->nu + bb->ni, k, d = bb->cfg.dim;
+	const struct bb_modality *md;
+	double nodes = (double)(bb->nu + bb->ni), lat = bb->cfg.latent, d = bb->cfg.dim;
+	double layers = bb->cfg.kind == BB_MMGCN ? nodes * lat * (lat + 2 * d) : 0;
+	if (m < 0)
+		return layers;
+	md = &bb->mods[m];
+	if (md->is_bag)
+		return layers + (double)(md->dim < bb->ni ? md->dim : bb->ni) * lat * lat +
+		    (double)md->bag->off[md->bag->rows] * lat;
+	return layers + (double)bb->ni * (double)md->dim * lat;
+}
+
+/* Tasks' order of start, the costliest first, so that the last to finish is a cheap
+ * one and threads end together; ties in task order. */
+static void costliest_first(int32_t *order, const double *cost, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int j = i;
+		order[i] = (int32_t)i;
+		while (j > 0 && cost[order[j - 1]] < cost[i]) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = (int32_t)i;
+	}
+}
+
+int bb_full_tasks(struct backbone *const *bbs, int n)
+{
+	int k, count = 0;
+	for (k = 0; k < n; k++)
+		count += bbs[k]->nmod > 0 ? bbs[k]->nmod : 1;
+	return count;
+}
+
+struct full_job {
+	struct backbone *const *bbs;
+	struct ad_tape *tapes;
+	const struct bb_plan *plan;
+	int *bb_of, *m_of;
+	int32_t *order;
+	struct ad_tensor **x;
+};
+
+static void full_task(void *ctx, int64_t k)
+{
+	struct full_job *jb = ctx;
+	int32_t t = jb->order[k];
+	struct backbone *bb = jb->bbs[jb->bb_of[t]];
+	int m = jb->m_of[t];
+	ad_tape_reset(&jb->tapes[t]);
+	jb->x[t] = m < 0 ? mf_modality(bb, &jb->tapes[t], jb->plan, -1)
+	                 : bb_forward_modality(bb, &jb->tapes[t], jb->plan, m);
+}
+
+void bb_full(struct backbone *const *bbs, int n, struct ad_tape *tapes, struct pool *pool,
+    struct ad_tape *plan_tape, struct bb_planner *p, float *rep[][GROUP_COUNT])
+{
+	struct backbone *bb0 = bbs[0];
+	int64_t nodes = bb0->nu + bb0->ni, k, d = bb0->cfg.dim;
 	int32_t *all = xmalloc((size_t)nodes * sizeof *all);
-	unsigned masks[GROUP_COUNT];
-	int g, m, count[GROUP_COUNT] = { 0, 0, 0 };
+	int ntask = bb_full_tasks(bbs, n), t = 0, b, g, m;
+	double *cost;
+	struct full_job jb;
 	struct bb_plan plan;
 
 	for (k = 0; k < nodes; k++)
 		all[k] = (int32_t)k;
-	for (g = 0; g < GROUP_COUNT; g++) {
-		masks[g] = bb_group_mask(bb, (enum bb_group)g);
-		rep[g] = NULL;
-		if (masks[g] || (g == GROUP_Z && bb->cfg.kind == BB_MF))
-			rep[g] = xcalloc((size_t)nodes * (size_t)d, sizeof *rep[g]);
-	}
-	for (m = (bb->nmod == 0 ? -1 : 0); m < bb->nmod; m++) {
-		struct ad_tensor *x;
-		ad_tape_reset(tape);
-		bb_plan_build(&plan, p, tape, bb->cfg.kind == BB_MMGCN ? bb->graph : NULL,
-		    bb->cfg.layers, bb->nu, all, nodes);
-		x = m < 0 ? mf_modality(bb, tape, &plan, -1) : bb_forward_modality(bb, tape, &plan, m);
-		/* the plan lists every node in order, so row k is node k */
-		for (g = 0; g < GROUP_COUNT; g++) {
-			if (!rep[g] || (m >= 0 && !(masks[g] & (1u << m))))
-				continue;
-			for (k = 0; k < nodes * d; k++)
-				rep[g][k] += (float)x->val[k];
-			count[g]++;
+	ad_tape_reset(plan_tape);
+	bb_plan_build(&plan, p, plan_tape, bb0->cfg.kind == BB_MMGCN ? bb0->graph : NULL,
+	    bb0->cfg.layers, bb0->nu, all, nodes);
+	jb.bbs = bbs;
+	jb.tapes = tapes;
+	jb.plan = &plan;
+	jb.bb_of = xmalloc((size_t)ntask * sizeof *jb.bb_of);
+	jb.m_of = xmalloc((size_t)ntask * sizeof *jb.m_of);
+	jb.x = xmalloc((size_t)ntask * sizeof *jb.x);
+	jb.order = xmalloc((size_t)ntask * sizeof *jb.order);
+	cost = xmalloc((size_t)ntask * sizeof *cost);
+	for (b = 0; b < n; b++)
+		for (m = bbs[b]->nmod > 0 ? 0 : -1; m < bbs[b]->nmod; m++) {
+			jb.bb_of[t] = b;
+			cost[t] = bb_modality_cost(bbs[b], m);
+			jb.m_of[t++] = m;
 		}
+	costliest_first(jb.order, cost, ntask);
+	pool_run(pool, ntask, full_task, &jb);
+
+	/* the group means, modality by modality in order whatever ran where */
+	for (b = 0, t = 0; b < n; b++) {
+		struct backbone *bb = bbs[b];
+		unsigned masks[GROUP_COUNT];
+		int count[GROUP_COUNT] = { 0, 0, 0 };
+		for (g = 0; g < GROUP_COUNT; g++) {
+			masks[g] = bb_group_mask(bb, (enum bb_group)g);
+			rep[b][g] = NULL;
+			if (masks[g] || (g == GROUP_Z && bb->cfg.kind == BB_MF))
+				rep[b][g] = xcalloc((size_t)nodes * (size_t)d, sizeof *rep[b][g]);
+		}
+		for (m = bb->nmod > 0 ? 0 : -1; m < bb->nmod; m++, t++) {
+			/* the plan lists every node in order, so row k is node k */
+			const real *x = jb.x[t]->val;
+			for (g = 0; g < GROUP_COUNT; g++) {
+				if (!rep[b][g] || (m >= 0 && !(masks[g] & (1u << m))))
+					continue;
+				for (k = 0; k < nodes * d; k++)
+					rep[b][g][k] += (float)x[k];
+				count[g]++;
+			}
+		}
+		for (g = 0; g < GROUP_COUNT; g++)
+			if (rep[b][g] && count[g] > 1)
+				for (k = 0; k < nodes * d; k++)
+					rep[b][g][k] /= (float)count[g];
 	}
-	for (g = 0; g < GROUP_COUNT; g++)
-		if (rep[g] && count[g] > 1)
-			for (k = 0; k < nodes * d; k++)
-				rep[g][k] /= (float)count[g];
-	ad_tape_reset(tape);
+	for (t = 0; t < ntask; t++)
+		ad_tape_reset(&tapes[t]);
+	ad_tape_reset(plan_tape);
+	free(jb.bb_of);
+	free(jb.m_of);
+	free(jb.x);
+	free(jb.order);
+	free(cost);
 	free(all);
 }

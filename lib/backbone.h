@@ -80,6 +80,9 @@ struct bb_plan {
 	int32_t *up[BB_MAX_LAYERS + 1];        /* up[l][j]: position of t[l][j] in t[l-1] */
 	struct csr agg[BB_MAX_LAYERS + 1];     /* agg[l]: n[l] x n[l-1], self and neighbours */
 	real *agg_w[BB_MAX_LAYERS + 1];        /* 1 / (degree + 1) */
+	struct csr agg_t[BB_MAX_LAYERS + 1];   /* their transposes, for the backward pass */
+	real *agg_tw[BB_MAX_LAYERS + 1];
+	int32_t *in1[BB_MAX_LAYERS + 1];       /* in1[l][j]: position of t[l][j] in t[1] (l >= 2) */
 	int64_t n0_users;                      /* users among t[0] (they come first) */
 };
 
@@ -105,6 +108,13 @@ static inline int32_t bb_plan_row(const struct bb_planner *p, int32_t node)
 /* Modality m's vectors of the plan's targets: n[layers] x dim (MF: MF's vectors). */
 struct ad_tensor *bb_forward_modality(struct backbone *bb, struct ad_tape *tape,
     const struct bb_plan *plan, int m);
+/* The same with the id vectors of T_1's nodes (plan->t[1]) read from id1, a tensor
+ * of the same tape: a gather from bb->id_emb, or a leaf (ad_leaf) over rows shared
+ * with other tapes, which then collects this modality's gradient for them.  MMGCN
+ * modalities share no other parameter, so each can run on a tape and a thread of its
+ * own. */
+struct ad_tensor *bb_forward_modality_on(struct backbone *bb, struct ad_tape *tape,
+    const struct bb_plan *plan, int m, struct ad_tensor *id1);
 /* Every modality's vectors, out[m]; and the group means: NULL when the group has no
  * member (its factor is 1).  MF without modalities has z = [user; id vectors]. */
 void bb_forward(struct backbone *bb, struct ad_tape *tape, const struct bb_plan *plan,
@@ -114,10 +124,21 @@ struct ad_tensor *bb_group(struct backbone *bb, struct ad_tape *tape,
 /* Which modalities a group holds (bit m). */
 unsigned bb_group_mask(const struct backbone *bb, enum bb_group g);
 
-/* Every node's group vectors after training, computed modality by modality with
- * the tape reset between, so memory stays that of one modality's full pass.
- * rep[g] receives (nu+ni) x dim floats, or is left NULL for an empty group. */
-void bb_full(struct backbone *bb, struct ad_tape *tape, struct bb_planner *p, float *rep[GROUP_COUNT]);
+/* A rough relative cost of modality m's branch (m < 0: MF without modalities), to
+ * start the costliest on threads first. */
+double bb_modality_cost(const struct backbone *bb, int m);
+
+/* Every node's group vectors after training, for n backbones of one graph and
+ * configuration (a method's towers): rep[k][g] receives (nu+ni) x dim floats for
+ * backbone k, or is left NULL for an empty group.  Each modality runs on a tape of its
+ * own, tapes[j] for the j-th (backbone, modality) in order (bb_full_tasks of them;
+ * they are reset before and after), on the pool's threads; the plan is built in
+ * plan_tape.  The group means are summed in modality order after, so the result does
+ * not depend on the number of threads. */
+struct pool;
+int bb_full_tasks(struct backbone *const *bbs, int n);
+void bb_full(struct backbone *const *bbs, int n, struct ad_tape *tapes, struct pool *pool,
+    struct ad_tape *plan_tape, struct bb_planner *p, float *rep[][GROUP_COUNT]);
 
 extern const char *const bb_group_names[GROUP_COUNT];
 

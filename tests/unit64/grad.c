@@ -96,13 +96,13 @@ static struct ad_param *rand_param(struct ad_params *set, int64_t rows, int64_t 
 
 struct ctx {
 	struct ad_params set;
-	struct ad_param *a, *b, *c;
+	struct ad_param *a, *b, *c, *d;
 	int ta, tb, variant;
 	double s;
 	int32_t idx[16];
 	int64_t n;
-	struct csr sp;
-	real w[64], y[64];
+	struct csr sp, spt;
+	real w[64], y[64], *wt;
 };
 
 static void ctx_free(struct ctx *c)
@@ -168,7 +168,29 @@ static struct ad_tensor *f_elementwise(struct ad_tape *t, void *v)
 	case 15: return ad_sum_all(t, ad_mul(t, a, a));
 	case 16: return ad_mean_all(t, ad_mul(t, a, b));
 	case 17: return project(t, ad_l2norm_rows(t, a));
-	default: return project(t, ad_leaky_relu(t, a, 0.2));
+	case 18: return project(t, ad_leaky_relu(t, a, 0.2));
+	default: {
+		/* an intermediate m reaching the loss by many roads: the backward pass
+		 * hands one op's output gradient to its input where it can, and must
+		 * still add every road once */
+		struct ad_tensor *m = ad_mul(t, a, b), *l[3];
+		switch (c->variant) {
+		case 19: return project(t, ad_add(t, m, m));
+		case 20: return project(t, ad_add(t, ad_sub(t, m, m), ad_scale(t, m, 0.5)));
+		case 21:
+			l[0] = m, l[1] = &c->c->t, l[2] = m;
+			return project(t, ad_concat_rows(t, 3, l));
+		case 22:
+			l[0] = m, l[1] = m, l[2] = ad_leaky_relu(t, m, 0.1);
+			return project(t, ad_sum_of(t, 3, l));
+		case 23:
+			l[0] = ad_add(t, m, a), l[1] = m, l[2] = ad_sigmoid(t, m);
+			return project(t, ad_add(t, ad_mean_of(t, 3, l), l[0]));
+		default:
+			l[0] = m, l[1] = m, l[2] = a;
+			return project(t, ad_concat_cols(t, 3, l));
+		}
+	}
 	}
 }
 
@@ -177,7 +199,9 @@ static void test_elementwise(void)
 	static const char *names[] = { "add", "sub", "mul", "mul a a", "scale", "sum_of 3",
 		"mean_of 3", "concat_rows 3", "concat_cols 3", "leaky_relu 0.01", "sigmoid",
 		"softplus", "log_sigmoid", "rowdot", "rowdot a a", "sum_all", "mean_all",
-		"l2norm_rows", "leaky_relu 0.2" };
+		"l2norm_rows", "leaky_relu 0.2", "m + m, m an intermediate", "(m - m) + m / 2",
+		"concat_rows m, c, m", "sum_of m, m, leaky(m)", "mean_of (m + a), m, sig(m), plus m + a",
+		"concat_cols m, m, a" };
 	for (int v = 0; v < (int)(sizeof names / sizeof *names); v++) {
 		struct ctx c = { 0 };
 		/* logits up to about +-6 reach the flat parts of the sigmoids */
@@ -189,6 +213,70 @@ static void test_elementwise(void)
 		check(names[v], &c.set, f_elementwise, &c);
 		ctx_free(&c);
 	}
+}
+
+/* ad_affine: variant bits 0-1 the addends (0-2, an intermediate among them), bit 2
+ * no bias, bits 3-4 the slope (1, 0.2, 0 or -0.5: the unfused road). */
+static struct ad_tensor *f_affine(struct ad_tape *t, void *v)
+{
+	struct ctx *c = v;
+	static const double slopes[] = { 1, 0.2, 0, -0.5 };
+	struct ad_tensor *adds[2], *x = ad_mul(t, &c->a->t, &c->a->t);
+	int n_add = c->variant & 3;
+	adds[0] = ad_scale(t, &c->c->t, 0.5); /* an intermediate: it may take the gradient */
+	adds[1] = &c->c->t;
+	return project(t, ad_affine(t, x, &c->b->t, c->variant & 4 ? NULL : &c->d->t, n_add,
+	    adds, slopes[(c->variant >> 3) & 3]));
+}
+
+static struct ad_tensor *f_l2norm_leaky(struct ad_tape *t, void *v)
+{
+	struct ctx *c = v;
+	static const double slopes[] = { 0.2, 0, -0.5 };
+	return project(t, ad_l2norm_leaky(t, ad_add(t, &c->a->t, &c->b->t), slopes[c->variant]));
+}
+
+static void test_fused(void)
+{
+	int same = 1;
+	for (int v = 0; v < 32; v++) {
+		struct ctx c = { 0 };
+		char name[96];
+		if ((v & 3) == 3)
+			continue;
+		c.a = rand_param(&c.set, 5, 3, 1);
+		c.b = rand_param(&c.set, 3, 4, 1);
+		c.c = rand_param(&c.set, 5, 4, 1);
+		c.d = rand_param(&c.set, 1, 4, 1);
+		c.variant = v;
+		snprintf(name, sizeof name, "affine, %d addends%s, slope %s", v & 3,
+		    v & 4 ? ", no bias" : "", (const char *[]){ "1", "0.2", "0", "-0.5" }[(v >> 3) & 3]);
+		check(name, &c.set, f_affine, &c);
+		ctx_free(&c);
+	}
+	for (int v = 0; v < 3; v++) {
+		struct ctx c = { 0 };
+		char name[64];
+		c.a = rand_param(&c.set, 4, 5, 1);
+		c.b = rand_param(&c.set, 4, 5, 1);
+		c.variant = v;
+		snprintf(name, sizeof name, "l2norm_leaky, slope %s", (const char *[]){ "0.2", "0",
+		    "-0.5" }[v]);
+		check(name, &c.set, f_l2norm_leaky, &c);
+		/* the fused op is the pair's arithmetic: the same bits */
+		{
+			struct ad_tape t2;
+			struct ad_tensor *x, *y1, *y2;
+			ad_tape_init(&t2);
+			x = ad_add(&t2, &c.a->t, &c.b->t);
+			y1 = ad_l2norm_leaky(&t2, x, 0.2);
+			y2 = ad_leaky_relu(&t2, ad_l2norm_rows(&t2, x), 0.2);
+			same &= !memcmp(y1->val, y2->val, 20 * sizeof(real));
+			ad_tape_free(&t2);
+		}
+		ctx_free(&c);
+	}
+	OK(same, "l2norm_leaky gives leaky_relu(l2norm_rows)'s values bit for bit");
 }
 
 static struct ad_tensor *f_add_row(struct ad_tape *t, void *v)
@@ -217,7 +305,14 @@ static struct ad_tensor *f_bag(struct ad_tape *t, void *v)
 static struct ad_tensor *f_spmm(struct ad_tape *t, void *v)
 {
 	struct ctx *c = v;
-	return project(t, ad_spmm(t, &c->sp, c->variant ? c->w : NULL, &c->a->t));
+	const real *w = c->variant & 1 ? c->w : NULL;
+	if (c->variant & 2) {
+		/* the transpose made once, as a batch plan does; the op keeps a pointer to
+		 * it, so it lives as long as the tape's step */
+		ad_transpose(t, &c->sp, w, &c->spt, &c->wt);
+		return project(t, ad_spmm_t(t, &c->sp, w, &c->spt, c->wt, &c->a->t));
+	}
+	return project(t, ad_spmm(t, &c->sp, w, &c->a->t));
 }
 
 static void test_sparse(void)
@@ -259,13 +354,15 @@ static void test_sparse(void)
 	}
 
 	/* spmm: a 4 x 5 matrix with a repeated entry and an empty row, X 5 x 3 */
-	for (int v = 0; v < 2; v++) {
+	for (int v = 0; v < 4; v++) {
+		static const char *names[] = { "spmm, unit weights", "spmm, weighted",
+			"spmm_t, unit weights", "spmm_t, weighted" };
 		c.a = rand_param(&c.set, 5, 3, 1);
 		csr_build(&c.sp, 4, 5, 8, rows2, cols2, 0);
 		for (int k = 0; k < 8; k++)
 			c.w[k] = (real)rng_normal(&rnd);
 		c.variant = v;
-		check(v ? "spmm, weighted" : "spmm, unit weights", &c.set, f_spmm, &c);
+		check(names[v], &c.set, f_spmm, &c);
 		ctx_free(&c);
 	}
 }
@@ -619,6 +716,7 @@ int main(int argc, char **argv)
 	test_matmul();
 	test_elementwise();
 	test_sparse();
+	test_fused();
 	test_losses();
 	test_bpr_value();
 	test_prod_extreme();

@@ -1,0 +1,27 @@
+/* pool.h: a few threads kept for the length of a run, for batches of independent tasks.
+ *
+ * pool_run hands tasks 0 .. n-1 to the pool's threads and to its caller, in turn as
+ * each comes free, and returns when all are done.  Which thread runs a task changes
+ * from run to run, so a task must compute the same thing wherever it runs: it writes
+ * only its own outputs, reads nothing another task of the batch writes, and leaves any
+ * combining of outputs to the caller, in a fixed order.  Results then do not depend on
+ * the number of threads either.  A pool of one thread runs everything in the caller. */
+#ifndef HCR_POOL_H
+#define HCR_POOL_H
+
+#include <stdint.h>
+
+typedef void (*pool_task_fn)(void *ctx, int64_t task);
+
+struct pool_state;
+struct pool {
+	int threads;              /* the caller included */
+	struct pool_state *st;    /* NULL with one thread */
+};
+
+void pool_init(struct pool *p, int threads);
+/* p NULL: in the caller, as a pool of one thread. */
+void pool_run(struct pool *p, int64_t n, pool_task_fn fn, void *ctx);
+void pool_free(struct pool *p);
+
+#endif
