@@ -63,6 +63,8 @@ struct hs_out {
 	int64_t records;
 };
 
+size_t hs_buffer_bytes = (size_t)1 << 20;
+
 /* ---- the scanner ---- */
 
 enum { SCAN_OK, SCAN_MORE, SCAN_BAD };
@@ -246,7 +248,7 @@ struct hs_in *hs_in_open(const char *path)
 	in->fp = in_open(path);
 	in->fd = fileno(in->fp);
 	in->name = xstrdup(in_name(path));
-	in->cap = (size_t)1 << 20;
+	in->cap = hs_buffer_bytes > 16 ? hs_buffer_bytes : 16;
 	in->buf = xmalloc(in->cap);
 	in->records = -1;
 	msgpack_unpacked_init(&in->res);
@@ -831,7 +833,7 @@ struct hs_out *hs_out_open(const char *path)
 	struct hs_out *out = xcalloc(1, sizeof *out);
 	out->fp = out_open(path, 1);
 	out->name = xstrdup((!path || strcmp(path, "-") == 0) ? "standard output" : path);
-	out->cap = (size_t)1 << 20;
+	out->cap = hs_buffer_bytes > 16 ? hs_buffer_bytes : 16;
 	out->buf = xmalloc(out->cap);
 	msgpack_packer_init(&out->pk, out, sink_write);
 	return out;
