@@ -728,7 +728,7 @@ void hs_read_block(struct hs_in *in, const msgpack_object *rec, struct hs_block 
 			b->data = xreallocarray(b->data, want, esize);
 			cap = want;
 		}
-		if (b->dtype == HS_STR) {
+		if (n > 0 && b->dtype == HS_STR) {
 			char **dst = (char **)b->data + got;
 			uint32_t k;
 			for (k = 0; k < c.data->via.array.size; k++)
