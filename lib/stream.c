@@ -678,6 +678,15 @@ static void parse_chunk(struct hs_in *in, const msgpack_object *rec, struct chun
 	if (c->rows < 0 || c->row0 < 0 || c->row0 > c->rows || c->rows_here > c->rows - c->row0)
 		hs_die(in, "block '%s': chunk rows %lld..%lld do not fit in %lld rows", name,
 		    (long long)c->row0, (long long)(c->row0 + c->rows_here), (long long)c->rows);
+	{
+		/* a product that wraps would let one small chunk pass for the whole block */
+		uint64_t total;
+		if (__builtin_mul_overflow((uint64_t)c->rows, (uint64_t)c->cols, &total) ||
+		    __builtin_mul_overflow(total, (uint64_t)dtype_sizes[t], &total) ||
+		    total > (uint64_t)PTRDIFF_MAX)
+			hs_die(in, "block '%s': %lld rows of %lld values of %s are more than memory "
+			    "holds", name, (long long)c->rows, (long long)c->cols, dtype_names[t]);
+	}
 	c->data = hs_key(in, rec, "data");
 	if (c->dtype == HS_STR) {
 		if (c->data->type != MSGPACK_OBJECT_ARRAY ||
