@@ -152,6 +152,10 @@ void split_write(struct hs_out *out, const struct split *s, int64_t users, int64
 	hs_end(out);
 }
 
+/* split-chrono writes about twenty counters; a hostile header of millions would cost
+ * quadratic time in split_stat. */
+#define MAX_STATS 64
+
 static const char *const meta_keys[] = { "users", "items", "clicks", "mode", "train_fraction",
 	"format", "train", "valid", "test" };
 
@@ -190,6 +194,9 @@ void split_read(struct hs_in *in, const struct hs_section *sec, struct split *s,
 		    (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER ||
 			v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)) {
 			char name[48];
+			if (s->nstats == MAX_STATS)
+				hs_die(in, "section 'split' has more than %d counters in its header",
+				    MAX_STATS);
 			snprintf(name, sizeof name, "%.*s", (int)k->via.str.size, k->via.str.ptr);
 			split_stat(s, name, hs_int(in, v, name));
 		}
