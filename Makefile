@@ -47,10 +47,12 @@ MAN7 := $(sort $(wildcard man/*.7))
 DEB_BUILD := gcc make pkg-config libcsv-dev libmsgpack-dev libopenblas-dev libjansson-dev
 DEB_CHECK := mandoc jq
 DEB_DEMO := r-base-core r-cran-dslabs gnuplot-nox
-# make fuzz: libFuzzer and the sanitizers' runtimes come with clang.
+# make fuzz: libFuzzer and the sanitizers' runtimes come with clang; check-sanitize: valgrind.
 DEB_FUZZ := clang libclang-rt-14-dev
+DEB_VALGRIND := valgrind
 
-.PHONY: all deps deps-demo check fuzz bench install uninstall clean lint-man
+.PHONY: all deps deps-demo check check-sanitize check-valgrind fuzz bench install \
+	uninstall clean lint-man
 all: $(B)/.deps $(BINS)
 
 # Installs the Debian packages given that are missing (apt-get as root, else sudo);
@@ -178,6 +180,21 @@ $(FZ)/fuzz_%: $(FZ)/obj/fuzz_%.o $(FUZZ_SUPPORT:%=$(FZ)/obj/%.o) $(FZ)/libhcr.a
 fuzz: all $(TESTTOOLS) $(FUZZ:%=$(FZ)/fuzz_%)
 	@tests/fuzz/run $(B) $(FUZZ_SECONDS) $(FUZZ)
 
+# The whole suite built with AddressSanitizer (LeakSanitizer included) and
+# UndefinedBehaviorSanitizer in build-san/, then the golden tests under valgrind.
+SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+# A sanitizer's report exits 99, which no test expects of a tool.
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:exitcode=99:abort_on_error=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
+check-sanitize:
+	$(SAN_ENV) $(MAKE) B=build-san CFLAGS='$(SAN_CFLAGS)' LDFLAGS='-fsanitize=address,undefined' check
+	$(MAKE) check-valgrind
+
+check-valgrind: all $(TESTTOOLS)
+	@$(call ensure_packages,$(DEB_VALGRIND))
+	@tests/valgrind $(B)
+
 lint-man: $(B)/.deps
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN7)
 
@@ -195,6 +212,6 @@ uninstall:
 	for m in $(MAN5) $(MAN7); do n=$$(basename $$m); rm -f $(DESTDIR)$(MANDIR)/man$${n##*.}/$$n; done
 
 clean:
-	rm -rf $(B)
+	rm -rf $(B) build-san
 
 -include $(wildcard $(B)/*/*.d $(FZ)/*/*.d)
