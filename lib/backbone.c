@@ -346,7 +346,18 @@ struct ad_tensor *bb_forward_modality(struct backbone *bb, struct ad_tape *tape,
 		parts[np++] = ad_gather(tape, &b->pref->t, nu_t, plan->t[0]);
 	if (ni_t > 0) {
 		int32_t *it = item_indices(tape, plan->t[0] + nu_t, ni_t, bb->nu);
-		parts[np++] = affine(tape, item_input(bb, tape, m, ni_t, it), b->mlp_w, b->mlp_b);
+		const struct bb_modality *md = &bb->mods[m];
+		if (md->is_bag && md->dim < ni_t) {
+			/* mean-pooling is linear: with fewer ids than items (genres, decades),
+			 * projecting the ids first and pooling after is the same number for
+			 * far fewer products */
+			struct ad_tensor *proj = ad_matmul(tape, &b->word->t, 0, &b->mlp_w->t, 0);
+			parts[np++] = ad_add_row(tape, ad_bag_mean(tape, proj, md->bag, md->weights,
+			    ni_t, it), &b->mlp_b->t);
+		} else {
+			parts[np++] = affine(tape, item_input(bb, tape, m, ni_t, it), b->mlp_w,
+			    b->mlp_b);
+		}
 	}
 	x = ad_l2norm_rows(tape, np == 1 ? parts[0] : ad_concat_rows(tape, np, parts));
 	for (l = 1; l <= plan->layers; l++) {

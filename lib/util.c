@@ -21,6 +21,7 @@ struct hcr_tool hcr_tool = { "hcr", 0, NULL, -1, 1, 0, 0 };
 static char tmp_path[4096];
 static char final_path[4096];
 static FILE *tmp_fp;
+static FILE *direct_fp;   /* an -o that is not a regular file: /dev/null, a FIFO */
 
 static void remove_tmp(void)
 {
@@ -37,8 +38,28 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
+/* OpenBLAS 0.3.21 falls back to its slowest kernel, Prescott, on processors it does
+ * not recognise, though they run the Haswell kernel (AVX2 and FMA) correctly and
+ * twice as fast.  When nobody chose a kernel, choose that one and start again, so
+ * the choice is made before OpenBLAS loads; the stream headers record it.  Setting
+ * OPENBLAS_CORETYPE (any value) or HCR_KEEP_BLAS_CORE keeps OpenBLAS's own pick. */
+static void pick_blas_kernel(char **argv)
+{
+	if (getenv("OPENBLAS_CORETYPE") || getenv("HCR_KEEP_BLAS_CORE") || !argv)
+		return;
+	if (strcmp(openblas_get_corename(), "Prescott") != 0)
+		return;
+	__builtin_cpu_init();
+	if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
+		return;
+	setenv("OPENBLAS_CORETYPE", "Haswell", 1);
+	execv("/proc/self/exe", argv);
+	unsetenv("OPENBLAS_CORETYPE"); /* no exec: carry on with the slow kernel */
+}
+
 void tool_init(const char *name, int argc, char **argv)
 {
+	pick_blas_kernel(argv);
 	hcr_tool.name = name;
 	hcr_tool.argc = argc > 0 ? argc - 1 : 0;
 	hcr_tool.argv = argc > 0 ? argv + 1 : argv;
@@ -271,8 +292,22 @@ FILE *out_open(const char *path, int binary)
 			    "or give -o FILE");
 		return stdout;
 	}
-	if (tmp_fp)
+	if (tmp_fp || direct_fp)
 		die(HCR_EXIT_FAIL, "internal: a second -o output is open");
+	{
+		/* Renaming a finished file over a device or a FIFO would replace it (as root,
+		 * even /dev/null): write such outputs in place. */
+		struct stat st;
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			if (S_ISDIR(st.st_mode))
+				die(HCR_EXIT_IO, "%s: is a directory", path);
+			direct_fp = fopen(path, "wb");
+			if (!direct_fp)
+				die(HCR_EXIT_IO, "%s: cannot open: %s", path, strerror(errno));
+			snprintf(final_path, sizeof final_path, "%s", path);
+			return direct_fp;
+		}
+	}
 	if (strlen(path) + 16 > sizeof tmp_path)
 		die(HCR_EXIT_USAGE, "%s: path too long", path);
 	strcpy(final_path, path);
@@ -301,6 +336,12 @@ void out_close(FILE *fp)
 	if (fp == stdout) {
 		if (fflush(stdout) != 0 || ferror(stdout))
 			die_write("standard output", errno);
+		return;
+	}
+	if (fp && fp == direct_fp) {
+		direct_fp = NULL;
+		if (fflush(fp) != 0 || ferror(fp) || fclose(fp) != 0)
+			die_write(final_path, errno);
 		return;
 	}
 	if (fp != tmp_fp)

@@ -10,6 +10,9 @@
 #   t_ok DESC CMD...                  CMD exits 0
 set -u
 T_N=0
+# Every section header records the OpenBLAS kernel's name, whose length varies by
+# machine: byte offsets in expected messages are written as BASE + headers * BLAS_LEN.
+BLAS_LEN=$(mkstream sections a 2>/dev/null | stream-cat -H 2>/dev/null | head -n 1 | jq -r '.blas | length' 2>/dev/null || echo 8)
 T_FAILED=0
 OUT=$(mktemp) ERR=$(mktemp)
 trap 'rm -f "$OUT" "$ERR"' EXIT

@@ -30,15 +30,15 @@ t_eq "row0 of the second chunk" 65536 \
 
 # Hostile input: one line on stderr naming the tool, the input, the place, the expectation.
 t_run "a stream cut in a record" 3 \
-	"stream-cat: <stdin>: byte 768, section 'test' record 26: the stream is cut in the middle of a record (16 of at least 18 bytes)" \
+	"stream-cat: <stdin>: byte $((size - 19)), section 'test' record 26: the stream is cut in the middle of a record (16 of at least 18 bytes)" \
 	-- sh -c "head -c $((size - 3)) v.mp | stream-cat"
 t_run "a stream cut on an object boundary (no trailer)" 3 \
-	"stream-cat: <stdin>: byte 768, section 'test' record 26: the stream is cut: section 'test' has no trailer (end of input after 25 records)" \
+	"stream-cat: <stdin>: byte $((size - 19)), section 'test' record 26: the stream is cut: section 'test' has no trailer (end of input after 25 records)" \
 	-- sh -c "head -c $((size - 19)) v.mp | stream-cat"
 mkstream sections a > a.mp
 asize=$(stat -c %s a.mp)
 t_run "a cut stream followed by another" 3 \
-	"stream-cat: <stdin>: byte 768, section 'test' record 26: section 'test' is not closed: a new section begins here (was the stream before it cut?)" \
+	"stream-cat: <stdin>: byte $((size - 19)), section 'test' record 26: section 'test' is not closed: a new section begins here (was the stream before it cut?)" \
 	-- sh -c "{ head -c $((size - 19)) v.mp; cat a.mp; } | stream-cat"
 t_run "garbage bytes" 3 \
 	'stream-cat: <stdin>: byte 0: not an hcr stream: expected a section header (a map whose first key is "hcr"), got an integer' \
@@ -94,6 +94,8 @@ t_eq "saying why" \
 t_run "-o on failure leaves no file" 3 "*" -- sh -c "printf x | stream-cat -o out.json"
 t_ok "no output file after a failure" test ! -e out.json
 t_ok "no temporary file after a failure" sh -c '! ls -a | grep -q tmp'
+t_run "-o /dev/null writes into the device" 0 "" -- stream-cat -o /dev/null v.mp
+t_ok "and leaves it a device, not a file renamed over it" test -c /dev/null
 t_run "-o writes the file when complete" 0 "" -- stream-cat -o out.json v.mp
 t_eq "the -o file is whole" "$(cat got.jsonl)" "$(tail -n +2 out.json)"
 stream-cat --full big.mp > /dev/null &

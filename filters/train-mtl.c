@@ -1,0 +1,252 @@
+/* train-mtl: trains a method (HCR, its variants, the baselines) on the stream's
+ * training split, graphs and item modalities; appends the model section. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "feature.h"
+#include "graph.h"
+#include "model.h"
+#include "split.h"
+#include "stream.h"
+#include "train.h"
+
+static const char usage[] =
+    "train-mtl [--method M] [--backbone mmgcn|mf] [--lr R] [--l2 L] [--beta B]\n"
+    "                 [--dim D] [--latent D] [--layers L] [--batch N] [--negatives N]\n"
+    "                 [--epochs N] [--patience N] [--seed S] [--frozen] [--modalities A,B]\n"
+    "                 [--h1 G] [--h2 G] [--h1-tower click|like] [--h2-item]\n"
+    "                 [--max-batches N] [--label NAME] [-j N] [-v] [-o FILE] [FILE]\n";
+
+enum {
+	OPT_METHOD = CLI_FIRST_TOOL_OPTION, OPT_BACKBONE, OPT_LR, OPT_L2, OPT_BETA, OPT_DIM,
+	OPT_LATENT, OPT_LAYERS, OPT_BATCH, OPT_NEGATIVES, OPT_EPOCHS, OPT_PATIENCE, OPT_SEED,
+	OPT_FROZEN, OPT_MODALITIES, OPT_MAX_BATCHES, OPT_LABEL, OPT_H1, OPT_H2, OPT_H1_TOWER,
+	OPT_H2_ITEM,
+};
+
+struct keep_arg {
+	const char *label;
+};
+
+/* A model of the same label is replaced by the one trained now. */
+static int keep_section(const struct hs_section *sec, void *arg)
+{
+	const struct keep_arg *k = arg;
+	const msgpack_object *l;
+	if (strcmp(sec->name, "model") != 0)
+		return 1;
+	l = hs_get(sec->meta, "label");
+	return !(l && hs_str_eq(l, k->label));
+}
+
+/* Is name in the comma-separated list (NULL: every name)? */
+static int listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+	if (!list)
+		return 1;
+	while (*p) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && strncmp(p, name, n) == 0)
+			return 1;
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_LONG_OPTIONS,
+		{ "method", required_argument, 0, OPT_METHOD },
+		{ "backbone", required_argument, 0, OPT_BACKBONE },
+		{ "lr", required_argument, 0, OPT_LR },
+		{ "l2", required_argument, 0, OPT_L2 },
+		{ "beta", required_argument, 0, OPT_BETA },
+		{ "dim", required_argument, 0, OPT_DIM },
+		{ "latent", required_argument, 0, OPT_LATENT },
+		{ "layers", required_argument, 0, OPT_LAYERS },
+		{ "batch", required_argument, 0, OPT_BATCH },
+		{ "negatives", required_argument, 0, OPT_NEGATIVES },
+		{ "epochs", required_argument, 0, OPT_EPOCHS },
+		{ "patience", required_argument, 0, OPT_PATIENCE },
+		{ "seed", required_argument, 0, OPT_SEED },
+		{ "frozen", no_argument, 0, OPT_FROZEN },
+		{ "modalities", required_argument, 0, OPT_MODALITIES },
+		{ "max-batches", required_argument, 0, OPT_MAX_BATCHES },
+		{ "label", required_argument, 0, OPT_LABEL },
+		{ "h1", required_argument, 0, OPT_H1 },
+		{ "h2", required_argument, 0, OPT_H2 },
+		{ "h1-tower", required_argument, 0, OPT_H1_TOWER },
+		{ "h2-item", no_argument, 0, OPT_H2_ITEM },
+		{ "output", required_argument, 0, 'o' },
+		{ 0, 0, 0, 0 },
+	};
+	struct train_config cfg;
+	struct train_data data;
+	struct train_result res;
+	struct dataset ds;
+	struct graph_set gs;
+	struct feature_set fs;
+	struct bb_modality mods[BB_MAX_MODALITIES];
+	real *weights[BB_MAX_MODALITIES];
+	struct hs_in *in;
+	struct hs_out *out;
+	struct hs_section sec;
+	struct keep_arg keep;
+	const char *output = NULL, *method = "hcr", *modalities = NULL, *label = NULL;
+	int c, k, nmod = 0;
+
+	tool_init("train-mtl", argc, argv);
+	memset(&cfg, 0, sizeof cfg);
+	cfg.bb = (struct bb_config){ BB_MMGCN, 64, 128, 2, 0.01, 0 };
+	cfg.lr = 1e-3;
+	cfg.l2 = 1e-3;
+	cfg.beta = 1;
+	cfg.batch = 1024;
+	cfg.negatives = 1;
+	cfg.epochs = 200;
+	cfg.patience = 10;
+	cfg.k_valid = 50;
+	cfg.seed = 1;
+	cfg.heads = heads_default;
+	while ((c = getopt_long(argc, argv, ":hj:vo:", longopts, NULL)) != -1) {
+		if (cli_common(c, optarg, argv, usage))
+			continue;
+		switch (c) {
+		case OPT_METHOD: method = optarg; break;
+		case OPT_BACKBONE:
+			if (strcmp(optarg, "mmgcn") == 0)
+				cfg.bb.kind = BB_MMGCN;
+			else if (strcmp(optarg, "mf") == 0)
+				cfg.bb.kind = BB_MF;
+			else
+				cli_usage_error(usage, "--backbone: expected mmgcn or mf, got '%s'", optarg);
+			break;
+		case OPT_LR: cfg.lr = opt_double("--lr", optarg, 1e-9, 10); break;
+		case OPT_L2: cfg.l2 = opt_double("--l2", optarg, 0, 10); break;
+		case OPT_BETA: cfg.beta = opt_double("--beta", optarg, 0, 1e6); break;
+		case OPT_DIM: cfg.bb.dim = (int)opt_long("--dim", optarg, 1, 4096); break;
+		case OPT_LATENT: cfg.bb.latent = (int)opt_long("--latent", optarg, 1, 4096); break;
+		case OPT_LAYERS: cfg.bb.layers = (int)opt_long("--layers", optarg, 1, BB_MAX_LAYERS); break;
+		case OPT_BATCH: cfg.batch = (int)opt_long("--batch", optarg, 1, 1 << 20); break;
+		case OPT_NEGATIVES: cfg.negatives = (int)opt_long("--negatives", optarg, 0, 1000); break;
+		case OPT_EPOCHS: cfg.epochs = (int)opt_long("--epochs", optarg, 1, 1000000); break;
+		case OPT_PATIENCE: cfg.patience = (int)opt_long("--patience", optarg, 1, 1000000); break;
+		case OPT_SEED: cfg.seed = (uint64_t)opt_long("--seed", optarg, 0, 1L << 62); break;
+		case OPT_FROZEN: cfg.bb.frozen = 1; break;
+		case OPT_MODALITIES: modalities = optarg; break;
+		case OPT_MAX_BATCHES: cfg.max_batches = (int)opt_long("--max-batches", optarg, 1, 1 << 30); break;
+		case OPT_LABEL: label = optarg; break;
+		case OPT_H1:
+		case OPT_H2:
+			if (heads_groups_parse(optarg, c == OPT_H1 ? &cfg.heads.h1 : &cfg.heads.h2) != 0)
+				cli_usage_error(usage, "--h%d: expected groups among z, e, c (as 'e,c'), "
+				    "got '%s'", c == OPT_H1 ? 1 : 2, optarg);
+			break;
+		case OPT_H1_TOWER:
+			if (strcmp(optarg, "click") == 0)
+				cfg.heads.h1_tower = 1;
+			else if (strcmp(optarg, "like") == 0)
+				cfg.heads.h1_tower = 2;
+			else
+				cli_usage_error(usage, "--h1-tower: expected click or like, got '%s'", optarg);
+			break;
+		case OPT_H2_ITEM: cfg.heads.h2_item = 1; break;
+		case 'o': output = optarg; break;
+		default: cli_usage_error(usage, "unexpected option");
+		}
+	}
+	if (argc - optind > 1)
+		cli_usage_error(usage, "one input at most, got %d", argc - optind);
+	cfg.method = method_find(method);
+	if (!cfg.method)
+		cli_usage_error(usage, "--method: expected one of %s, got '%s'", method_names(), method);
+	cfg.threads = hcr_tool.threads;
+	hcr_tool.seed = (int64_t)cfg.seed;
+	keep.label = label ? label : method;
+
+	in = hs_in_open(optind < argc ? argv[optind] : "-");
+	out = hs_out_open(output);
+	hs_in_tee(in, out, keep_section, &keep);
+	dataset_init(&ds);
+	graph_set_init(&gs);
+	feature_set_init(&fs);
+	while (hs_next_section(in, &sec))
+		if (!dataset_take(in, &sec, &ds) && !graph_take(in, &sec, &ds, &gs))
+			feature_take(in, &sec, &ds, &fs);
+	dataset_require(in, &ds);
+
+	memset(&data, 0, sizeof data);
+	data.nu = ds.users.n;
+	data.ni = ds.items.n;
+	data.split = &ds.split;
+	if (cfg.bb.kind == BB_MMGCN)
+		data.graph[cfg.method->graph] =
+		    &graph_require(in, &gs, cfg.method->graph)->adj;
+	for (k = 0; k < fs.n; k++) {
+		const struct feature *f = &fs.f[k];
+		if (!listed(modalities, f->name))
+			continue;
+		if (nmod == BB_MAX_MODALITIES)
+			die(HCR_EXIT_USAGE, "more than %d modalities; choose with --modalities",
+			    BB_MAX_MODALITIES);
+		mods[nmod].name = f->name;
+		mods[nmod].role = f->role == FEAT_EXPOSURE ? ROLE_EXPOSURE : ROLE_CONTENT;
+		mods[nmod].is_bag = f->kind == FEAT_BAG;
+		mods[nmod].dim = f->kind == FEAT_BAG ? f->vocab : f->dim;
+		mods[nmod].x = f->x;
+		mods[nmod].bag = f->kind == FEAT_BAG ? &f->bag : NULL;
+		weights[nmod] = NULL;
+		if (f->kind == FEAT_BAG && f->weights) {
+			int64_t j, nnz = f->bag.off[f->bag.rows];
+			weights[nmod] = xmalloc(((size_t)nnz + 1) * sizeof(real));
+			for (j = 0; j < nnz; j++)
+				weights[nmod][j] = (real)f->weights[j];
+		}
+		mods[nmod].weights = weights[nmod];
+		nmod++;
+	}
+	if (modalities) {
+		/* every name asked for must exist */
+		const char *p = modalities;
+		while (*p) {
+			const char *e = strchr(p, ',');
+			size_t len = e ? (size_t)(e - p) : strlen(p);
+			int found = 0;
+			for (k = 0; k < nmod; k++)
+				found |= strlen(mods[k].name) == len && strncmp(mods[k].name, p, len) == 0;
+			if (!found)
+				die(HCR_EXIT_USAGE, "--modalities: no feature section named '%.*s'",
+				    (int)len, p);
+			if (!e)
+				break;
+			p = e + 1;
+		}
+	}
+	data.nmod = nmod;
+	data.mods = mods;
+	verbose("%s on %s: %lld users, %lld items, %d modalities, %lld training records",
+	    cfg.method->name, cfg.bb.kind == BB_MMGCN ? "mmgcn" : "mf", (long long)data.nu,
+	    (long long)data.ni, nmod, (long long)split_count(&ds.split, PART_TRAIN));
+
+	train_run(&cfg, &data, &res);
+	verbose("best epoch %d of %d (%s): validation ndcg@%d %.4f over %lld users",
+	    res.best_epoch, res.epochs, res.stopped, cfg.k_valid, res.best_valid,
+	    (long long)res.valid_users);
+	model_write(out, &cfg, &data, &res, keep.label);
+	hs_out_close(out);
+	hs_in_close(in);
+	train_result_free(&res);
+	for (k = 0; k < nmod; k++)
+		free(weights[k]);
+	feature_set_free(&fs);
+	graph_set_free(&gs);
+	dataset_free(&ds);
+	return HCR_EXIT_OK;
+}
