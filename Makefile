@@ -51,8 +51,8 @@ DEB_DEMO := r-base-core r-cran-dslabs gnuplot-nox
 DEB_FUZZ := clang libclang-rt-14-dev
 DEB_VALGRIND := valgrind
 
-.PHONY: all deps deps-demo check check-sanitize check-valgrind fuzz bench install \
-	uninstall clean lint-man
+.PHONY: all deps deps-demo check check-sanitize check-asan check-valgrind fuzz bench \
+	install uninstall clean lint-man
 all: $(B)/.deps $(BINS)
 
 # Installs the Debian packages given that are missing (apt-get as root, else sudo);
@@ -181,15 +181,17 @@ fuzz: all $(TESTTOOLS) $(FUZZ:%=$(FZ)/fuzz_%)
 	@tests/fuzz/run $(B) $(FUZZ_SECONDS) $(FUZZ)
 
 # The whole suite built with AddressSanitizer (LeakSanitizer included) and
-# UndefinedBehaviorSanitizer in build-san/, then the golden tests under valgrind.
+# UndefinedBehaviorSanitizer in build-san/, and the golden tests under valgrind.
 SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 # A sanitizer's report exits 99, which no test expects of a tool.
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:exitcode=99:abort_on_error=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
-check-sanitize:
+# The two halves are independent: make -j2 check-sanitize runs them side by side.
+check-sanitize: check-asan check-valgrind
+# (after $(B)/.deps, so that two halves never run apt-get at once)
+check-asan: | $(B)/.deps
 	$(SAN_ENV) $(MAKE) B=build-san CFLAGS='$(SAN_CFLAGS)' LDFLAGS='-fsanitize=address,undefined' check
-	$(MAKE) check-valgrind
 
 check-valgrind: all $(TESTTOOLS)
 	@$(call ensure_packages,$(DEB_VALGRIND))
