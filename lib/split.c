@@ -190,7 +190,9 @@ void split_read(struct hs_in *in, const struct hs_section *sec, struct split *s,
 		int known = 0;
 		for (j = 0; j < sizeof meta_keys / sizeof meta_keys[0]; j++)
 			known |= hs_str_eq(k, meta_keys[j]);
+		/* a name with a NUL would be cut short, to a known key's name perhaps */
 		if (!known && k->type == MSGPACK_OBJECT_STR && k->via.str.size < 48 &&
+		    !memchr(k->via.str.ptr, '\0', k->via.str.size) &&
 		    (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER ||
 			v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)) {
 			char name[48];
