@@ -47,8 +47,12 @@ MAN7 := $(sort $(wildcard man/*.7))
 DEB_BUILD := gcc make pkg-config libcsv-dev libmsgpack-dev libopenblas-dev libjansson-dev
 DEB_CHECK := mandoc jq
 DEB_DEMO := r-base-core r-cran-dslabs gnuplot-nox
+# make fuzz: libFuzzer and the sanitizers' runtimes come with clang; check-sanitize: valgrind.
+DEB_FUZZ := clang libclang-rt-14-dev
+DEB_VALGRIND := valgrind
 
-.PHONY: all deps deps-demo check bench install uninstall clean lint-man
+.PHONY: all deps deps-demo check check-sanitize check-asan check-valgrind fuzz bench \
+	install uninstall clean lint-man
 all: $(B)/.deps $(BINS)
 
 # Installs the Debian packages given that are missing (apt-get as root, else sudo);
@@ -121,8 +125,77 @@ $(B)/testtools/%.o: tests/tools/%.c | $(B)/.deps
 $(B)/testtools/%: $(B)/testtools/%.o $(B)/libhcr.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/libhcr.a $(LIBS)
 
-check: all $(UNITS) $(UNITS64) $(TESTTOOLS)
+# Fuzzing harnesses (tests/fuzz/README): each tests/fuzz/fuzz_NAME.c is built twice.
+# $(B)/tests/fuzz-NAME, by the normal compiler, replays the committed corpus
+# tests/fuzz/corpus/NAME in make check; $(B)/fuzz/fuzz_NAME, by clang with libFuzzer,
+# ASan and UBSan, is what make fuzz runs.  The library's malloc family is wrapped at
+# link time, so that a harness can free what a die() leaves behind.
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_SUPPORT := fuzz roundtrip
+FUZZ_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
+REPLAYS := $(FUZZ_NAMES:%=$(B)/tests/fuzz-%)
+
+$(B)/fuzzobj/%.o: tests/fuzz/%.c | $(B)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -Itests/fuzz $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+$(B)/fuzzobj/replay-%.o: tests/fuzz/replay.c | $(B)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -Itests/fuzz -DFUZZ_NAME='"$*"' $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+$(B)/tests/fuzz-%: $(B)/fuzzobj/fuzz_%.o $(B)/fuzzobj/replay-%.o \
+    $(FUZZ_SUPPORT:%=$(B)/fuzzobj/%.o) $(B)/libhcr.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) $(FUZZ_WRAP) -o $@ $^ $(LIBS)
+
+check: all $(UNITS) $(UNITS64) $(TESTTOOLS) $(REPLAYS)
 	@OPENBLAS_NUM_THREADS=1 tests/run $(B)
+
+# libFuzzer builds: the library again, instrumented for coverage, in $(FZ).
+FZ = $(B)/fuzz
+FUZZ_CC := clang
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+FUZZ_SECONDS ?= 60
+FUZZ ?= $(FUZZ_NAMES)
+$(FZ)/.deps: Makefile | $(B)/.deps
+	@mkdir -p $(@D)
+	@$(call ensure_packages,$(DEB_FUZZ))
+	@touch $@
+$(FZ)/lib/%.o: lib/%.c | $(FZ)/.deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(ALL_CPPFLAGS) -std=c11 $(WARNINGS) -pthread $(FUZZ_CFLAGS) \
+	    -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+$(FZ)/libhcr.a: $(LIB_SRC:lib/%.c=$(FZ)/lib/%.o)
+	rm -f $@
+	ar rcs $@ $^
+$(FZ)/obj/%.o: tests/fuzz/%.c | $(FZ)/.deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(ALL_CPPFLAGS) -Itests/fuzz -std=c11 $(WARNINGS) -pthread $(FUZZ_CFLAGS) \
+	    -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+$(FZ)/fuzz_%: $(FZ)/obj/fuzz_%.o $(FUZZ_SUPPORT:%=$(FZ)/obj/%.o) $(FZ)/libhcr.a
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -pthread $(FUZZ_WRAP) -o $@ $^ $(LIBS)
+
+# make fuzz [FUZZ_SECONDS=60] [FUZZ="stream logread"]: each harness for that long,
+# seeded with the test fixtures and the tools' streams, on its committed corpus.
+fuzz: all $(TESTTOOLS) $(FUZZ:%=$(FZ)/fuzz_%)
+	@tests/fuzz/run $(B) $(FUZZ_SECONDS) $(FUZZ)
+
+# The whole suite built with AddressSanitizer (LeakSanitizer included) and
+# UndefinedBehaviorSanitizer in build-san/, and the golden tests under valgrind.
+SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+# A sanitizer's report exits 99, which no test expects of a tool.
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:exitcode=99:abort_on_error=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
+# The two halves are independent: make -j2 check-sanitize runs them side by side.
+check-sanitize: check-asan check-valgrind
+# (after $(B)/.deps, so that two halves never run apt-get at once)
+check-asan: | $(B)/.deps
+	$(SAN_ENV) $(MAKE) B=build-san CFLAGS='$(SAN_CFLAGS)' LDFLAGS='-fsanitize=address,undefined' check
+
+check-valgrind: all $(TESTTOOLS)
+	@$(call ensure_packages,$(DEB_VALGRIND))
+	@tests/valgrind $(B)
 
 lint-man: $(B)/.deps
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN7)
@@ -141,6 +214,6 @@ uninstall:
 	for m in $(MAN5) $(MAN7); do n=$$(basename $$m); rm -f $(DESTDIR)$(MANDIR)/man$${n##*.}/$$n; done
 
 clean:
-	rm -rf $(B)
+	rm -rf $(B) build-san
 
--include $(wildcard $(B)/*/*.d)
+-include $(wildcard $(B)/*/*.d $(FZ)/*/*.d)

@@ -14,8 +14,9 @@ static const char usage[] =
 
 enum { OPT_MODE = CLI_FIRST_TOOL_OPTION };
 
-/* --columns user=uid,item=iid,...: names point into a copy of the argument. */
-static void parse_columns(struct log_opts *o, const char *arg)
+/* --columns user=uid,item=iid,...: each name is copied into names[role], which the
+ * caller frees once the log is read. */
+static void parse_columns(struct log_opts *o, char *names[LOG_NROLES], const char *arg)
 {
 	char *s = xstrdup(arg), *tok, *save = NULL;
 	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -24,8 +25,10 @@ static void parse_columns(struct log_opts *o, const char *arg)
 		if (role < 0)
 			cli_usage_error(usage, "--columns: expected ROLE=NAME with ROLE one of user, "
 			    "item, time, click, like, rating, got '%s'", tok);
-		o->column[role] = eq + 1;
+		free(names[role]);
+		o->column[role] = names[role] = xstrdup(eq + 1);
 	}
+	free(s);
 }
 
 static int parse_delim(const char *arg)
@@ -59,7 +62,8 @@ int main(int argc, char **argv)
 	struct split s;
 	struct hs_out *out;
 	const char *output = NULL, *input;
-	int c, train_given = 0;
+	char *names[LOG_NROLES] = { NULL };
+	int c, k, train_given = 0;
 	FILE *in;
 
 	tool_init("split-chrono", argc, argv);
@@ -85,7 +89,7 @@ int main(int argc, char **argv)
 				    "(at most 9 decimals), got '%s'", optarg);
 			train_given = 1;
 			break;
-		case 'c': parse_columns(&lo, optarg); break;
+		case 'c': parse_columns(&lo, names, optarg); break;
 		case 'd': lo.delim = parse_delim(optarg); break;
 		case 'l':
 			lo.like_threshold = opt_double("--like-threshold", optarg, -1e300, 1e300);
@@ -107,6 +111,8 @@ int main(int argc, char **argv)
 	if (log_read(in, in_name(input), &lo, &log, &err) != 0)
 		die(err.code, "%s", err.msg);
 	in_close(in);
+	for (k = 0; k < LOG_NROLES; k++)
+		free(names[k]);
 
 	split_init(&s);
 	chrono_split(&log, &co, &s, &counts);

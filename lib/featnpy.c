@@ -62,7 +62,8 @@ int feat_load_npy_dir(struct featrow *r, const char *dir, struct load_error *e)
 		}
 	closedir(d);
 	/* directory order differs between file systems; name order does not */
-	qsort(names, n, sizeof *names, cmp_str);
+	if (n > 0)
+		qsort(names, n, sizeof *names, cmp_str);
 	fr_start(r, FV_DENSE);
 	for (k = 0; k < n && rc == 0; k++) {
 		size_t idlen = strlen(names[k]), len = 0, at = 0;

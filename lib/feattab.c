@@ -33,7 +33,8 @@ static int no_column(struct load_error *e, const char *name, const struct tab_ro
 	char cols[200], buf[64];
 	size_t k, at = 0;
 	cols[0] = '\0';
-	for (k = 0; k < h->n && at + 50 < sizeof cols; k++)
+	/* room for a shown field (63 bytes), its comma, and ",..." */
+	for (k = 0; k < h->n && at + 70 < sizeof cols; k++)
 		at += (size_t)snprintf(cols + at, sizeof cols - at, "%s%s", k ? "," : "",
 		    fr_shown(h->field[k], h->len[k], buf, sizeof buf));
 	if (k < h->n)

@@ -593,8 +593,12 @@ static void row_end(struct rd *r)
 {
 	int nf = r->nf;
 	r->nf = 0;
-	if (nf == 1 && r->blank0)
-		return;   /* a blank line */
+	if (nf == 1 && r->blank0) {
+		/* a blank line: before the header, its one field is no column name */
+		if (r->in_header && r->nhdr > 0)
+			free(r->hdr[--r->nhdr]);
+		return;
+	}
 	if (r->in_header) {
 		header_end(r, nf);
 		return;

@@ -177,6 +177,12 @@ void model_read(struct hs_in *in, const struct hs_section *sec, int64_t nu, int6
 			if (b.dtype != HS_F4)
 				hs_die(in, "block '%s': expected <f4", b.name);
 			hs_block_check_finite(in, &b);
+			/* repset_add_extra takes a ninth name as a bug of ours, not of the input */
+			for (k = 0; k < rs->nextra && strcmp(rs->extra[k].name, b.name + 6); k++)
+				;
+			if (k == REPSET_MAX_EXTRA)
+				hs_die(in, "block '%s': the model has more than %d extra arrays", b.name,
+				    REPSET_MAX_EXTRA);
 			repset_add_extra(rs, b.name + 6, b.rows, b.cols, b.data);
 			b.data = NULL;
 			continue;

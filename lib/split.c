@@ -152,6 +152,10 @@ void split_write(struct hs_out *out, const struct split *s, int64_t users, int64
 	hs_end(out);
 }
 
+/* split-chrono writes about twenty counters; a hostile header of millions would cost
+ * quadratic time in split_stat. */
+#define MAX_STATS 64
+
 static const char *const meta_keys[] = { "users", "items", "clicks", "mode", "train_fraction",
 	"format", "train", "valid", "test" };
 
@@ -186,10 +190,15 @@ void split_read(struct hs_in *in, const struct hs_section *sec, struct split *s,
 		int known = 0;
 		for (j = 0; j < sizeof meta_keys / sizeof meta_keys[0]; j++)
 			known |= hs_str_eq(k, meta_keys[j]);
+		/* a name with a NUL would be cut short, to a known key's name perhaps */
 		if (!known && k->type == MSGPACK_OBJECT_STR && k->via.str.size < 48 &&
+		    !memchr(k->via.str.ptr, '\0', k->via.str.size) &&
 		    (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER ||
 			v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)) {
 			char name[48];
+			if (s->nstats == MAX_STATS)
+				hs_die(in, "section 'split' has more than %d counters in its header",
+				    MAX_STATS);
 			snprintf(name, sizeof name, "%.*s", (int)k->via.str.size, k->via.str.ptr);
 			split_stat(s, name, hs_int(in, v, name));
 		}

@@ -63,6 +63,8 @@ struct hs_out {
 	int64_t records;
 };
 
+size_t hs_buffer_bytes = (size_t)1 << 20;
+
 /* ---- the scanner ---- */
 
 enum { SCAN_OK, SCAN_MORE, SCAN_BAD };
@@ -246,7 +248,7 @@ struct hs_in *hs_in_open(const char *path)
 	in->fp = in_open(path);
 	in->fd = fileno(in->fp);
 	in->name = xstrdup(in_name(path));
-	in->cap = (size_t)1 << 20;
+	in->cap = hs_buffer_bytes > 16 ? hs_buffer_bytes : 16;
 	in->buf = xmalloc(in->cap);
 	in->records = -1;
 	msgpack_unpacked_init(&in->res);
@@ -691,6 +693,15 @@ static void parse_chunk(struct hs_in *in, const msgpack_object *rec, struct chun
 	if (c->rows < 0 || c->row0 < 0 || c->row0 > c->rows || c->rows_here > c->rows - c->row0)
 		hs_die(in, "block '%s': chunk rows %lld..%lld do not fit in %lld rows", name,
 		    (long long)c->row0, (long long)(c->row0 + c->rows_here), (long long)c->rows);
+	{
+		/* a product that wraps would let one small chunk pass for the whole block */
+		uint64_t total;
+		if (__builtin_mul_overflow((uint64_t)c->rows, (uint64_t)c->cols, &total) ||
+		    __builtin_mul_overflow(total, (uint64_t)dtype_sizes[t], &total) ||
+		    total > (uint64_t)PTRDIFF_MAX)
+			hs_die(in, "block '%s': %lld rows of %lld values of %s are more than memory "
+			    "holds", name, (long long)c->rows, (long long)c->cols, dtype_names[t]);
+	}
 	c->data = hs_key(in, rec, "data");
 	if (c->dtype == HS_STR) {
 		if (c->data->type != MSGPACK_OBJECT_ARRAY ||
@@ -741,7 +752,7 @@ void hs_read_block(struct hs_in *in, const msgpack_object *rec, struct hs_block 
 			b->data = xreallocarray(b->data, want, esize);
 			cap = want;
 		}
-		if (b->dtype == HS_STR) {
+		if (n > 0 && b->dtype == HS_STR) {
 			char **dst = (char **)b->data + got;
 			uint32_t k;
 			for (k = 0; k < c.data->via.array.size; k++)
@@ -846,7 +857,7 @@ struct hs_out *hs_out_open(const char *path)
 	struct hs_out *out = xcalloc(1, sizeof *out);
 	out->fp = out_open(path, 1);
 	out->name = xstrdup((!path || strcmp(path, "-") == 0) ? "standard output" : path);
-	out->cap = (size_t)1 << 20;
+	out->cap = hs_buffer_bytes > 16 ? hs_buffer_bytes : 16;
 	out->buf = xmalloc(out->cap);
 	msgpack_packer_init(&out->pk, out, sink_write);
 	return out;

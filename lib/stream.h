@@ -26,6 +26,10 @@
 struct hs_in;
 struct hs_out;
 
+/* Bytes the reader's and the writer's buffers start at (1 MiB).  The fuzzing harnesses
+ * make it small, so that inputs of a few bytes exercise refills and growth. */
+extern size_t hs_buffer_bytes;
+
 struct hs_section {
 	char name[32];
 	int version;

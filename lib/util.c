@@ -85,17 +85,45 @@ void tool_set_threads(int n)
 	openblas_set_num_threads(hcr_tool.threads);
 }
 
+/* Formats a message as one line: it may quote input bytes, and a control byte among
+ * them must neither break the line nor drive the terminal. */
+static void vformat(char *out, size_t n, const char *fmt, va_list ap)
+{
+	char msg[4096];
+	size_t i, k = 0;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	for (i = 0; msg[i] && k + 5 < n; i++) {
+		unsigned char c = (unsigned char)msg[i];
+		if (c == '\t' || c == '\n')
+			out[k++] = '\\', out[k++] = c == '\t' ? 't' : 'n';
+		else if (c < 0x20 || c == 0x7f)
+			k += (size_t)snprintf(out + k, n - k, "\\x%02x", c);
+		else
+			out[k++] = (char)c;
+	}
+	out[k] = '\0';
+}
+
 static void vmessage(const char *prefix, const char *fmt, va_list ap)
 {
+	char line[8192];
+	vformat(line, sizeof line, fmt, ap);
 	fflush(stdout);
-	fprintf(stderr, "%s: %s", hcr_tool.name, prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "%s: %s%s\n", hcr_tool.name, prefix, line);
 }
+
+void (*hcr_die_hook)(int code, const char *msg);
 
 void die(int code, const char *fmt, ...)
 {
 	va_list ap;
+	if (hcr_die_hook) {
+		char line[8192];
+		va_start(ap, fmt);
+		vformat(line, sizeof line, fmt, ap);
+		va_end(ap);
+		hcr_die_hook(code, line);
+	}
 	va_start(ap, fmt);
 	vmessage("", fmt, ap);
 	va_end(ap);

@@ -42,6 +42,9 @@ void tool_set_threads(int n);
 
 /* "tool: message" on stderr, cleanup (a half-written -o file is removed), exit. */
 HCR_NORETURN void die(int code, const char *fmt, ...) HCR_PRINTF(2, 3);
+/* Test-only: when set, die() hands its code and message here instead of printing; the
+ * hook must not return (a fuzzing harness longjmps, to try the next input in-process). */
+extern void (*hcr_die_hook)(int code, const char *msg);
 /* "tool: message" on stderr, carry on. */
 void warnx(const char *fmt, ...) HCR_PRINTF(1, 2);
 /* Progress line on stderr, only when hcr_tool.progress is set. */

@@ -67,6 +67,11 @@ t_run "an unknown stream format" 3 \
 t_run "a trailer that miscounts" 3 \
 	"stream-cat: <stdin>: byte $((asize - 16)), section 'a' record 2: the trailer of section 'a' counts 5 records, but 1 came before it" \
 	-- sh -c "{ head -c $((asize - 1)) a.mp; printf '\005'; } | stream-cat"
+# A message quotes the input; a control byte there neither breaks its line nor reaches the terminal.
+t_run "a section name holding a newline and an escape: one line, escaped" 3 \
+	"stream-cat: <stdin>: byte 41, section 'a\\nb\\x1b' record 1: the stream is cut: section 'a\\nb\\x1b' has no trailer (end of input after 0 records)" \
+	-- sh -c "printf '\\205\\243hcr\\001\\247section\\244a\\nb\\033\\247version\\001\\244tool\\241t\\244meta\\200' | stream-cat > /dev/null"
+t_eq "and it is one line" 1 "$(wc -l < "$ERR")"
 t_run "a missing section" 3 "stream-cat: v.mp: no 'graph' section (the stream holds test)" \
 	-- stream-cat --section graph v.mp
 t_run "an empty input is an empty stream" 0 "" -- sh -c "stream-cat < /dev/null"

@@ -89,6 +89,18 @@ static void errors_return(void)
 	clicklog_free(&log);
 }
 
+static void blank_before_header(void)
+{
+	/* TSV keeps blanks, so a line of one blank is one field: not a column name */
+	static const char text[] = " \nuser_id\titem_id\ttimestamp\tclick\tlike\nu1\ti1\t5\t1\t1\n";
+	struct clicklog log;
+	struct log_error err;
+	int rc = read_text(text, strlen(text), LOG_TSV, &log, &err);
+	OK(rc == 0 && log.n == 1 && log.flag[0] == CL_LIKE,
+	    "a blank line before the header shifts no column: %s", rc ? err.msg : "ok");
+	clicklog_free(&log);
+}
+
 static void chunks(void)
 {
 	/* 200k rows: about 4 MiB, so rows and a long quoted field straddle 64 KiB chunks */
@@ -168,6 +180,7 @@ int main(void)
 	fractions();
 	detection();
 	errors_return();
+	blank_before_header();
 	chunks();
 	return tap_done();
 }
