@@ -1,5 +1,6 @@
 /* evalout.c: evaluate's results laid out for people (text), for jq (JSON), for plots
  * (TSV), and per user (TSV or an evaluation section). */
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -25,7 +26,7 @@ static const char *label_of(const struct eval_result *res, int run)
 static void check_write(FILE *fp)
 {
 	if (ferror(fp))
-		die_write(fp == stdout ? "standard output" : "output", 0);
+		die_write(fp == stdout ? "standard output" : "output", errno);
 }
 
 /* ---- TSV ---- */
@@ -125,7 +126,7 @@ void eval_write_json(FILE *fp, const struct eval_result *res)
 		json_object_set_new(o, key, number(r->value));
 	}
 	if (json_dumpf(root, fp, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) != 0)
-		die_write(fp == stdout ? "standard output" : "output", 0);
+		die_write(fp == stdout ? "standard output" : "output", errno);
 	fputc('\n', fp);
 	json_decref(root);
 	check_write(fp);

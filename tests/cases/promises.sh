@@ -6,7 +6,7 @@
 . "$HCR_TESTS/lib.sh"
 
 bindir=$(dirname "$(command -v split-chrono)")
-covered="split-chrono build-graph extract-features train-mtl stream-cat simulate"
+covered="split-chrono build-graph extract-features train-mtl score-frontdoor evaluate stream-cat simulate"
 
 # Inputs whose outputs outgrow a pipe and the stream writer's 1 MiB buffer.
 gen-log 300000 5000 20000 7 > log.csv
@@ -69,6 +69,28 @@ build-graph split.mp | extract-features -m f:content=items.csv > feats.mp
 killed train-mtl TERM out.mp feats.mp -- train-mtl --epochs 1 --max-batches 1 -o out.mp in.fifo
 closed train-mtl -- train-mtl --epochs 1 --max-batches 1 feats.mp
 
+train-mtl --backbone mf --epochs 1 --max-batches 1 feats.mp > model.mp
+killed score-frontdoor TERM out.mp model.mp -- score-frontdoor -k 100 -o out.mp in.fifo
+closed score-frontdoor -- score-frontdoor -k 100 model.mp
+
+# evaluate prints a short report; its per-user rows (344 kB here) outgrow a pipe
+score-frontdoor -k 100 model.mp > ranked.mp
+# evaluate makes its -o only once it has read everything: killed while reading, it
+# leaves nothing at all
+rm -f in.fifo out.txt; mkfifo in.fifo
+evaluate -o out.txt in.fifo 2> killed.err &
+pid=$!
+exec 3> in.fifo
+head -c 3145728 ranked.mp >&3
+sleep 0.2
+kill -TERM "$pid"
+{ wait "$pid"; } 2> /dev/null && rc=0 || rc=$?
+exec 3>&-
+t_eq "evaluate: SIGTERM while reading ends it as the signal does" 143 "$rc"
+t_ok "evaluate: killed, it leaves no out.txt nor a temporary" sh -c '! ls -a | grep -q "out\.txt"'
+t_eq "evaluate: and says nothing" "" "$(cat killed.err)"
+closed evaluate -- evaluate --per-user-tsv /dev/stdout -o /dev/null ranked.mp
+
 killed stream-cat TERM out.json split.mp -- stream-cat --full -o out.json in.fifo
 killed stream-cat HUP out.json split.mp -- stream-cat --full -o out.json in.fifo
 closed stream-cat -- stream-cat --full split.mp
@@ -76,15 +98,20 @@ closed stream-cat -- stream-cat --full split.mp
 # simulate writes a folder, not standard output: killed while writing its truth (the
 # largest file), it leaves the files it finished, no temporary, and no params.json,
 # whose presence says the folder is complete.
-rm -rf sim
-simulate -d sim -u 1000 -i 4000 -c 20 2> killed.err &
-pid=$!
-for i in $(seq 400); do
-	ls -a sim 2> /dev/null | grep -q '^\.truth\.mp\.tmp' && break
-	sleep 0.02
+# The truth takes a fraction of a second to write, so a try whose signal came too late
+# (the run had finished) is tried again, up to ten times.
+for try in $(seq 10); do
+	rm -rf sim
+	simulate -d sim -u 1000 -i 4000 -c 20 2> killed.err &
+	pid=$!
+	for i in $(seq 2000); do
+		ls -a sim 2> /dev/null | grep -q "^\.truth\.mp\.tmp" && break
+		sleep 0.002
+	done
+	kill -TERM "$pid" 2> /dev/null
+	{ wait "$pid"; } 2> /dev/null && rc=0 || rc=$?
+	[ "$rc" = 0 ] || break
 done
-kill -TERM "$pid"
-{ wait "$pid"; } 2> /dev/null && rc=0 || rc=$?
 t_eq "simulate: SIGTERM while writing its truth ends it" 143 "$rc"
 t_ok "simulate: no temporary file left" sh -c '! ls -a sim | grep -q tmp'
 t_ok "simulate: no params.json, so the folder reads as unfinished" test ! -e sim/params.json
