@@ -51,7 +51,7 @@ DEB_DEMO := r-base-core r-cran-dslabs gnuplot-nox
 DEB_FUZZ := clang libclang-rt-14-dev
 DEB_VALGRIND := valgrind
 
-.PHONY: all deps deps-demo check check-sanitize check-asan check-valgrind fuzz bench \
+.PHONY: all deps deps-demo check demo readme check-sanitize check-asan check-valgrind fuzz bench \
 	install uninstall clean lint-man
 all: $(B)/.deps $(BINS)
 
@@ -202,6 +202,16 @@ lint-man: $(B)/.deps
 
 bench: all $(TESTTOOLS)
 	@tests/bench/run $(B)
+
+# The main job (README): MovieLens through every tool, HCR against CT, under results/demo.
+# DEMO_ARGS passes settings on, e.g. make demo DEMO_ARGS="EPOCHS=5 BACKBONE=mf".
+RESULTS ?= results
+demo: all deps-demo
+	$(MAKE) --no-print-directory -j2 -f pipelines/demo.mk R=$(RESULTS)/demo $(DEMO_ARGS)
+
+# The README's results and figures, from the main job's outputs (not typed by hand).
+readme: demo
+	pipelines/readme-results README.md $(RESULTS)/demo pipelines/figures
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7

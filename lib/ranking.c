@@ -47,8 +47,10 @@ void ranking_add_row(struct ranking *r, int32_t user, int64_t n, const int32_t *
 		r->item_cap = c;
 	}
 	r->users[r->rows] = user;
-	memcpy(r->items + at, items, (size_t)n * sizeof *items);
-	memcpy(r->scores + at, scores, (size_t)n * sizeof *scores);
+	if (n > 0) { /* an empty row may come with no arrays at all */
+		memcpy(r->items + at, items, (size_t)n * sizeof *items);
+		memcpy(r->scores + at, scores, (size_t)n * sizeof *scores);
+	}
 	r->off[++r->rows] = at + n;
 }
 

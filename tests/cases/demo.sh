@@ -1,0 +1,63 @@
+# The main job (pipelines/demo.mk, README's `make demo`) end to end on the MovieLens-
+# shaped example instead of the dslabs export: every step runs, the report is the one
+# the tools give when piped by hand, and the README's results are spliced in from it.
+. "$HCR_TESTS/lib.sh"
+
+ratings=$HCR_TOP/data/examples/ratings.csv
+bin=$(dirname "$(command -v train-mtl)")
+demo() { make --no-print-directory -s -j2 -f "$HCR_TOP/pipelines/demo.mk" BIN="$bin" \
+	MOVIELENS="$ratings" EPOCHS=3 PLOTS=no "$@"; }
+
+t_run "the main job runs on a small ratings file" 0 "*" -- demo R=out
+cp "$OUT" demo.out
+t_ok "it prints why it splits per user" grep -q "per-user chronological split" demo.out
+t_ok "and the table" grep -q "^overall: users with a positive in the part" demo.out
+for f in feats.mp hcr.mp ct.mp hcr.rank.mp ct.rank.mp report.txt report.json report.tsv \
+	summary.txt readme.md split.log; do
+	t_ok "it leaves out/$f" test -s "out/$f"
+done
+t_ok "no temporary file is left" sh -c '! ls -a out | grep -q tmp'
+
+# The same steps by hand, as evaluate(1)'s example pipes them.
+split-chrono --mode user --like-threshold 4 "$ratings" 2> /dev/null | build-graph |
+	extract-features --item-column movieId -m title:exposure:words@title="$ratings" \
+		-m genres:content:multi@genres="$ratings" -m decade:content:decade@year="$ratings" > feats.mp
+for m in hcr ct; do
+	train-mtl --method $m --epochs 3 --patience 10 --seed 1 feats.mp | score-frontdoor -k 100 > $m.mp
+done
+evaluate -k 50,100 --baseline ct hcr.mp ct.mp > report.txt
+t_eq "its report is the tools' own" "$(sed 's|out/||g' report.txt)" "$(sed 's|out/||g' out/report.txt)"
+t_eq "the summary: HCR and CT on validation and test" "hcr valid
+hcr test
+ct valid
+ct test" "$(awk '/^overall:/ { on = 1; next } on && /^run/ { next } on && NF == 0 { exit } on { print $1, $2 }' out/summary.txt)"
+t_eq "with the paired tests against CT" 8 "$(awk '/^compare:/ { on = 1; next } on && $1 == "hcr" { n++ } END { print n }' out/summary.txt)"
+t_eq "the JSON's test NDCG@50 is the table's" \
+	"$(awk '/^overall:/ { on = 1 } on && $1 == "hcr" && $2 == "test" { print $6; exit }' out/summary.txt)" \
+	"$(jq -r '.runs.hcr.test["ndcg@50"] * 10000 | round / 10000 | tostring' out/report.json | awk '{ printf "%.4f", $1 }')"
+t_eq "the bars' table for the plot" "metric	hcr	ct
+recall@50
+recall@100
+ndcg@50
+ndcg@100" "$(awk -v part=test -f "$HCR_TOP/pipelines/overall-bars.awk" out/report.tsv | cut -f1 | sed '1s/.*/metric	hcr	ct/')"
+
+# Rerunning with nothing changed redoes nothing; a new setting redoes only the trainings on.
+t_run "a rerun with nothing changed" 0 "*" -- demo R=out
+t_ok "makes nothing new" sh -c '[ ! out/feats.mp -nt out/report.txt ] && [ ! out/hcr.mp -nt out/report.txt ]'
+cp -p out/feats.mp feats.before
+t_run "a rerun with another epoch count" 0 "*" -- demo R=out EPOCHS=2 -B out/hcr.mp out/ct.mp
+t_ok "keeps the features" cmp -s out/feats.mp feats.before
+
+# The README's results section comes from the run.
+printf '# x\n\n<!-- demo:begin -->\nold numbers\n<!-- demo:end -->\n\nafter\n' > README.md
+t_run "readme-results splices the table in" 0 "*" -- "$HCR_TOP/pipelines/readme-results" README.md out figs
+t_eq "between the markers, the run's readme.md" "$(cat out/readme.md)" \
+	"$(awk '/^<!-- demo:end -->$/ { on = 0 } on; /^<!-- demo:begin -->$/ { on = 1 }' README.md)"
+t_ok "and the rest of the README kept" sh -c 'head -n 1 README.md | grep -q "^# x$" && tail -n 1 README.md | grep -q "^after$"'
+printf '# no markers\n' > bare.md
+t_run "a README without the markers is refused" 3 "*" -- "$HCR_TOP/pipelines/readme-results" bare.md out figs
+t_ok "and left as it was" grep -qx '# no markers' bare.md
+
+t_run "a missing ratings file stops the job" 2 "*" -- demo R=bad MOVIELENS=/nonexistent.csv
+t_ok "and leaves no stream" test ! -e bad/feats.mp
+echo "1..$T_N"
