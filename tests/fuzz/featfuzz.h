@@ -75,4 +75,35 @@ static void fuzz_loaded(int rc, struct feature *f, const struct load_error *e,
 	feature_free(f);
 }
 
+/* One input of a feature-file harness: two option bytes, then the file, loaded as
+ * extract-features -m loads it; cols and icols are the harness's column names. */
+static inline int fuzz_feature_file(const uint8_t *data, size_t size, const char *const cols[8],
+    const char *const icols[4])
+{
+	FILE *volatile fp = NULL;
+	struct feat_spec s;
+	struct feature f;
+	struct load_error e;
+	const struct vocab *items = fuzz_items();
+	int rc;
+
+	if (size < 2)
+		return 0;
+	fuzz_spec(&s, data[0], data[1], cols, icols);
+	if (FUZZ_TRY()) {
+		fuzz_die_codes = 0;
+		fp = fuzz_file(data + 2, size - 2);
+		rc = feature_load_file(&s, fp, "mem", items, &f, &e);
+		fclose(fp);
+		fp = NULL;
+		fuzz_loaded(rc, &f, &e, "mem");
+		fuzz_end();
+	} else {
+		if (fp)
+			fclose(fp);
+		fuzz_release();
+	}
+	return 0;
+}
+
 #endif
