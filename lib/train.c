@@ -424,7 +424,8 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 		first[k] = (int32_t)k;
 
 	for (epoch = 1; epoch <= cfg->epochs; epoch++) {
-		double t0 = now_seconds(), t1, sum = 0, sum_part[3] = { 0, 0, 0 }, valid;
+		double t0 = now_seconds(), c0 = cpu_seconds(), t1, c1, sum = 0;
+		double sum_part[3] = { 0, 0, 0 }, valid;
 		int64_t batches = 0, start;
 		struct epoch_log *log;
 
@@ -512,6 +513,7 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 		}
 
 		t1 = now_seconds();
+		c1 = cpu_seconds();
 		for (t = 0; t < bs.n; t++)
 			bs.br[t].leaf = NULL;
 		full_reps(towers, bs.tapes, &pool, &tape, &planner, cfg, data, &ms, &cur);
@@ -549,10 +551,12 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 			    "%d), %.1f s", epoch, log->loss, parts, cfg->k_valid, valid,
 			    res->best_valid, res->best_epoch, log->seconds);
 		}
-		/* the split lets a timing run of --max-batches extrapolate to a whole epoch */
-		verbose("epoch %d: %lld of %lld batches in %.3f s (%.4f s a batch), validation %.3f s",
-		    epoch, (long long)batches, (long long)((n_samples + bmax - 1) / bmax), t1 - t0,
-		    batches ? (t1 - t0) / (double)batches : 0, log->seconds - (t1 - t0));
+		/* the split lets a timing run of --max-batches extrapolate to a whole epoch; the
+		 * CPU seconds (all threads) move less than the wall's on a shared machine */
+		verbose("epoch %d: %lld of %lld batches in %.3f s (%.4f s a batch), validation %.3f s; "
+		    "cpu %.3f s in the batches", epoch, (long long)batches,
+		    (long long)((n_samples + bmax - 1) / bmax), t1 - t0,
+		    batches ? (t1 - t0) / (double)batches : 0, log->seconds - (t1 - t0), c1 - c0);
 		if (since_best >= cfg->patience) {
 			res->stopped = "early stop";
 			break;
