@@ -4,7 +4,7 @@
 if (!exists("title")) title = ""
 if (!exists("ylabel")) ylabel = ""
 if (!exists("titles")) titles = ""
-set terminal pngcairo size 640,420 font "sans,11"
+set terminal pngcairo size 640,420 font "sans,11" noenhanced
 set output out
 set datafile separator "\t"
 set style data histogram

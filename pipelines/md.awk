@@ -1,5 +1,5 @@
 # md.awk TABLE.TSV: a TSV table as a markdown table; a column X followed by X_sd becomes
-# one cell "mean ± sd", longer decimals are rounded to `digits` places (4), and labels are
+# one cell "mean ± sd", measurements are rounded to `digits` places (4), and labels are
 # renamed by `names` ("ct=CT hcr=HCR ...").
 BEGIN {
 	FS = "\t"
@@ -8,8 +8,8 @@ BEGIN {
 	for (i = 1; i <= n; i++) { p = index(kv[i], "="); rename[substr(kv[i], 1, p - 1)] = substr(kv[i], p + 1) }
 }
 function label(s) { return (s in rename) ? rename[s] : s }
-# only numbers with more decimals than shown are rounded: 0.001 stays as it is
-function num(s) { return s ~ /^-?[0-9]*\.[0-9]+$/ && length(s) - index(s, ".") > digits ? sprintf("%." digits "f", s) : s }
+# measurements (a mean, a spread, a metric@K column) are rounded; settings stay as written
+function num(s) { return s ~ /^-?[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$/ ? sprintf("%." digits "f", s) : s }
 NR == 1 {
 	nf = 0
 	for (i = 1; i <= NF; i++) {
@@ -17,6 +17,7 @@ NR == 1 {
 		else { field[++nf] = i; sdcol[nf] = 0 }
 	}
 	line = "|"; rule = "|"
+	for (j = 1; j <= nf; j++) head[j] = $(field[j])
 	for (j = 1; j <= nf; j++) { line = line " " label($(field[j])) " |"; rule = rule (j == 1 ? " --- |" : " ---: |") }
 	print line; print rule
 	next
@@ -24,7 +25,7 @@ NR == 1 {
 {
 	line = "|"
 	for (j = 1; j <= nf; j++) {
-		c = j == 1 ? label($(field[j])) : num($(field[j]))
+		c = j == 1 ? label($(field[j])) : (sdcol[j] || index(head[j], "@")) ? num($(field[j])) : $(field[j])
 		if (sdcol[j] && $(sdcol[j]) != "NA") c = c " ± " num($(sdcol[j]))
 		line = line " " c " |"
 	}
