@@ -203,6 +203,15 @@ lint-man: $(B)/.deps
 bench: all $(TESTTOOLS)
 	@tests/bench/run $(B)
 
+# The paper's experiments (pipelines/README): make table3 DATA=sim BACKBONE=mf, and so on.
+# experiments runs them one after another, as they share their models.
+EXPERIMENTS := table2 table3 fig5 fig6 fig7
+.PHONY: $(EXPERIMENTS) experiments
+$(EXPERIMENTS): all deps-demo
+	$(MAKE) -f pipelines/$@.mk BIN=$(abspath $(B))/bin
+experiments: all deps-demo
+	for e in $(EXPERIMENTS); do $(MAKE) -f pipelines/$$e.mk BIN=$(abspath $(B))/bin; done
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	for f in $(FILTERS); do install -m 755 $(B)/bin/$$f $(DESTDIR)$(BINDIR)/$(PROGRAM_PREFIX)$$f; done
