@@ -35,6 +35,10 @@ ACTIVE ?= $(if $(filter taobao,$(DATA)),0.2,0.4)
 stamp = $(shell mkdir -p $(dir $(1)) && f='$(1)' t='$(2)'; \
 	[ -f "$$f" ] && [ "$$(cat "$$f")" = "$$t" ] || printf '%s\n' "$$t" > "$$f")
 
+# make data: the data set alone.
+.PHONY: data
+data: $(FEATS)
+
 needs_raw = $(if $(RAW),,$(error DATA=$(DATA) needs RAW=folder holding $(1)))
 
 ifeq ($(DATA),movielens)

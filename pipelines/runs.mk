@@ -70,8 +70,15 @@ $(MD)/%/chosen.tsv: $(MD)/%/grid.tsv $(P)/choose.awk
 $(MD)/%/chosen.mk: $(MD)/%/chosen.tsv
 	awk -F'\t' 'NR == 2 { print "HP_$* := " $$2 }' $< > $@
 
+# make search: the search alone, every method's chosen.tsv.
+.PHONY: search
+search: $(foreach m,$(METHODS),$(MD)/$(m)/chosen.tsv)
+
 # Making these runs the search first; make then reads the choices and starts again.
+# Goals that need no choice (data, search) do not wait for it.
+ifneq ($(if $(MAKECMDGOALS),$(filter-out data search $(FEATS),$(MAKECMDGOALS)),all),)
 include $(foreach m,$(METHODS),$(MD)/$(m)/chosen.mk)
+endif
 
 # Every setting that shapes the results, so that changing one reruns the evaluations.
 $(call stamp,$(R)/settings.txt,$(strip data $(DATA)$(if $(filter sim,$(DATA)), ($(SIM_ARGS))); \

@@ -75,3 +75,27 @@ if command -v gnuplot >/dev/null; then
 else
 	t_pass "# SKIP no gnuplot: figures not drawn"
 fi
+
+# Every data set's preparation, from small files laid out as released.
+sections() { stream-cat -l "$1" | jq -r 'select(.section == "feature") | "\(.meta.name):\(.meta.role)"' | tr '\n' ' '; }
+t_ok "MovieLens from a CSV of dslabs' layout" make -s -f "$P/table3.mk" RESULTS=r \
+	RAW="$HCR_DATA/split-chrono/movielens.csv" data
+t_eq "its three modalities" "title:exposure genres:content decade:content " "$(sections r/data/movielens/feats.mp)"
+t_eq "split per user" user "$(stream-cat -l r/data/movielens/feats.mp | jq -r 'select(.section == "split") | .meta.mode')"
+mkdir -p taobao tiktok kwai/visual
+cp "$HCR_DATA/split-chrono/ijcai2016_taobao.csv" taobao/
+t_ok "Taobao" make -s -f "$P/table3.mk" RESULTS=r DATA=taobao RAW=taobao data
+t_eq "seller and category, both exposure" "seller:exposure category:exposure " "$(sections r/data/taobao/feats.mp)"
+printf '1\t5\t101\t7\t5\t0\t0\t0\t11\t6\t53085\t10\n2\t5\t102\t7\t5\t0\t1\t0\t11\t6\t53085\t10\n' > tiktok/final_track2_train.txt
+cp "$HCR_DATA/features/video.jsonl" tiktok/track2_video_features.txt
+cp "$HCR_DATA/features/audio.jsonl" tiktok/track2_audio_features.txt
+cp "$HCR_DATA/features/title.jsonl" tiktok/track2_title.txt
+t_ok "Tiktok" make -s -f "$P/table3.mk" RESULTS=r DATA=tiktok RAW=tiktok data
+t_eq "visual, acoustic and title" "visual:content acoustic:content title:exposure " "$(sections r/data/tiktok/feats.mp)"
+cp "$HCR_DATA/split-chrono/train_interaction.txt" kwai/
+for i in 100 101 102 103; do mknpy kwai/visual/$i 1 '<f4' '(1, 2)' 0.5 1; done
+printf '100\t12,7\n101\t0\n102\t7\n103\t3\n' > kwai/train_text.txt
+t_ok "Kwai" make -s -f "$P/table3.mk" RESULTS=r DATA=kwai RAW=kwai data
+t_eq "cover and text, both exposure" "cover:exposure text:exposure " "$(sections r/data/kwai/feats.mp)"
+t_run "a real data set needs its files" 2 '*' -- make -s -f "$P/table3.mk" RESULTS=r DATA=kwai data
+t_run "an unknown data set" 2 '*' -- make -s -f "$P/table3.mk" RESULTS=r DATA=netflix data
