@@ -109,7 +109,7 @@ NAMES ?= ct=CT hcr=HCR hcr-ns=HCR-NS hcr/hcr-t=HCR-T hcr/hcr-s1=HCR-S1 hcr/hcr-s
 # report TITLE,TABLE...: a markdown page of the tables, then the settings and choices.
 define report
 @{ echo "# $(1)"; echo; echo "Test part, mean ± standard deviation over seeds $(SEEDS)."; \
-  for t in $(2); do echo; $(MD_TABLE) $$t; done; \
+  for t in $(2); do echo; echo "**$$(basename $$t .tsv)**"; echo; $(MD_TABLE) $$t; done; \
   echo; echo "## Hyper-parameters chosen on validation NDCG@50 (seed $(TUNE_SEED))"; \
   echo; $(MD_TABLE) $(R)/hparams.tsv; \
   echo; echo "Settings: $$(cat $(R)/settings.txt)"; } > $@
