@@ -15,7 +15,8 @@ set key top right noautotitle
 set grid ytics lc rgb "#dddddd"
 set title title
 set ylabel ylabel
-set yrange [*:*]
+# bars grow from zero: the axis always holds it
+set yrange [*<0:0<*]
 set xzeroaxis lt -1
 # the paper's palette: blue, orange, green, red, purple, brown
 array colour[6] = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
