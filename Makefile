@@ -207,11 +207,20 @@ bench: all $(TESTTOOLS)
 # DEMO_ARGS passes settings on, e.g. make demo DEMO_ARGS="EPOCHS=5 BACKBONE=mf".
 RESULTS ?= results
 demo: all deps-demo
-	$(MAKE) --no-print-directory -j2 -f pipelines/demo.mk R=$(RESULTS)/demo $(DEMO_ARGS)
+	$(MAKE) --no-print-directory -j2 -f pipelines/demo.mk R=$(RESULTS)/demo BIN=$(abspath $(B))/bin $(DEMO_ARGS)
 
 # The README's results and figures, from the main job's outputs (not typed by hand).
 readme: demo
 	pipelines/readme-results README.md $(RESULTS)/demo pipelines/figures
+
+# The paper's experiments (pipelines/README): make table3 DATA=sim BACKBONE=mf, and so on.
+# experiments runs them one after another, as they share their models.
+EXPERIMENTS := table2 table3 fig5 fig6 fig7
+.PHONY: $(EXPERIMENTS) experiments
+$(EXPERIMENTS): all deps-demo
+	$(MAKE) -f pipelines/$@.mk BIN=$(abspath $(B))/bin
+experiments: all deps-demo
+	for e in $(EXPERIMENTS); do $(MAKE) -f pipelines/$$e.mk BIN=$(abspath $(B))/bin; done
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7

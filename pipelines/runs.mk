@@ -1,0 +1,120 @@
+# pipelines/runs.mk: the trainings, the hyper-parameter search, the rankings and the
+# per-seed evaluations of an experiment.  The experiment Makefile sets EXP, METHODS
+# (what train-mtl trains) and BASELINE, includes data.mk, then this file.
+#
+# A model is $(MD)/METHOD/HP/seed-S.model.mp, HP spelling its settings (lr-1e-3_l2-1e-4
+# or lr-1e-3_l2-1e-4_beta-2), so every model is trained once, whichever experiment
+# asks, and narrowing or widening the grid reuses what is there.
+
+BACKBONE ?= mmgcn
+EPOCHS ?= 200
+PATIENCE ?= 10
+SEEDS ?= 1 2 3
+# The search trains each setting once, on this seed; the chosen one runs on every seed.
+TUNE_SEED ?= $(firstword $(SEEDS))
+K ?= 50,100
+PERIODS ?= 4
+# The paper's grid; Taobao's learning rates go down to 1e-5.
+LRS ?= $(if $(filter taobao,$(DATA)),1e-5 1e-4 5e-4 1e-3,1e-4 5e-4 1e-3)
+L2S ?= 1e-4 1e-3 1e-2
+BETAS ?= 1 2 3 5
+BETA_METHODS := hcr hcr-ns
+# More train-mtl options for every training (say --dim 32); they name a folder of their own.
+TRAIN_ARGS ?=
+# HCR's model is ranked by every rule of Table 3 at once; other methods by their own.
+RULES_hcr := hcr,hcr-t,hcr-s1,hcr-s2
+
+comma := ,
+KS := $(subst $(comma), ,$(K))
+KMAX := $(shell printf '%s\n' $(KS) | sort -n | tail -n 1)
+MD := $(DD)/$(BACKBONE)-e$(EPOCHS)-p$(PATIENCE)$(if $(strip $(TRAIN_ARGS)),-$(shell printf '%s' '$(TRAIN_ARGS)' | md5sum | cut -c1-8))
+R := $(RESULTS)/$(EXP)/$(DATA)
+P := $(TOP)/pipelines
+
+# Models are kept whether or not a later target still names them.
+.SECONDARY:
+
+# grid METHOD: the settings searched for METHOD, as folder names.
+grid = $(foreach lr,$(LRS),$(foreach l2,$(L2S),$(if $(filter $(1),$(BETA_METHODS)),\
+	$(foreach b,$(BETAS),lr-$(lr)_l2-$(l2)_beta-$(b)),lr-$(lr)_l2-$(l2))))
+
+# $* is METHOD/HP/seed-S; a diverged training (exit 5) leaves an empty model, which
+# the search skips, so that one bad corner of the grid does not stop it.
+$(MD)/%.model.mp: $(FEATS)
+	@mkdir -p $(@D)
+	@echo "train $*" >&2
+	@opts=; for p in $(subst _, ,$(word 2,$(subst /, ,$*))); do opts+=" --$${p%%-*} $${p#*-}"; done; \
+	rc=0; train-mtl --method $(word 1,$(subst /, ,$*)) --backbone $(BACKBONE) \
+	  --epochs $(EPOCHS) --patience $(PATIENCE) --seed $(patsubst seed-%,%,$(word 3,$(subst /, ,$*))) \
+	  $$opts $(TRAIN_ARGS) -j 1 -v $(FEATS) -o $@ 2> $(@:.model.mp=.log) || rc=$$?; \
+	if [ $$rc = 5 ]; then echo "$*: training diverged, see $(@:.model.mp=.log)" >&2; : > $@; \
+	elif [ $$rc != 0 ]; then tail -n 5 $(@:.model.mp=.log) >&2; exit $$rc; fi
+
+# A ranking's name holds its length, so that a larger K ranks again.
+$(MD)/%.top$(KMAX).mp: $(MD)/%.model.mp
+	score-frontdoor -k $(KMAX) --rule $(or $(RULES_$(word 1,$(subst /, ,$*))),default) $< -o $@
+
+# The search: grid.tsv holds every setting's validation NDCG@50 (train-mtl's best
+# epoch), chosen.tsv the best, chosen.mk the same for make.  grid.spec changes with
+# the grid, so a narrowed grid chooses again among its own settings.
+define search
+$(call stamp,$(MD)/$(1)/grid.spec,seed-$(TUNE_SEED) $(call grid,$(1)))
+$(MD)/$(1)/grid.tsv: $(MD)/$(1)/grid.spec $(P)/grid.sh \
+    $(foreach h,$(call grid,$(1)),$(MD)/$(1)/$(h)/seed-$(TUNE_SEED).model.mp)
+	$(P)/grid.sh $(1) $$(filter %.model.mp,$$^) > $$@
+endef
+$(foreach m,$(METHODS),$(eval $(call search,$(m))))
+
+$(MD)/%/chosen.tsv: $(MD)/%/grid.tsv $(P)/choose.awk
+	awk -f $(P)/choose.awk $< > $@
+$(MD)/%/chosen.mk: $(MD)/%/chosen.tsv
+	awk -F'\t' 'NR == 2 { print "HP_$* := " $$2 }' $< > $@
+
+# make search: the search alone, every method's chosen.tsv.
+.PHONY: search
+search: $(foreach m,$(METHODS),$(MD)/$(m)/chosen.tsv)
+
+# Making these runs the search first; make then reads the choices and starts again.
+# Goals that need no choice (data, search) do not wait for it.
+ifneq ($(if $(MAKECMDGOALS),$(filter-out data search $(FEATS),$(MAKECMDGOALS)),all),)
+include $(foreach m,$(METHODS),$(MD)/$(m)/chosen.mk)
+endif
+
+# Every setting that shapes the results, so that changing one reruns the evaluations.
+$(call stamp,$(R)/settings.txt,$(strip data $(DATA)$(if $(filter sim,$(DATA)), ($(SIM_ARGS))); \
+	backbone $(BACKBONE); epochs $(EPOCHS); patience $(PATIENCE); seeds $(SEEDS); K $(K); \
+	active $(ACTIVE); periods $(PERIODS); grid lr $(LRS) / l2 $(L2S) / beta $(BETAS) on seed $(TUNE_SEED); \
+	train-mtl $(TRAIN_ARGS); chosen $(foreach m,$(METHODS),$(m) $(HP_$(m)))))
+
+SEED_TSVS := $(SEEDS:%=$(R)/seed-%.tsv)
+$(R)/seed-%.tsv: $(foreach m,$(METHODS),$(MD)/$(m)/$(HP_$(m))/seed-%.top$(KMAX).mp) $(TRUTH_DEPS) \
+    $(R)/settings.txt
+	evaluate -k $(K) --active $(ACTIVE) --periods $(PERIODS) --baseline $(BASELINE) \
+	  --tsv $(filter %.top$(KMAX).mp,$^) $(TRUTH) -o $@
+
+# Mean and spread over the seeds of every number evaluate gave.
+$(R)/summary.tsv: $(SEED_TSVS) $(P)/summarize.awk
+	awk -f $(P)/summarize.awk $(SEED_TSVS) > $@
+
+$(R)/hparams.tsv: $(foreach m,$(METHODS),$(MD)/$(m)/chosen.tsv)
+	awk 'NR == 1 || FNR > 1' $^ > $@
+
+# metrics LIST: LIST's metrics at every K, as pivot.awk's columns.
+metrics = $(foreach m,$(1),$(foreach k,$(KS),$(m)@$(k)))
+PIVOT = awk -f $(P)/pivot.awk -v part=test
+MD_TABLE = awk -f $(P)/md.awk -v names='$(NAMES)'
+NAMES ?= ct=CT hcr=HCR hcr-ns=HCR-NS hcr/hcr-t=HCR-T hcr/hcr-s1=HCR-S1 hcr/hcr-s2=HCR-S2 \
+	esmm=ESMM cr=CR multi-ipw=Multi-IPW multi-dr=Multi-DR dcf=DCF
+
+# report TITLE,TABLE...: a markdown page of the tables, then the settings and choices.
+define report
+@{ echo "# $(1)"; echo; echo "Test part, mean ± standard deviation over seeds $(SEEDS)."; \
+  for t in $(2); do echo; echo "**$$(basename $$t .tsv)**"; echo; $(MD_TABLE) $$t; done; \
+  echo; echo "## Hyper-parameters chosen on validation NDCG@50 (seed $(TUNE_SEED))"; \
+  echo; $(MD_TABLE) $(R)/hparams.tsv; \
+  echo; echo "Settings: $$(cat $(R)/settings.txt)"; } > $@
+endef
+
+# bars TSV,TITLE,YLABEL,LEGEND: grouped bars of a pivot table, one colour a column.
+GNUPLOT ?= gnuplot
+bars = $(GNUPLOT) -e "tsv='$(1)'; out='$@'; title='$(2)'; ylabel='$(3)'; titles='$(4)'" $(P)/bars.gp
