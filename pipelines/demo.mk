@@ -33,6 +33,7 @@ TRAIN := --backbone $(BACKBONE) --epochs $(EPOCHS) --patience $(PATIENCE) --seed
 THREADS_hcr ?= 2
 THREADS_ct ?= 1
 K ?= 50,100
+comma := ,
 # PNGs only where gnuplot is (make check's machine may have none)
 PLOTS ?= $(if $(shell command -v gnuplot),yes,no)
 PNGS := $(if $(filter yes,$(PLOTS)),$(R)/valid.png $(R)/test.png)
@@ -102,7 +103,13 @@ $(R)/readme.md: $(R)/summary.txt $(R)/feats.mp $(R)/why-per-user.txt
 	{ echo '```'; cat $<; echo '```'; echo; \
 	  echo "Split (split-chrono -v):"; echo; echo '```'; sed 's/^split-chrono: //' $(R)/split.log; echo '```'; echo; cat $(R)/why-per-user.txt; } > $@
 
-$(R)/%.bars: $(R)/report.tsv $(TOP)/pipelines/overall-bars.awk
-	awk -v part=$* -f $(TOP)/pipelines/overall-bars.awk $< > $@
-$(R)/%.png: $(R)/%.bars $(TOP)/pipelines/plot-bars.gp
-	gnuplot -e "data='$<'; out='$@'; heading='HCR and CT ($(BACKBONE)), $*'" $(TOP)/pipelines/plot-bars.gp
+# The figures as the experiments draw theirs (one seed: no error bars).
+$(R)/report.summary: $(R)/report.tsv $(TOP)/pipelines/summarize.awk
+	awk -f $(TOP)/pipelines/summarize.awk $< > $@
+$(R)/%.bars: $(R)/report.summary $(TOP)/pipelines/pivot.awk
+	awk -f $(TOP)/pipelines/pivot.awk -v part=$* -v breakdown=overall -v group=all \
+	  -v row=metric -v rows='$(foreach m,recall ndcg,$(foreach k,$(subst $(comma), ,$(K)),$(m)@$(k)))' \
+	  -v col=run -v cols='hcr ct' $< > $@
+$(R)/%.png: $(R)/%.bars $(TOP)/pipelines/bars.gp
+	gnuplot -e "tsv='$<'; out='$@'; title='HCR and CT ($(BACKBONE)) on MovieLens, $*'; titles='HCR CT'" \
+	  $(TOP)/pipelines/bars.gp

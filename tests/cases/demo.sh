@@ -35,11 +35,16 @@ t_eq "with the paired tests against CT" 8 "$(awk '/^compare:/ { on = 1; next } o
 t_eq "the JSON's test NDCG@50 is the table's" \
 	"$(awk '/^overall:/ { on = 1 } on && $1 == "hcr" && $2 == "test" { print $6; exit }' out/summary.txt)" \
 	"$(jq -r '.runs.hcr.test["ndcg@50"] * 10000 | round / 10000 | tostring' out/report.json | awk '{ printf "%.4f", $1 }')"
-t_eq "the bars' table for the plot" "metric	hcr	ct
+t_run "the plots' tables, without gnuplot" 0 "*" -- demo R=out out/valid.bars out/test.bars
+t_eq "the bars' table for the test plot: a metric a row, a run a column" "metric hcr hcr_sd ct ct_sd
 recall@50
 recall@100
 ndcg@50
-ndcg@100" "$(awk -v part=test -f "$HCR_TOP/pipelines/overall-bars.awk" out/report.tsv | cut -f1 | sed '1s/.*/metric	hcr	ct/')"
+ndcg@100" "$(cut -f1 out/test.bars | sed '1s/.*/metric hcr hcr_sd ct ct_sd/')"
+t_eq "its header" "metric hcr hcr_sd ct ct_sd" "$(head -n 1 out/test.bars | tr '\t' ' ')"
+t_eq "its HCR NDCG@50 is the report's" \
+	"$(awk '/^overall:/ { on = 1 } on && $1 == "hcr" && $2 == "test" { print $6; exit }' out/summary.txt)" \
+	"$(awk -F'\t' '$1 == "ndcg@50" { printf "%.4f", $2 }' out/test.bars)"
 
 # Rerunning with nothing changed redoes nothing; a new setting redoes only the trainings on.
 t_run "a rerun with nothing changed" 0 "*" -- demo R=out
