@@ -207,7 +207,8 @@ bench: all $(TESTTOOLS)
 # DEMO_ARGS passes settings on, e.g. make demo DEMO_ARGS="EPOCHS=5 BACKBONE=mf".
 RESULTS ?= results
 demo: all deps-demo
-	$(MAKE) --no-print-directory -j2 -f pipelines/demo.mk R=$(RESULTS)/demo BIN=$(abspath $(B))/bin $(DEMO_ARGS)
+	$(MAKE) --no-print-directory -j2 -f pipelines/demo.mk RESULTS=$(RESULTS) R=$(RESULTS)/demo \
+	    BIN=$(abspath $(B))/bin $(DEMO_ARGS)
 
 # The README's results and figures, from the main job's outputs (not typed by hand).
 readme: demo

@@ -1,26 +1,25 @@
 # pipelines/demo.mk: the main job.  From MovieLens (Debian's r-cran-dslabs) to HCR
-# against CT on the MMGCN backbone, every step a file under $(R), then the table.
+# against CT on the MMGCN backbone, every step a file, then the table: the features
+# under $(RESULTS)/data/movielens (shared with the experiments), the rest under $(R).
 #
 #   make demo                                 (from the top: installs, builds, runs)
-#   make -f pipelines/demo.mk R=results/demo EPOCHS=200 BACKBONE=mmgcn
-#   make -f pipelines/demo.mk MOVIELENS=my-ratings.csv R=results/mine
+#   make -j2 -f pipelines/demo.mk R=results/demo EPOCHS=200 BACKBONE=mmgcn
+#   make -j2 -f pipelines/demo.mk MOVIELENS=my-ratings.csv RESULTS=mine R=mine/demo
 #
 # Each stream is a target, so rerunning after changing one setting redoes only what
 # depends on it; the two trainings are independent and run side by side under -j2.
 # MOVIELENS may name any ratings CSV with MovieLens's columns (movieId, title, year,
 # genres, userId, rating, timestamp); make check runs this file on a small one.
 
-SHELL := bash
-.SHELLFLAGS := -o pipefail -ec
-.DELETE_ON_ERROR:
-.SUFFIXES:
+.DEFAULT_GOAL := all
+# MovieLens made ready as every experiment makes it (pipelines/data.mk), in
+# $(RESULTS)/data/movielens: the demo and the experiments share one feats.mp.
+DATA := movielens
+RAW := $(MOVIELENS)
+include $(dir $(lastword $(MAKEFILE_LIST)))data.mk
 .SECONDARY:
 
-TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
-BIN ?= $(TOP)/build/bin
-export PATH := $(BIN):$(PATH)
 R ?= results/demo
-MOVIELENS ?= $(R)/movielens.csv
 # The paper's settings: early stopping on validation NDCG@50 after PATIENCE epochs
 # without gain, at most EPOCHS.  HCR's epoch costs about five of CT's, so HCR gets two
 # threads: once CT is done it has both cores (its model is the same bits at any -j).
@@ -48,13 +47,6 @@ all: tables
 	@echo "Streams, reports (report.txt, .json, .tsv) and plots are in $(R)/."
 tables: $(R)/why-per-user.txt $(R)/report.txt $(R)/report.json $(R)/report.tsv $(R)/summary.txt $(R)/readme.md $(PNGS)
 
-# dslabs::movielens is ml-latest-small (100,004 ratings, 671 users, 9,066 movies).
-$(R)/movielens.csv:
-	@mkdir -p $(@D)
-	@echo "demo: exporting MovieLens from R's dslabs package" >&2
-	Rscript -e 'write.csv(dslabs::movielens, "$@.tmp", row.names = FALSE)'
-	mv $@.tmp $@
-
 # MovieLens spans 21 years and most users rated in one short burst: the paper's
 # global 70 % cut would leave 22 users with a test like.
 $(R)/why-per-user.txt:
@@ -67,20 +59,14 @@ $(R)/why-per-user.txt:
 	  "halves the later likes into validation and test.  Logs that span weeks (Tiktok," \
 	  "Kwai, Taobao) keep the global cut, split-chrono's default." > $@
 
-# Title words are seen before the click (exposure); genres and the decade after it
-# (content).  A rating of 4 or more is a like.
-$(R)/feats.mp: $(MOVIELENS)
+# The split's summary, as split-chrono -v gave it.
+$(R)/split.log: $(FEATS)
 	@mkdir -p $(@D)
-	split-chrono --mode user --like-threshold 4 -v $< 2> $(R)/split.log \
-	  | build-graph \
-	  | extract-features --item-column movieId \
-	      -m title:exposure:words@title=$< \
-	      -m genres:content:multi@genres=$< \
-	      -m decade:content:decade@year=$< -o $@
-	@cat $(R)/split.log >&2
+	cp $(DD)/split.log $@
+	@cat $@ >&2
 
 # Each training's lines are tagged with its method, as two run at once.
-$(R)/hcr.mp $(R)/ct.mp: $(R)/%.mp: $(R)/feats.mp
+$(R)/hcr.mp $(R)/ct.mp: $(R)/%.mp: $(FEATS)
 	train-mtl --method $* $(TRAIN) -j $(THREADS_$*) -v $< -o $@ 2>&1 | sed -u 's/^train-mtl:/train-mtl [$*]:/' >&2
 
 $(R)/%.rank.mp: $(R)/%.mp
@@ -98,8 +84,8 @@ $(R)/report.tsv: $(RANKS)
 $(R)/summary.txt: $(R)/report.txt
 	awk -v RS= -v ORS='\n\n' '/^(runs|overall|compare):/' $< | sed '$$d' > $@
 
-# The same for the README, fenced, with the split (split.log is made with feats.mp).
-$(R)/readme.md: $(R)/summary.txt $(R)/feats.mp $(R)/why-per-user.txt
+# The same for the README, fenced, with the split.
+$(R)/readme.md: $(R)/summary.txt $(R)/split.log $(R)/why-per-user.txt
 	{ echo '```'; cat $<; echo '```'; echo; \
 	  echo "Split (split-chrono -v):"; echo; echo '```'; sed 's/^split-chrono: //' $(R)/split.log; echo '```'; echo; cat $(R)/why-per-user.txt; } > $@
 

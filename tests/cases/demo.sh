@@ -6,13 +6,14 @@
 ratings=$HCR_TOP/data/examples/ratings.csv
 bin=$(dirname "$(command -v train-mtl)")
 demo() { make --no-print-directory -s -j2 -f "$HCR_TOP/pipelines/demo.mk" BIN="$bin" \
-	MOVIELENS="$ratings" EPOCHS=3 PLOTS=no "$@"; }
+	MOVIELENS="$ratings" RESULTS=out EPOCHS=3 PLOTS=no "$@"; }
 
 t_run "the main job runs on a small ratings file" 0 "*" -- demo R=out
 cp "$OUT" demo.out
 t_ok "it prints why it splits per user" grep -q "per-user chronological split" demo.out
 t_ok "and the table" grep -q "^overall: users with a positive in the part" demo.out
-for f in feats.mp hcr.mp ct.mp hcr.rank.mp ct.rank.mp report.txt report.json report.tsv \
+t_ok "it leaves the features where the experiments find them" test -s out/data/movielens/feats.mp
+for f in hcr.mp ct.mp hcr.rank.mp ct.rank.mp report.txt report.json report.tsv \
 	summary.txt readme.md split.log; do
 	t_ok "it leaves out/$f" test -s "out/$f"
 done
@@ -48,10 +49,10 @@ t_eq "its HCR NDCG@50 is the report's" \
 
 # Rerunning with nothing changed redoes nothing; a new setting redoes only the trainings on.
 t_run "a rerun with nothing changed" 0 "*" -- demo R=out
-t_ok "makes nothing new" sh -c '[ ! out/feats.mp -nt out/report.txt ] && [ ! out/hcr.mp -nt out/report.txt ]'
-cp -p out/feats.mp feats.before
+t_ok "makes nothing new" sh -c '[ ! out/data/movielens/feats.mp -nt out/report.txt ] && [ ! out/hcr.mp -nt out/report.txt ]'
+cp -p out/data/movielens/feats.mp feats.before
 t_run "a rerun with another epoch count" 0 "*" -- demo R=out EPOCHS=2 -B out/hcr.mp out/ct.mp
-t_ok "keeps the features" cmp -s out/feats.mp feats.before
+t_ok "keeps the features" cmp -s out/data/movielens/feats.mp feats.before
 
 # The README's results section comes from the run.
 printf '# x\n\n<!-- demo:begin -->\nold numbers\n<!-- demo:end -->\n\nafter\n' > README.md
@@ -63,6 +64,6 @@ printf '# no markers\n' > bare.md
 t_run "a README without the markers is refused" 3 "*" -- "$HCR_TOP/pipelines/readme-results" bare.md out figs
 t_ok "and left as it was" grep -qx '# no markers' bare.md
 
-t_run "a missing ratings file stops the job" 2 "*" -- demo R=bad MOVIELENS=/nonexistent.csv
-t_ok "and leaves no stream" test ! -e bad/feats.mp
+t_run "a missing ratings file stops the job" 2 "*" -- demo R=bad RESULTS=bad MOVIELENS=/nonexistent.csv
+t_ok "and leaves no stream" test ! -e bad/data/movielens/feats.mp
 echo "1..$T_N"
