@@ -29,68 +29,77 @@ shift
 		    .emit // empty | @tsv)'
 	done
 } | awk -F'\t' '
-function add(run, user, x, item) {
-	if (!(item in V)) return
-	k = run SUBSEP user
-	n[k]++; sx[k] += x; sxx[k] += x * x
-	sy[k] += V[item]; syy[k] += V[item] * V[item]; sxy[k] += x * V[item]
-	sz[k] += P[item]; szz[k] += P[item] * P[item]; sxz[k] += x * P[item]
+# One user'"'"'s correlations of x[1..c] with the V and price of items it[1..c], added to run.
+function user_corr(run, c, x, it,   j, q, p, n, sx, sxx, sq, sqq, sxq, sp, spp, sxp, vx, vq, vp) {
+	for (j = 1; j <= c; j++) {
+		if (!(it[j] in V)) continue
+		q = V[it[j]]; p = P[it[j]]; n++
+		sx += x[j]; sxx += x[j] * x[j]
+		sq += q; sqq += q * q; sxq += x[j] * q
+		sp += p; spp += p * p; sxp += x[j] * p
+	}
 	runs[run] = 1
-}
-function corr(k, sa, saa, sxa,   c, vx, va) {
-	c = n[k]; vx = sxx[k] - sx[k] * sx[k] / c; va = saa - sa * sa / c
-	return (vx > 0 && va > 0) ? (sxa - sx[k] * sa / c) / sqrt(vx * va) : "nan"
+	if (n < 3) return
+	vx = sxx - sx * sx / n; vq = sqq - sq * sq / n; vp = spp - sp * sp / n
+	if (vx > 0 && vq > 0) { mq[run] += (sxq - sx * sq / n) / sqrt(vx * vq); nq[run]++ }
+	if (vx > 0 && vp > 0) { mp[run] += (sxp - sx * sp / n) / sqrt(vx * vp); np[run]++ }
 }
 { gsub(/"/, "") }
-$1 == "item_ids" { ni = split($3, TI, ","); next }
-$1 == "user_ids" { split($3, TU, ","); next }
+$1 == "item_ids" { ni = split($3, TI, ","); for (j = 1; j <= ni; j++) TJ[TI[j]] = j; next }
+$1 == "user_ids" { c = split($3, x, ","); for (j = 1; j <= c; j++) TR[x[j]] = j - 1; next }
 $1 == "quality" { c = split($3, x, ","); for (j = 1; j <= c; j++) V[TI[j]] = x[j]; next }
 $1 == "price" { c = split($3, x, ","); for (j = 1; j <= c; j++) P[TI[j]] = x[j]; next }
+# The oracles, flat: user row r, item column j at r * items + j.
 $1 == "causal" || $1 == "correlational" {
-	c = split($3, x, ",")
-	for (j = 1; j <= c; j++) O[$1, TU[$2 + 1 + int((j - 1) / ni)], TI[(j - 1) % ni + 1]] = x[j]
+	c = split($3, x, ","); o = $2 * ni
+	for (j = 1; j <= c; j++) O[$1, o + j] = x[j]
 	next
 }
 $1 == "vocab_users" { split($3, VU, ","); next }
 $1 == "vocab_items" { split($3, VI, ","); next }
 $1 == "rank" {
 	run = $2; user = VU[$3 + 1]
-	c = split($4, it, ","); split($5, sc, ",")
+	c = split($4, ix, ","); split($5, sc, ",")
+	m = 0
 	for (j = 1; j <= c; j++) {
-		item = VI[it[j] + 1]; s = sc[j] + 0
-		seen[user, item] = 1
-		if (run ~ /^ct/) { add(run, user, s, item); continue }
-		if (s <= 0) continue
-		add(run, user, log(s), item)
-		L[run, user, item] = log(s)
+		s = sc[j] + 0
+		if (run !~ /^ct/) { if (s <= 0) continue; s = log(s) }
+		m++; it[m] = VI[ix[j] + 1]; x[m] = s
 	}
-	if (run ~ /\/hcr-t$/) tee[run] = 1
+	user_corr(run, m, x, it)
+	# The oracles, over the items of the first ranking of the user.
+	if (!(user in odone) && user in TR) {
+		odone[user] = 1
+		split("causal correlational", ob, " ")
+		for (b = 1; b <= 2; b++) {
+			m = 0
+			for (j = 1; j <= c; j++) {
+				v = O[ob[b], TR[user] * ni + TJ[VI[ix[j] + 1]]]
+				if (v > 0) { m++; it[m] = VI[ix[j] + 1]; x[m] = log(v) }
+			}
+			user_corr("oracle/" ob[b], m, x, it)
+		}
+	}
+	# The h2 head: the correlational rule over the front-door one, item by item; the
+	# front-door ranking (the model'"'"'s own label) comes before its hcr-t.
+	if (run !~ /\//) { BI[run, user] = $4; BS[run, user] = $5 }
+	else if (run ~ /\/hcr-t$/) {
+		base = substr(run, 1, length(run) - 6)
+		if ((base, user) in BI) {
+			split("", lb)
+			cb = split(BI[base, user], bi, ","); split(BS[base, user], bs, ",")
+			for (j = 1; j <= cb; j++) if (bs[j] > 0) lb[bi[j]] = log(bs[j])
+			m = 0
+			for (j = 1; j <= c; j++)
+				if (sc[j] > 0 && ix[j] in lb) { m++; it[m] = VI[ix[j] + 1]; x[m] = log(sc[j]) - lb[ix[j]] }
+			user_corr(base "/h2", m, x, it)
+			delete BI[base, user]; delete BS[base, user]
+		}
+	}
 	next
 }
 END {
-	# The h2 head: the correlational rule over the front-door one, item by item.
-	for (t in tee) {
-		base = substr(t, 1, length(t) - 6)
-		for (k in L) {
-			split(k, a, SUBSEP)
-			if (a[1] != t || !((base, a[2], a[3]) in L)) continue
-			add(base "/h2", a[2], L[k] - L[base, a[2], a[3]], a[3])
-		}
-	}
-	# The oracles over the same items the rankings hold.
-	for (k in O) {
-		split(k, a, SUBSEP)
-		if (!((a[2], a[3]) in seen) || O[k] <= 0) continue
-		add("oracle/" a[1], a[2], log(O[k]), a[3])
-	}
 	print "run\tusers\tcorr_quality\tcorr_price"
-	for (k in n) {
-		split(k, a, SUBSEP)
-		if (n[k] < 3) continue
-		cq = corr(k, sy[k], syy[k], sxy[k]); cp = corr(k, sz[k], szz[k], sxz[k])
-		if (cq != "nan") { mq[a[1]] += cq; nq[a[1]]++ }
-		if (cp != "nan") { mp[a[1]] += cp; np[a[1]]++ }
-	}
 	for (r in runs)
 		printf "%s\t%d\t%s\t%s\n", r, nq[r], nq[r] ? sprintf("%.4f", mq[r] / nq[r]) : "NA", \
 			np[r] ? sprintf("%.4f", mp[r] / np[r]) : "NA"

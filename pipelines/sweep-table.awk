@@ -76,13 +76,19 @@ END {
 	if (has("hcr")) {
 		printf "## The gaps on truth NDCG@%s, seed by seed\n\n", k
 		printf "Positive: HCR's front-door rule ranks closer to the true causal effect.\n\n"
-		printf "| backbone | kappa | hcr − ct | hcr − hcr-t | hcr − hcr-s2 | oracle causal − correlational |\n"
-		printf "|---|---|---|---|---|---|\n"
-		for (i = 1; i <= nb; i++) for (j = 1; j <= nk; j++)
-			printf "| %s | %s | %s | %s | %s | %s |\n", B[i], KP[j],
-				gap(B[i], KP[j], "hcr", "ct", "truth_ndcg"), gap(B[i], KP[j], "hcr", "hcr/hcr-t", "truth_ndcg"),
-				gap(B[i], KP[j], "hcr", "hcr/hcr-s2", "truth_ndcg"),
-				gap(B[i], KP[j], "oracle/causal", "oracle/correlational", "truth_ndcg")
+		ng = split("hcr:ct hcr:hcr/hcr-t hcr:hcr/hcr-s2", G, " ")
+		if (has("hcr-item")) ng = split("hcr:ct hcr:hcr/hcr-t hcr:hcr/hcr-s2 hcr-item:ct hcr-item:hcr-item/hcr-t hcr-item:hcr", G, " ")
+		G[++ng] = "oracle/causal:oracle/correlational"
+		printf "| backbone | kappa |"
+		for (x = 1; x <= ng; x++) { split(G[x], a, ":"); printf " %s − %s |", a[1], a[2] }
+		printf "\n|---|---|"
+		for (x = 1; x <= ng; x++) printf "---|"
+		printf "\n"
+		for (i = 1; i <= nb; i++) for (j = 1; j <= nk; j++) {
+			printf "| %s | %s |", B[i], KP[j]
+			for (x = 1; x <= ng; x++) { split(G[x], a, ":"); printf " %s |", gap(B[i], KP[j], a[1], a[2], "truth_ndcg") }
+			printf "\n"
+		}
 		printf "\n"
 		printf "## Where V lands: each head's correlation with the hidden quality\n\n"
 		printf "Per user, Pearson's r between a score (in logs for products of sigmoids) and the " \
@@ -93,8 +99,11 @@ END {
 		if (has("hcr-item")) hr = hr " hcr-item/hcr-s2 hcr-item/h2 hcr-item"
 		hr = hr " oracle/causal oracle/correlational"
 		nh = split(hr, H, " ")
+		NAME["hcr/hcr-s1"] = "f (hcr-s1)"; NAME["hcr/hcr-s2"] = "h1 (hcr-s2)"; NAME["hcr/h2"] = "h2"
+		NAME["hcr"] = "f h1 (hcr)"; NAME["hcr/hcr-t"] = "f h1 h2 (hcr-t)"
+		NAME["hcr-item/hcr-s2"] = "hcr-item: h1"; NAME["hcr-item/h2"] = "hcr-item: h2"; NAME["hcr-item"] = "hcr-item: f h1"
 		printf "| backbone | kappa |"
-		for (x = 1; x <= nh; x++) printf " %s |", H[x] == "hcr/hcr-s1" ? "f" : H[x] == "hcr/hcr-s2" ? "h1" : H[x] == "hcr/h2" ? "h2" : H[x]
+		for (x = 1; x <= nh; x++) printf " %s |", H[x] in NAME ? NAME[H[x]] : H[x]
 		printf "\n|---|---|"
 		for (x = 1; x <= nh; x++) printf "---|"
 		printf "\n"

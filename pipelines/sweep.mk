@@ -29,9 +29,9 @@ R ?= results/sweep
 KAPPAS ?= 0 0.5 1 2
 SEEDS ?= 1 2 3
 BACKBONES ?= mf mmgcn
-# Models: ct, and HCR ranked by its four rules.  hcr-item (HCR with --h2-item, a
-# per-item factor in h2) can be added to ask whether a place in h2 draws V out of h1.
-METHODS ?= ct hcr
+# Models: ct, HCR ranked by its four rules, and hcr-item (HCR with --h2-item, a per-item
+# factor in h2), which asks whether a place of its own in h2 draws V out of h1.
+METHODS ?= ct hcr hcr-item
 HCR_RULES := hcr,hcr-t,hcr-s1,hcr-s2
 SIM ?= -u 500 -i 800
 EPOCHS ?= 200

@@ -12,12 +12,12 @@ sweep() {
 
 t_run "the tiny sweep runs" 0 '*' -- sweep -j2 sw/sweep.md sw/sweep.tsv
 t_eq "sweep.tsv's columns" "backbone	kappa	run	metric	n	mean	sd" "$(head -n 1 sw/sweep.tsv)"
-runs="ct hcr hcr/h2 hcr/hcr-s1 hcr/hcr-s2 hcr/hcr-t oracle/causal oracle/correlational"
+runs="ct hcr hcr-item hcr-item/h2 hcr-item/hcr-s1 hcr-item/hcr-s2 hcr-item/hcr-t hcr/h2 hcr/hcr-s1 hcr/hcr-s2 hcr/hcr-t oracle/causal oracle/correlational"
 t_eq "every run has the heads' correlations at both strengths" \
 	"$(for k in 0 2; do for r in $runs; do echo "$k $r"; done; done)" \
 	"$(awk -F'\t' '$4 == "heads_corr_quality" { print $2, $3 }' sw/sweep.tsv | sort -k1,1n -k2,2)"
 t_eq "every ranking has the four evaluation metrics at both strengths" \
-	"$(for k in 0 2; do for r in $runs; do [ $r = hcr/h2 ] || echo "$k $r 4"; done; done)" \
+	"$(for k in 0 2; do for r in $runs; do [[ $r = */h2 ]] || echo "$k $r 4"; done; done)" \
 	"$(awk -F'\t' '$4 ~ /^(overall|truth)_/ { n[$2 " " $3]++ } END { for (k in n) print k, n[k] }' sw/sweep.tsv | sort -k1,1n -k2,2)"
 t_eq "one seed: n is 1, the spread NA, every mean a number" 0 \
 	"$(awk -F'\t' 'NR > 1 && ($5 != 1 || $7 != "NA" || $6 !~ /^-?[0-9.]+$/)' sw/sweep.tsv | wc -l)"
@@ -28,6 +28,6 @@ t_eq "without confounding the two oracles rank alike" 1 \
 	"$(awk -F'\t' '$2 == 0 && $4 == "truth_ndcg" && $3 ~ /^oracle/ { print $6 + 0 }' sw/sweep.tsv | sort -u | paste -sd' ')"
 t_eq "with it, the correlational oracle falls short" 1 \
 	"$(awk -F'\t' '$2 == 2 && $4 == "truth_ndcg" && $3 == "oracle/correlational" { print ($6 < 0.99) }' sw/sweep.tsv)"
-t_eq "the markdown table has a row for each run and strength" 14 \
+t_eq "the markdown table has a row for each ranking and strength" 22 \
 	"$(grep -c '^| [02] | ' sw/sweep.md)"
 t_run "a rerun has nothing to do" 0 "" -- sweep -q sw/sweep.md sw/sweep.tsv
