@@ -13,8 +13,6 @@ SHELL := bash
 .SHELLFLAGS := -o pipefail -ec
 .DELETE_ON_ERROR:
 .SUFFIXES:
-# Keep the data sets, models and rankings between runs: they are the sweep's cache.
-.SECONDARY:
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 BIN ?= $(TOP)/build/bin
@@ -41,6 +39,11 @@ K ?= 50
 
 RUNS := $(foreach k,$(KAPPAS),$(foreach s,$(SEEDS),k$(k)-s$(s)))
 EVALS := $(foreach r,$(RUNS),$(foreach b,$(BACKBONES),$(R)/$(r)/$(b)-eval.tsv $(R)/$(r)/$(b)-heads.tsv))
+# Every data set, model and ranking named, so that make treats none as intermediate: it
+# keeps them as the sweep's cache, and a method added to the grid is evaluated even where
+# the older files are up to date (an intermediate that is missing would be left alone).
+STREAMS := $(foreach r,$(RUNS),$(R)/$(r)/sim/params.json $(R)/$(r)/feats.mp \
+	$(foreach b,$(BACKBONES),$(foreach m,$(METHODS),$(R)/$(r)/$(b)-$(m).mp $(R)/$(r)/$(b)-$(m).rank.mp)))
 # The stem k<kappa>-s<seed> read back: kappa and seed.
 kappa = $(patsubst k%,%,$(word 1,$(subst -, ,$(1))))
 seed = $(patsubst s%,%,$(word 2,$(subst -, ,$(1))))
@@ -91,6 +94,8 @@ $(R)/%-hcr.rank.mp: $(R)/%-hcr.mp
 	score-frontdoor -k $(call items,$<) --rule $(HCR_RULES) $< -o $@
 $(R)/%-hcr-item.rank.mp: $(R)/%-hcr-item.mp
 	score-frontdoor -k $(call items,$<) --rule $(HCR_RULES) $< -o $@
+
+$(STREAMS):
 
 # Every number of every run, long: backbone kappa seed run metric value.
 $(R)/runs.tsv: $(EVALS)

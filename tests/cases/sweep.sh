@@ -10,7 +10,11 @@ sweep() {
 		SIM="-u 60 -i 80" EPOCHS=2 "$@"
 }
 
-t_run "the tiny sweep runs" 0 '*' -- sweep -j2 sw/sweep.md sw/sweep.tsv
+# First without hcr-item, then with it: the widened grid must evaluate it too.
+t_run "the tiny sweep runs, without hcr-item" 0 '*' -- sweep -j2 METHODS="ct hcr" sw/sweep.md sw/sweep.tsv
+t_run "and with it, reusing the rest" 0 '*' -- sweep -j2 sw/sweep.md sw/sweep.tsv
+t_eq "only hcr-item was trained the second time" "hcr-item hcr-item" \
+	"$(grep -o -- '--label [a-z-]*' "$OUT" | cut -d' ' -f2 | paste -sd' ')"
 t_eq "sweep.tsv's columns" "backbone	kappa	run	metric	n	mean	sd" "$(head -n 1 sw/sweep.tsv)"
 runs="ct hcr hcr-item hcr-item/h2 hcr-item/hcr-s1 hcr-item/hcr-s2 hcr-item/hcr-t hcr/h2 hcr/hcr-s1 hcr/hcr-s2 hcr/hcr-t oracle/causal oracle/correlational"
 t_eq "every run has the heads' correlations at both strengths" \
