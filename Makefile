@@ -52,7 +52,7 @@ DEB_FUZZ := clang libclang-rt-14-dev
 DEB_VALGRIND := valgrind
 
 .PHONY: all deps deps-demo check demo readme check-sanitize check-asan check-valgrind fuzz bench \
-	install uninstall clean lint-man
+	install uninstall clean lint-man sweep
 all: $(B)/.deps $(BINS)
 
 # Installs the Debian packages given that are missing (apt-get as root, else sudo);
@@ -222,6 +222,11 @@ $(EXPERIMENTS): all deps-demo
 	$(MAKE) -f pipelines/$@.mk BIN=$(abspath $(B))/bin
 experiments: all deps-demo
 	for e in $(EXPERIMENTS); do $(MAKE) -f pipelines/$$e.mk BIN=$(abspath $(B))/bin; done
+
+# HCR against CT and HCR-T on simulated data over confounding strengths (pipelines/README.sweep);
+# settings such as KAPPAS, SEEDS, BACKBONES or SIM pass through to it.
+sweep: all deps-demo
+	$(MAKE) -f pipelines/sweep.mk BIN=$(abspath $(B)/bin)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7

@@ -17,9 +17,10 @@
 DATA := movielens
 RAW := $(MOVIELENS)
 include $(dir $(lastword $(MAKEFILE_LIST)))data.mk
-.SECONDARY:
 
 R ?= results/demo
+# the plots' tables are kept, though no rule names them but by pattern
+.SECONDARY: $(R)/valid.bars $(R)/test.bars $(R)/report.summary
 # The paper's settings: early stopping on validation NDCG@50 after PATIENCE epochs
 # without gain, at most EPOCHS.  HCR's epoch costs about five of CT's, so HCR gets two
 # threads: once CT is done it has both cores (its model is the same bits at any -j).
