@@ -52,7 +52,7 @@ DEB_FUZZ := clang libclang-rt-14-dev
 DEB_VALGRIND := valgrind
 
 .PHONY: all deps deps-demo check demo readme check-sanitize check-asan check-valgrind fuzz bench \
-	install uninstall clean lint-man sweep
+	install uninstall clean lint-man sweep readme-figures
 all: $(B)/.deps $(BINS)
 
 # Installs the Debian packages given that are missing (apt-get as root, else sudo);
@@ -222,6 +222,15 @@ $(EXPERIMENTS): all deps-demo
 	$(MAKE) -f pipelines/$@.mk BIN=$(abspath $(B))/bin
 experiments: all deps-demo
 	for e in $(EXPERIMENTS); do $(MAKE) -f pipelines/$$e.mk BIN=$(abspath $(B))/bin; done
+
+# The README's MovieLens figures 5-7: the experiments at train-mtl's default settings
+# (a one-point grid) over two seeds, their PNGs and tables copied to pipelines/figures.
+FIG_SETTINGS ?= LRS=1e-3 L2S=1e-3 BETAS=1 SEEDS="1 2"
+readme-figures: all deps-demo
+	for e in fig5 fig6 fig7; do \
+	  $(MAKE) -j2 -f pipelines/$$e.mk BIN=$(abspath $(B))/bin DATA=movielens $(FIG_SETTINGS) || exit; \
+	  cp $(RESULTS)/$$e/movielens/$$e*.png $(RESULTS)/$$e/movielens/$$e.md pipelines/figures/; \
+	done
 
 # HCR against CT and HCR-T on simulated data over confounding strengths (pipelines/README.sweep);
 # settings such as KAPPAS, SEEDS, BACKBONES or SIM pass through to it.
