@@ -89,10 +89,13 @@ void ranking_check_users(const struct ranking *r, const struct vocab *users)
 		row_of[row] = -1;
 	for (row = 0; row < r->rows; row++) {
 		int32_t u = r->users[row];
-		if (row_of[u] >= 0)
+		if (row_of[u] >= 0) {
+			long long first = (long long)row_of[u] + 1;
+			free(row_of); /* the only pointer is here: LeakSanitizer would count it */
 			die(HCR_EXIT_DATA, "%s: ranking '%s' has two rows for user '%s' (records %lld "
 			    "and %lld): are two inputs the same shard?", r->source, r->h.label,
-			    vocab_id(users, u), (long long)row_of[u] + 1, (long long)row + 1);
+			    vocab_id(users, u), first, (long long)row + 1);
+		}
 		row_of[u] = row;
 	}
 	free(row_of);
