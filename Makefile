@@ -39,9 +39,9 @@ FILTERS := $(FILTER_SRC:filters/%.c=%)
 BINS := $(FILTERS:%=$(B)/bin/%)
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNITS := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
-MAN1 := $(sort $(wildcard man/*.1))
-MAN5 := $(sort $(wildcard man/*.5))
-MAN7 := $(sort $(wildcard man/*.7))
+MAN1 := $(sort $(wildcard man/man1/*.1))
+MAN5 := $(sort $(wildcard man/man5/*.5))
+MAN7 := $(sort $(wildcard man/man7/*.7))
 
 # Debian packages the tools and tests need; `deps` installs the missing ones.
 DEB_BUILD := gcc make pkg-config libcsv-dev libmsgpack-dev libopenblas-dev libjansson-dev
