@@ -1322,27 +1322,29 @@ struct ad_tensor *ad_rowdot(struct ad_tape *tape, struct ad_tensor *a, struct ad
 	return out;
 }
 
+/* dst_r (+)= g_r * other_r for every row r: one factor's share of a row dot's gradient. */
+static void rowdot_grad_into(real *dst, int fresh, const real *other, const real *g,
+    int64_t rows, int64_t d)
+{
+	for (int64_t r = 0; r < rows; r++) {
+		const real *restrict src = other + r * d;
+		real *restrict out = dst + r * d;
+		real gr = g[r];
+		STORE_OR_ADD(fresh, out, d, gr * src[i]);
+	}
+}
+
 static void rowdot_backward(struct ad_tape *tape, struct ad_node *nd)
 {
-	int64_t d = nd->a->cols;
+	int64_t d = nd->a->cols, rows = nd->out->rows;
 	int fresh;
 	/* da before db: with a == b the second pass adds to the first */
 	real *da = grad_or_fresh(tape, nd->a, &fresh), *db;
 	if (da)
-		for (int64_t r = 0; r < nd->out->rows; r++) {
-			real g = nd->out->grad[r];
-			const real *restrict src = nd->b->val + r * d;
-			real *restrict dst = da + r * d;
-			STORE_OR_ADD(fresh, dst, d, g * src[i]);
-		}
+		rowdot_grad_into(da, fresh, nd->b->val, nd->out->grad, rows, d);
 	db = grad_or_fresh(tape, nd->b, &fresh);
 	if (db)
-		for (int64_t r = 0; r < nd->out->rows; r++) {
-			real g = nd->out->grad[r];
-			const real *restrict src = nd->a->val + r * d;
-			real *restrict dst = db + r * d;
-			STORE_OR_ADD(fresh, dst, d, g * src[i]);
-		}
+		rowdot_grad_into(db, fresh, nd->a->val, nd->out->grad, rows, d);
 }
 
 struct ad_tensor *ad_stop_grad(struct ad_tape *tape, struct ad_tensor *x)
