@@ -8,15 +8,7 @@
 # $(RESULTS)/fig5/$(DATA)/.
 
 EXP := fig5
-METHODS := ct hcr
-BASELINE := ct
-
-.PHONY: all tables figures
-all: tables figures
-include $(dir $(lastword $(MAKEFILE_LIST)))data.mk
-include $(TOP)/pipelines/runs.mk
-FIG_METRIC ?= recall
-FIG_K ?= $(KMAX)
+include $(dir $(lastword $(MAKEFILE_LIST)))fig.mk
 
 tables: $(R)/fig5a.tsv $(R)/fig5b.tsv $(R)/fig5.md
 figures: $(R)/fig5a.png $(R)/fig5b.png

@@ -8,15 +8,7 @@
 # $(RESULTS)/fig6/$(DATA)/.
 
 EXP := fig6
-METHODS := ct hcr
-BASELINE := ct
-
-.PHONY: all tables figures
-all: tables figures
-include $(dir $(lastword $(MAKEFILE_LIST)))data.mk
-include $(TOP)/pipelines/runs.mk
-FIG_METRIC ?= recall
-FIG_K ?= $(KMAX)
+include $(dir $(lastword $(MAKEFILE_LIST)))fig.mk
 ALL_PERIODS := $(shell seq 1 $(PERIODS))
 
 tables: $(R)/fig6a.tsv $(R)/fig6b.tsv $(R)/fig6.md

@@ -6,14 +6,7 @@
 # Writes fig7.tsv, fig7.md and, with gnuplot, fig7.png in $(RESULTS)/fig7/$(DATA)/.
 
 EXP := fig7
-METHODS := ct hcr
-BASELINE := ct
-
-.PHONY: all tables figures
-all: tables figures
-include $(dir $(lastword $(MAKEFILE_LIST)))data.mk
-include $(TOP)/pipelines/runs.mk
-FIG_K ?= $(KMAX)
+include $(dir $(lastword $(MAKEFILE_LIST)))fig.mk
 
 tables: $(R)/fig7.tsv $(R)/fig7.md
 figures: $(R)/fig7.png
