@@ -32,7 +32,8 @@ LIBS = $(MSGPACK_LIBS) -lcsv -ljansson $(BLAS_LIBS) -lm -lpthread
 ALL_LDFLAGS = -pthread -Wl,--as-needed $(LDFLAGS)
 
 B := build
-LIB_SRC := $(sort $(wildcard lib/*.c))
+# lib/ is in folders by pipeline stage, methods one level deeper (lib/README).
+LIB_SRC := $(sort $(wildcard lib/*/*.c lib/*/*/*.c))
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
 FILTER_SRC := $(sort $(wildcard filters/*.c))
 FILTERS := $(FILTER_SRC:filters/%.c=%)
@@ -250,4 +251,5 @@ uninstall:
 clean:
 	rm -rf $(B) build-san
 
--include $(wildcard $(B)/*/*.d $(FZ)/*/*.d)
+-include $(wildcard $(B)/*/*.d $(B)/lib/*/*.d $(B)/lib/*/*/*.d $(B)/lib64/*/*.d \
+	$(B)/lib64/*/*/*.d $(FZ)/*/*.d $(FZ)/lib/*/*.d $(FZ)/lib/*/*/*.d)

@@ -1,10 +1,10 @@
 /* build-graph: appends the click and like graphs of the training records. */
 #include <string.h>
 
-#include "cli.h"
-#include "graph.h"
-#include "split.h"
-#include "stream.h"
+#include "common/cli.h"
+#include "ingest/graph.h"
+#include "ingest/dataset.h"
+#include "common/stream.h"
 
 static const char usage[] = "build-graph [-v] [-k click|like] [-o FILE] [FILE]\n";
 

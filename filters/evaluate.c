@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "evaluation.h"
-#include "ranking.h"
-#include "split.h"
-#include "stream.h"
-#include "truth.h"
+#include "common/cli.h"
+#include "eval/breakdown.h"
+#include "rank/ranking.h"
+#include "ingest/dataset.h"
+#include "common/stream.h"
+#include "eval/truth.h"
 
 static const char usage[] =
     "evaluate [-k K[,K...]] [--baseline LABEL] [--rankings FILE --label NAME]...\n"

@@ -4,10 +4,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
-#include "featload.h"
-#include "split.h"
-#include "stream.h"
+#include "common/cli.h"
+#include "ingest/featload.h"
+#include "ingest/dataset.h"
+#include "common/stream.h"
 
 static const char usage[] =
     "extract-features [-v] -m NAME:ROLE[:VALUES][@COLUMN]=FILE ... [--item-column COL]\n"

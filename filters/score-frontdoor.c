@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "model.h"
-#include "ranking.h"
-#include "scoring.h"
-#include "split.h"
-#include "stream.h"
+#include "common/cli.h"
+#include "train/model.h"
+#include "rank/ranking.h"
+#include "rank/scoring.h"
+#include "ingest/dataset.h"
+#include "common/stream.h"
 
 static const char usage[] =
     "score-frontdoor [-k K] [--rule R[,R...]] [--model LABEL | --all] [--label NAME]\n"

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
-#include "simulate.h"
+#include "common/cli.h"
+#include "sim/simulate.h"
 
 static const char usage[] =
     "simulate -d DIR [-u USERS] [-i ITEMS] [-k DIM] [-c CLICKS] [-s SEED]\n"

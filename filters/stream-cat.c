@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "mpjson.h"
-#include "stream.h"
+#include "common/cli.h"
+#include "common/mpjson.h"
+#include "common/stream.h"
 
 static const char usage[] =
     "stream-cat [-l] [-H] [--full] [-n N] [--section NAME] [-o FILE] [FILE ...]\n";

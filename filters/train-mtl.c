@@ -3,13 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "feature.h"
-#include "graph.h"
-#include "model.h"
-#include "split.h"
-#include "stream.h"
-#include "train.h"
+#include "common/cli.h"
+#include "ingest/feature.h"
+#include "ingest/graph.h"
+#include "train/model.h"
+#include "ingest/dataset.h"
+#include "common/stream.h"
+#include "train/train.h"
 
 static const char usage[] =
     "train-mtl [--method M] [--backbone mmgcn|mf] [--lr R] [--l2 L] [--beta B]\n"

@@ -24,9 +24,9 @@
 #include <cblas.h>
 #undef I
 
-#include "ad.h"
-#include "csr.h"
-#include "util.h"
+#include "train/autodiff.h"
+#include "common/csr.h"
+#include "common/util.h"
 
 #define MAX_LAYERS 4
 

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "rank.h"
-#include "rules.h"
-#include "util.h"
+#include "rank/topk.h"
+#include "rank/rulekeys.h"
+#include "common/util.h"
 
 static uint64_t rng = 88172645463325252ull;
 

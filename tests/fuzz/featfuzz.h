@@ -13,7 +13,7 @@
 
 #include <string.h>
 
-#include "featload.h"
+#include "ingest/featload.h"
 #include "fuzz.h"
 #include "roundtrip.h"
 

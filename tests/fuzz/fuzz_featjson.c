@@ -1,4 +1,4 @@
-/* fuzz_featjson: item modalities from JSON lines (lib/featjson.c through
+/* fuzz_featjson: item modalities from JSON lines (lib/ingest/featjson.c through
  * feature_load_file, as extract-features -m reads the Tiktok files): arrays of numbers,
  * objects of word counts, labels, texts, years.  Loaders never die: errors come
  * back with their place.  Input: two option bytes (featfuzz.h), then the file. */

@@ -1,5 +1,5 @@
-/* fuzz_featnpy: a dense modality from a folder of .npy files, one per item (lib/npy.c
- * and lib/featnpy.c through feature_load, as extract-features reads Kwai's visual
+/* fuzz_featnpy: a dense modality from a folder of .npy files, one per item (lib/common/npy.c
+ * and lib/ingest/featnpy.c through feature_load, as extract-features reads Kwai's visual
  * features).  The input after two option bytes (featfuzz.h) is cut before each .npy
  * magic into up to six files, named in turn 101.npy, 102.npy, 103 (no extension),
  * 999.npy (no such item), 101 (a second file of item 101) and b.npy. */

@@ -1,4 +1,4 @@
-/* fuzz_feattab: item modalities from CSV and TSV files (lib/feattab.c through
+/* fuzz_feattab: item modalities from CSV and TSV files (lib/ingest/feattab.c through
  * feature_load_file, as extract-features -m reads a file): dense rows, a vector in one
  * field, bags of words, labels, decades, categories.  Loaders never die: errors come
  * back with their place.  Input: two option bytes (featfuzz.h), then the file. */

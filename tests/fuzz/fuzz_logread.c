@@ -1,4 +1,4 @@
-/* fuzz_logread: the interaction log reader (lib/logread.c) in every format, then the
+/* fuzz_logread: the interaction log reader (lib/ingest/logformats.c) in every format, then the
  * chronological split, then the vocab and split sections written and read back: all
  * that split-chrono does with a file.  The reader must never die: a bad file comes back
  * as an error with a one-line message.
@@ -12,9 +12,9 @@
  * then the file. */
 #include <string.h>
 
-#include "chrono.h"
+#include "ingest/partition.h"
 #include "fuzz.h"
-#include "logread.h"
+#include "ingest/logformats.h"
 #include "roundtrip.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,12 +1,12 @@
-/* fuzz_model: the model section reader (lib/model.c), as score-frontdoor loads what
+/* fuzz_model: the model section reader (lib/train/model.c), as score-frontdoor loads what
  * train-mtl wrote: each model section against the vocabulary before it, and then
  * every representation and extra array it kept, read whole and finite. */
 #include <math.h>
 #include <string.h>
 
 #include "fuzz.h"
-#include "model.h"
-#include "split.h"
+#include "train/model.h"
+#include "ingest/dataset.h"
 
 static volatile float sink;
 

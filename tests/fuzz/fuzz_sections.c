@@ -1,5 +1,5 @@
 /* fuzz_sections: the section readers on top of the stream (vocab and split in
- * lib/split.c, graph_read, feature_read) as a trainer loads a stream, then what
+ * lib/ingest/dataset.c, graph_read, feature_read) as a trainer loads a stream, then what
  * build-graph does with the split it read; everything accepted must be whole (every
  * element touched) and must come back equal through the writers. */
 #include "fuzz.h"

@@ -1,4 +1,4 @@
-/* fuzz_stream: the stream reader (lib/stream.c) on any bytes, as stream-cat and every
+/* fuzz_stream: the stream reader (lib/common/stream.c) on any bytes, as stream-cat and every
  * filter use it: sections, records, dense blocks (every element they claim is read),
  * the JSON printer (its every line must parse as JSON), and the copy of kept sections
  * that a filter passes on, which must itself read back as a whole stream holding just
@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "mpjson.h"
-#include "stream.h"
+#include "common/mpjson.h"
+#include "common/stream.h"
 
 static volatile unsigned sink;
 

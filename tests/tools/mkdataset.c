@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "split.h"
+#include "ingest/dataset.h"
 
 static int part_of(const char *s)
 {

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
-#include "rng.h"
-#include "split.h"
+#include "train/model.h"
+#include "common/rng.h"
+#include "ingest/dataset.h"
 
 /* The next number of fp, skipping blanks and # comments. */
 static float next_number(FILE *fp, const char *path)

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stream.h"
+#include "common/stream.h"
 
 static void values(struct hs_out *out)
 {

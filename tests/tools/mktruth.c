@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stream.h"
+#include "common/stream.h"
 
 enum { MAX = 256 };
 

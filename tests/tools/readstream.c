@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "feature.h"
-#include "graph.h"
-#include "split.h"
+#include "ingest/feature.h"
+#include "ingest/graph.h"
+#include "ingest/dataset.h"
 
 int main(int argc, char **argv)
 {

@@ -3,11 +3,11 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "csr.h"
-#include "metrics.h"
-#include "rank.h"
+#include "common/csr.h"
+#include "eval/metrics.h"
+#include "rank/topk.h"
 #include "tap.h"
-#include "util.h"
+#include "common/util.h"
 
 static void one_user(void)
 {

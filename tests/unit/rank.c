@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csr.h"
-#include "rank.h"
+#include "common/csr.h"
+#include "rank/topk.h"
 #include "tap.h"
-#include "util.h"
+#include "common/util.h"
 
 /* A scorer reading a full users x items table: fine for tests, not for real sizes. */
 struct table {

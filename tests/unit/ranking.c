@@ -1,4 +1,4 @@
-/* The outside readers of lib/ranktsv.c as a fuzzing harness will call them: from
+/* The outside readers of lib/rank/outside.c as a fuzzing harness will call them: from
  * memory, errors returned with their place and the process going on; and the
  * ranking section written and read back. */
 #include <stdio.h>
@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ranking.h"
-#include "split.h"
+#include "rank/ranking.h"
+#include "ingest/dataset.h"
 #include "tap.h"
 
 static struct vocab users, items;

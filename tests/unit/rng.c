@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "rng.h"
+#include "common/rng.h"
 #include "tap.h"
 
 #define N 1000000

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rank.h"
-#include "rules.h"
+#include "rank/topk.h"
+#include "rank/rulekeys.h"
 #include "tap.h"
-#include "util.h"
+#include "common/util.h"
 
 static uint64_t rng = 99;
 static double uniform(void)

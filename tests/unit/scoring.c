@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scoring.h"
+#include "rank/scoring.h"
 #include "tap.h"
-#include "util.h"
+#include "common/util.h"
 
 /* Tower k's group g: one user row and three item rows of two numbers. */
 static void set_group(struct repset *rs, int k, int g, const float user[2], const float items[6])

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "simulate.h"
+#include "sim/simulate.h"
 #include "tap.h"
 
 static double sig(double x)

@@ -6,7 +6,7 @@
  * printed with sprintf("%.17g"). */
 #include <math.h>
 
-#include "stats.h"
+#include "eval/pairedtests.h"
 #include "tap.h"
 
 #define N(a) ((int64_t)(sizeof(a) / sizeof *(a)))

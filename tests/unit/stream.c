@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "stream.h"
+#include "common/stream.h"
 #include "tap.h"
 
 static char path_a[] = "/tmp/hcr-stream-aXXXXXX", path_b[] = "/tmp/hcr-stream-bXXXXXX";

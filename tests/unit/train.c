@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graph.h"
-#include "rng.h"
-#include "split.h"
+#include "ingest/graph.h"
+#include "common/rng.h"
+#include "ingest/dataset.h"
 #include "tap.h"
-#include "train.h"
+#include "train/train.h"
 
 #define NU 30
 #define NI 50

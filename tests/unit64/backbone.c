@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backbone.h"
+#include "train/backbone.h"
 #include "tap.h"
 
 #define NU 3

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ad.h"
+#include "train/autodiff.h"
 #include "chain.h"
 #include "tap.h"
 

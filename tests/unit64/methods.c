@@ -1,4 +1,4 @@
-/* methods: every method's whole loss (lib/methods.c) against its formula written out
+/* methods: every method's whole loss (lib/train/methods/table.c) against its formula written out
  * here from method.md section 6, by value, and its gradient against central
  * differences of that formula, in double precision.  The stop-gradient quantities
  * (the propensity sg(pCTR), Multi-DR's imputed label sg(r)) are held at their values
@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backbone.h"
-#include "split.h"
+#include "train/backbone.h"
+#include "ingest/dataset.h"
 #include "tap.h"
-#include "train.h"
+#include "train/train.h"
 
 #define NU 3
 #define NI 5

@@ -1,0 +1,26 @@
+/* cli.h: the options every tool shares (--help, --version, --progress, -j, -v). */
+#ifndef HCR_CLI_H
+#define HCR_CLI_H
+
+#include <getopt.h>
+
+#include "common/util.h"
+
+/* Long-option codes of the shared options, outside the range of short options. */
+enum { CLI_HELP = 'h', CLI_VERSION = 0x100, CLI_PROGRESS, CLI_FIRST_TOOL_OPTION = 0x200 };
+
+#define CLI_LONG_OPTIONS                                   \
+	{ "help", no_argument, 0, CLI_HELP },              \
+	{ "version", no_argument, 0, CLI_VERSION },        \
+	{ "progress", no_argument, 0, CLI_PROGRESS },      \
+	{ "threads", required_argument, 0, 'j' },          \
+	{ "verbose", no_argument, 0, 'v' }
+
+/* Handles a shared option (help, version, progress, -j, -v, and getopt's '?' and ':'
+ * errors): exits where the option asks to, returns 1 if opt was shared, else 0.
+ * usage is the synopsis printed by --help and after a usage error. */
+int cli_common(int opt, const char *arg, char **argv, const char *usage);
+/* "tool: message" and the usage on stderr, exit HCR_EXIT_USAGE. */
+HCR_NORETURN void cli_usage_error(const char *usage, const char *fmt, ...) HCR_PRINTF(2, 3);
+
+#endif

@@ -1,0 +1,583 @@
+/* breakdown.c: Recall and NDCG of rankings, their breakdowns, truth and paired tests,
+ * as method.md §7 defines them. */
+#include "eval/breakdown.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval/pairedtests.h"
+#include "common/util.h"
+
+const char *const eval_breakdown_names[EB_COUNT] = { "overall", "groups", "periods", "items",
+	"truth", "compare" };
+const char *const eval_stat_names[ES_COUNT] = { "", "gain", "drop", "diff", "t_p",
+	"wilcoxon_p" };
+const char *const eval_metric_names[EM_COUNT] = { "recall", "ndcg", "nrecall", "share",
+	"kendall" };
+const char *const eval_part_names[3] = { "train", "valid", "test" };
+
+static const int parts[2] = { PART_VALID, PART_TEST };
+
+/* ---- what the split gives ---- */
+
+struct ranked {
+	int64_t key;    /* training clicks, or a like/click ratio's place */
+	int64_t a, b;   /* a ratio a / b, compared exactly */
+	int32_t index;
+};
+
+/* More training clicks first; ties by lower user index (first in the log). */
+static int by_clicks(const void *x, const void *y)
+{
+	const struct ranked *p = x, *q = y;
+	if (p->key != q->key)
+		return p->key > q->key ? -1 : 1;
+	return (p->index > q->index) - (p->index < q->index);
+}
+
+/* Higher like/click ratio first; ties by lower item index. */
+static int by_ratio(const void *x, const void *y)
+{
+	const struct ranked *p = x, *q = y;
+	int64_t l = p->a * q->b, r = q->a * p->b;
+	if (l != r)
+		return l > r ? -1 : 1;
+	return (p->index > q->index) - (p->index < q->index);
+}
+
+static void activity_groups(struct eval_data *d, const struct eval_opts *o)
+{
+	struct ranked *u = xmalloc(((size_t)d->nu + 1) * sizeof *u);
+	int64_t i, n = 0;
+	d->active = xcalloc((size_t)d->nu + 1, 1);
+	for (i = 0; i < d->nu; i++)
+		if (csr_len(&d->train, i) > 0) {
+			u[n].key = csr_len(&d->train, i);
+			u[n++].index = (int32_t)i;
+		}
+	qsort(u, (size_t)n, sizeof *u, by_clicks);
+	d->scored_users = n;
+	d->active_users = (int64_t)floor(o->active * (double)n + 0.5);
+	for (i = 0; i < d->active_users; i++)
+		d->active[u[i].index] = 1;
+	free(u);
+}
+
+static void item_groups(struct eval_data *d, const struct split *s)
+{
+	int64_t *clicks = xcalloc((size_t)d->ni + 1, sizeof *clicks);
+	int64_t *likes = xcalloc((size_t)d->ni + 1, sizeof *likes);
+	struct ranked *it = xmalloc(((size_t)d->ni + 1) * sizeof *it);
+	int64_t k, n = 0, high;
+	for (k = 0; k < s->n; k++)
+		if (s->part[k] == PART_TRAIN) {
+			clicks[s->item[k]]++;
+			likes[s->item[k]] += s->like[k];
+		}
+	for (k = 0; k < d->ni; k++)
+		if (clicks[k] > 0) {
+			it[n].a = likes[k];
+			it[n].b = clicks[k];
+			it[n++].index = (int32_t)k;
+		}
+	qsort(it, (size_t)n, sizeof *it, by_ratio);
+	/* the top third, round(n / 3): n / 3 never ends in a half */
+	high = (n + 1) / 3;
+	d->item_group = xcalloc((size_t)d->ni + 1, 1);
+	for (k = 0; k < n; k++)
+		d->item_group[it[k].index] = k < high ? 1 : 2;
+	d->high_items = high;
+	d->low_items = n - high;
+	free(clicks);
+	free(likes);
+	free(it);
+}
+
+/* Each user's later likes, valid then test in record (time) order, position j of n
+ * in period p when floor(p n / P) <= j < floor((p + 1) n / P). */
+static void periods(struct eval_data *d, const struct split *s, int nper)
+{
+	int64_t *n_u = xcalloc((size_t)d->nu + 1, sizeof *n_u);
+	int64_t *seen = xcalloc((size_t)d->nu + 1, sizeof *seen), k, m = 0, j;
+	int32_t *row = xmalloc(((size_t)s->n + 1) * sizeof *row);
+	int32_t *col = xmalloc(((size_t)s->n + 1) * sizeof *col);
+	int *per = xmalloc(((size_t)s->n + 1) * sizeof *per);
+	int p;
+	for (k = 0; k < s->n; k++)
+		if (s->part[k] != PART_TRAIN && s->like[k])
+			n_u[s->user[k]]++;
+	for (k = 0; k < s->n; k++)
+		if (s->part[k] != PART_TRAIN && s->like[k]) {
+			int32_t u = s->user[k];
+			j = seen[u]++;
+			row[m] = u;
+			col[m] = s->item[k];
+			/* the last p with floor(p n / P) <= j */
+			per[m++] = (int)(((j + 1) * nper - 1) / n_u[u]);
+		}
+	d->periods = nper;
+	d->period = xcalloc((size_t)nper, sizeof *d->period);
+	for (p = 0; p < nper; p++) {
+		size_t q = 0;
+		int32_t *r2 = xmalloc(((size_t)m + 1) * sizeof *r2);
+		int32_t *c2 = xmalloc(((size_t)m + 1) * sizeof *c2);
+		for (k = 0; k < m; k++)
+			if (per[k] == p) {
+				r2[q] = row[k];
+				c2[q++] = col[k];
+			}
+		csr_build(&d->period[p], d->nu, d->ni, q, r2, c2, 1);
+		free(r2);
+		free(c2);
+	}
+	free(n_u);
+	free(seen);
+	free(row);
+	free(col);
+	free(per);
+}
+
+void eval_data_build(struct eval_data *d, const struct dataset *ds, const struct eval_opts *o,
+    const struct truth *truth)
+{
+	memset(d, 0, sizeof *d);
+	d->nu = ds->users.n;
+	d->ni = ds->items.n;
+	split_user_items(&ds->split, d->nu, d->ni, PART_TRAIN, 0, &d->train);
+	split_user_items(&ds->split, d->nu, d->ni, PART_VALID, 1, &d->pos[PART_VALID]);
+	split_user_items(&ds->split, d->nu, d->ni, PART_TEST, 1, &d->pos[PART_TEST]);
+	activity_groups(d, o);
+	item_groups(d, &ds->split);
+	periods(d, &ds->split, o->periods);
+	d->truth = truth;
+}
+
+void eval_data_free(struct eval_data *d)
+{
+	int p;
+	csr_free(&d->train);
+	csr_free(&d->pos[PART_VALID]);
+	csr_free(&d->pos[PART_TEST]);
+	for (p = 0; p < d->periods; p++)
+		csr_free(&d->period[p]);
+	free(d->period);
+	free(d->active);
+	free(d->item_group);
+	memset(d, 0, sizeof *d);
+}
+
+/* ---- rows ---- */
+
+static void add_row(struct eval_result *res, int run, int part, int breakdown, int group,
+    int stat, int metric, int k, double value, int64_t users)
+{
+	struct eval_row *r;
+	XGROW(res->rows, res->cap, res->n_rows + 1);
+	r = &res->rows[res->n_rows++];
+	r->run = run;
+	r->part = part;
+	r->breakdown = breakdown;
+	r->group = group;
+	r->stat = stat;
+	r->metric = metric;
+	r->k = k;
+	r->value = value;
+	r->users = users;
+}
+
+static double ratio(double a, double b)
+{
+	return b != 0 && !isnan(a) && !isnan(b) ? a / b : NAN;
+}
+
+/* Recall and NDCG at each K: sums over n users. */
+struct sums {
+	int64_t n;
+	double recall[METRICS_MAX_K], ndcg[METRICS_MAX_K];
+};
+
+static void sums_add(struct sums *s, int n_k, const double *recall, const double *ndcg)
+{
+	int j;
+	s->n++;
+	for (j = 0; j < n_k; j++) {
+		s->recall[j] += recall[j];
+		s->ndcg[j] += ndcg[j];
+	}
+}
+
+static void sums_rows(struct eval_result *res, const struct sums *s, int run, int part,
+    int breakdown, int group)
+{
+	int j, n_k = res->opts.n_k;
+	for (j = 0; j < n_k; j++)
+		add_row(res, run, part, breakdown, group, ES_VALUE, EM_RECALL, res->opts.ks[j],
+		    ratio(s->recall[j], (double)s->n), s->n);
+	for (j = 0; j < n_k; j++)
+		add_row(res, run, part, breakdown, group, ES_VALUE, EM_NDCG, res->opts.ks[j],
+		    ratio(s->ndcg[j], (double)s->n), s->n);
+}
+
+/* The pooled normalised recall of an item group: sums of R_g(u) and share_g(u). */
+struct item_sums {
+	int64_t n;
+	double recall[METRICS_MAX_K], share[METRICS_MAX_K];
+};
+
+/* Adds user u's R_g and share_g at each K, for both item groups. */
+static void items_add(struct item_sums is[2], const struct eval_data *d, const struct eval_opts *o,
+    const int32_t *ranked, int64_t n_ranked, const struct csr *pos, int32_t u)
+{
+	int64_t pg[2] = { 0, 0 }, hits[2] = { 0, 0 }, in[2] = { 0, 0 }, r, q;
+	int g, j = 0;
+	for (q = pos->off[u]; q < pos->off[u + 1]; q++)
+		if (d->item_group[pos->idx[q]])
+			pg[d->item_group[pos->idx[q]] - 1]++;
+	for (g = 0; g < 2; g++)
+		is[g].n += pg[g] > 0;
+	/* one pass down the list; each K reads the counts at its cut */
+	for (r = 0; j < o->n_k; r++) {
+		while (j < o->n_k && o->ks[j] == r) {
+			for (g = 0; g < 2; g++)
+				if (pg[g] > 0) {
+					is[g].recall[j] += (double)hits[g] / (double)pg[g];
+					is[g].share[j] += (double)in[g] / (double)o->ks[j];
+				}
+			j++;
+		}
+		if (r < n_ranked && d->item_group[ranked[r]]) {
+			g = d->item_group[ranked[r]] - 1;
+			in[g]++;
+			hits[g] += csr_has(pos, u, ranked[r]);
+		}
+	}
+}
+
+static void items_rows(struct eval_result *res, const struct item_sums is[2], int run, int part)
+{
+	int g, j;
+	for (g = 0; g < 2; g++) {
+		double n = (double)is[g].n;
+		for (j = 0; j < res->opts.n_k; j++)
+			add_row(res, run, part, EB_ITEMS, g, ES_VALUE, EM_RECALL, res->opts.ks[j],
+			    ratio(is[g].recall[j], n), is[g].n);
+		for (j = 0; j < res->opts.n_k; j++)
+			add_row(res, run, part, EB_ITEMS, g, ES_VALUE, EM_SHARE, res->opts.ks[j],
+			    ratio(is[g].share[j], n), is[g].n);
+		for (j = 0; j < res->opts.n_k; j++)
+			add_row(res, run, part, EB_ITEMS, g, ES_VALUE, EM_NRECALL, res->opts.ks[j],
+			    ratio(ratio(is[g].recall[j], n), ratio(is[g].share[j], n)), is[g].n);
+	}
+}
+
+/* Graded NDCG at each K and Kendall's tau over the top max K, against the causal truth. */
+static void truth_user(const struct eval_data *d, const struct eval_opts *o, int32_t u,
+    const int32_t *ranked, const double *scores, int64_t n_ranked, double *ndcg,
+    double *kendall)
+{
+	const float *rel = truth_row(d->truth, TRUTH_CAUSAL, u);
+	int kmax = o->ks[o->n_k - 1], j;
+	int64_t m = n_ranked < kmax ? n_ranked : kmax, q;
+	double *y;
+	if (!rel) {
+		for (j = 0; j < o->n_k; j++)
+			ndcg[j] = NAN;
+		*kendall = NAN;
+		return;
+	}
+	for (j = 0; j < o->n_k; j++)
+		ndcg[j] = ndcg_graded(ranked, (int)(n_ranked < o->ks[j] ? n_ranked : o->ks[j]), rel,
+		    d->ni, d->train.idx + d->train.off[u], csr_len(&d->train, u), o->ks[j]);
+	y = xmalloc(((size_t)m + 1) * sizeof *y);
+	for (q = 0; q < m; q++)
+		y[q] = rel[ranked[q]];
+	*kendall = kendall_tau_b(scores, y, m);
+	free(y);
+}
+
+static void truth_rows(struct eval_result *res, const struct eval_users *eu, int run, int part)
+{
+	int n_k = res->opts.n_k, j;
+	int64_t q, n;
+	double sum;
+	for (j = 0; j < n_k; j++) {
+		for (q = 0, n = 0, sum = 0; q < eu->n; q++)
+			if (!isnan(eu->truth_ndcg[q * n_k + j])) {
+				sum += eu->truth_ndcg[q * n_k + j];
+				n++;
+			}
+		add_row(res, run, part, EB_TRUTH, 0, ES_VALUE, EM_NDCG, res->opts.ks[j],
+		    ratio(sum, (double)n), n);
+	}
+	for (q = 0, n = 0, sum = 0; q < eu->n; q++)
+		if (!isnan(eu->kendall[q])) {
+			sum += eu->kendall[q];
+			n++;
+		}
+	add_row(res, run, part, EB_TRUTH, 0, ES_VALUE, EM_KENDALL, res->opts.ks[n_k - 1],
+	    ratio(sum, (double)n), n);
+}
+
+static void users_grow(struct eval_users *eu, size_t *cap, int n_k, int truth)
+{
+	size_t old = *cap;
+	if ((size_t)eu->n < old)
+		return;
+	*cap = old ? old * 2 : 256;
+	eu->user = xreallocarray(eu->user, *cap, sizeof *eu->user);
+	eu->positives = xreallocarray(eu->positives, *cap, sizeof *eu->positives);
+	eu->recall = xreallocarray(eu->recall, *cap * (size_t)n_k, sizeof *eu->recall);
+	eu->ndcg = xreallocarray(eu->ndcg, *cap * (size_t)n_k, sizeof *eu->ndcg);
+	if (truth) {
+		eu->truth_ndcg = xreallocarray(eu->truth_ndcg, *cap * (size_t)n_k,
+		    sizeof *eu->truth_ndcg);
+		eu->kendall = xreallocarray(eu->kendall, *cap, sizeof *eu->kendall);
+	}
+}
+
+/* One run in one part: the per-user records and the rows of every breakdown. */
+static void eval_part(struct eval_result *res, const struct eval_data *d, int run, int part)
+{
+	const struct ranking *rk = res->runs[run];
+	const struct eval_opts *o = &res->opts;
+	const struct csr *pos = &d->pos[part];
+	struct eval_users *eu = &res->users[run][part];
+	struct sums all = { 0 }, grp[2] = { { 0 }, { 0 } };
+	struct item_sums is[2];
+	size_t cap = 0;
+	int64_t row;
+	int n_k = o->n_k;
+
+	memset(is, 0, sizeof is);
+	memset(eu, 0, sizeof *eu);
+	for (row = 0; row < rk->rows; row++) {
+		int32_t u = rk->users[row];
+		const int32_t *ranked = rk->items + rk->off[row];
+		int64_t n_ranked = ranking_len(rk, row), n_pos = csr_len(pos, u), q;
+		const int32_t *p = pos->idx + pos->off[u];
+		if (n_pos == 0)
+			continue;
+		users_grow(eu, &cap, n_k, d->truth != NULL);
+		q = eu->n;
+		eu->user[q] = u;
+		eu->positives[q] = (int32_t)n_pos;
+		metrics_user(ranked, (int)n_ranked, p, n_pos, n_k, o->ks, eu->recall + q * n_k,
+		    eu->ndcg + q * n_k);
+		sums_add(&all, n_k, eu->recall + q * n_k, eu->ndcg + q * n_k);
+		sums_add(&grp[d->active[u] ? 0 : 1], n_k, eu->recall + q * n_k, eu->ndcg + q * n_k);
+		items_add(is, d, o, ranked, n_ranked, pos, u);
+		if (d->truth)
+			truth_user(d, o, u, ranked, rk->scores + rk->off[row], n_ranked,
+			    eu->truth_ndcg + q * n_k, &eu->kendall[q]);
+		eu->n++;
+	}
+	sums_rows(res, &all, run, part, EB_OVERALL, 0);
+	sums_rows(res, &grp[0], run, part, EB_GROUPS, 0);
+	sums_rows(res, &grp[1], run, part, EB_GROUPS, 1);
+	items_rows(res, is, run, part);
+	if (d->truth)
+		truth_rows(res, eu, run, part);
+}
+
+/* The periods of the later likes, each with its own positives; under the test part. */
+static void eval_periods(struct eval_result *res, const struct eval_data *d, int run)
+{
+	const struct ranking *rk = res->runs[run];
+	int n_k = res->opts.n_k, p;
+	double recall[METRICS_MAX_K], ndcg[METRICS_MAX_K];
+	for (p = 0; p < d->periods; p++) {
+		const struct csr *pos = &d->period[p];
+		struct sums s = { 0 };
+		int64_t row;
+		for (row = 0; row < rk->rows; row++) {
+			int32_t u = rk->users[row];
+			if (!metrics_user(rk->items + rk->off[row], (int)ranking_len(rk, row),
+				pos->idx + pos->off[u], csr_len(pos, u), n_k, res->opts.ks, recall, ndcg))
+				continue;
+			sums_add(&s, n_k, recall, ndcg);
+		}
+		sums_rows(res, &s, run, PART_TEST, EB_PERIODS, p);
+	}
+}
+
+static int same_cell(const struct eval_row *a, const struct eval_row *b)
+{
+	return a->part == b->part && a->breakdown == b->breakdown && a->group == b->group &&
+	       a->stat == b->stat && a->metric == b->metric && a->k == b->k;
+}
+
+/* Gains of each run over the baseline in the breakdowns; each period's drop from the
+ * first.  Every run's value rows come in the same order, n_each of them from run 0
+ * on: a row's baseline is the row at its offset in the baseline's run, and a
+ * period's first period is 2 n_k rows a period back. */
+static void gains_and_drops(struct eval_result *res, size_t n_each)
+{
+	size_t n = res->n_rows, a, per_period = 2 * (size_t)res->opts.n_k;
+	for (a = 0; a < n; a++) {
+		struct eval_row r = res->rows[a], f, bl;
+		if (r.metric == EM_SHARE)
+			continue;
+		if (r.breakdown == EB_PERIODS) {
+			f = res->rows[a - (size_t)r.group * per_period];
+			if (f.group != 0 || f.run != r.run || f.breakdown != EB_PERIODS ||
+			    f.metric != r.metric || f.k != r.k)
+				die(HCR_EXIT_FAIL, "internal: periods out of step");
+			add_row(res, r.run, r.part, r.breakdown, r.group, ES_DROP, r.metric, r.k,
+			    ratio(f.value - r.value, f.value), r.users);
+		}
+		if (r.run == res->baseline || (r.breakdown != EB_GROUPS &&
+		    r.breakdown != EB_PERIODS && r.breakdown != EB_ITEMS))
+			continue;
+		bl = res->rows[(size_t)res->baseline * n_each + a % n_each];
+		if (!same_cell(&r, &bl))
+			die(HCR_EXIT_FAIL, "internal: runs' rows out of step");
+		add_row(res, r.run, r.part, r.breakdown, r.group, ES_GAIN, r.metric, r.k,
+		    ratio(r.value - bl.value, bl.value), r.users);
+	}
+}
+
+/* Paired tests of each run against the baseline, over the users both rank. */
+static void compare(struct eval_result *res, const struct eval_data *d)
+{
+	int64_t *at = xmalloc(((size_t)d->nu + 1) * sizeof *at), q;
+	int n_k = res->opts.n_k, run, pi, j, metric;
+	for (pi = 0; pi < 2; pi++) {
+		const struct eval_users *bu = &res->users[res->baseline][parts[pi]];
+		for (q = 0; q < d->nu; q++)
+			at[q] = -1;
+		for (q = 0; q < bu->n; q++)
+			at[bu->user[q]] = q;
+		for (run = 0; run < res->n_runs; run++) {
+			const struct eval_users *ru = &res->users[run][parts[pi]];
+			double *x, *y;
+			int64_t n = 0;
+			if (run == res->baseline)
+				continue;
+			x = xmalloc(((size_t)ru->n + 1) * sizeof *x);
+			y = xmalloc(((size_t)ru->n + 1) * sizeof *y);
+			for (metric = EM_RECALL; metric <= EM_NDCG; metric++)
+				for (j = 0; j < n_k; j++) {
+					const double *rv = metric == EM_RECALL ? ru->recall : ru->ndcg;
+					const double *bv = metric == EM_RECALL ? bu->recall : bu->ndcg;
+					struct ttest t;
+					struct wilcoxon w;
+					double diff;
+					int k = res->opts.ks[j];
+					for (q = 0, n = 0; q < ru->n; q++)
+						if (at[ru->user[q]] >= 0) {
+							x[n] = rv[q * n_k + j];
+							y[n++] = bv[at[ru->user[q]] * n_k + j];
+						}
+					ttest_paired(x, y, n, &t);
+					wilcoxon_paired(x, y, n, &w);
+					for (q = 0, diff = 0; q < n; q++)
+						diff += x[q] - y[q];
+					add_row(res, run, parts[pi], EB_COMPARE, 0, ES_DIFF, metric, k,
+					    ratio(diff, (double)n), n);
+					add_row(res, run, parts[pi], EB_COMPARE, 0, ES_T_P, metric, k, t.p, n);
+					add_row(res, run, parts[pi], EB_COMPARE, 0, ES_WILCOXON_P, metric, k, w.p,
+					    n);
+				}
+			free(x);
+			free(y);
+		}
+	}
+	free(at);
+}
+
+static const struct eval_row *sort_rows;
+
+/* Rows by run, part, breakdown and group, in the order they were added otherwise. */
+static int row_order(const void *x, const void *y)
+{
+	const size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	const struct eval_row *p = &sort_rows[a], *q = &sort_rows[b];
+	if (p->run != q->run)
+		return p->run < q->run ? -1 : 1;
+	if (p->part != q->part)
+		return p->part < q->part ? -1 : 1;
+	if (p->breakdown != q->breakdown)
+		return p->breakdown < q->breakdown ? -1 : 1;
+	if (p->group != q->group)
+		return p->group < q->group ? -1 : 1;
+	return (a > b) - (a < b);
+}
+
+static void sort_result(struct eval_result *res)
+{
+	size_t *idx = xmalloc((res->n_rows + 1) * sizeof *idx), i;
+	struct eval_row *rows = xmalloc((res->n_rows + 1) * sizeof *rows);
+	for (i = 0; i < res->n_rows; i++)
+		idx[i] = i;
+	sort_rows = res->rows;
+	qsort(idx, res->n_rows, sizeof *idx, row_order);
+	for (i = 0; i < res->n_rows; i++)
+		rows[i] = res->rows[idx[i]];
+	free(res->rows);
+	res->rows = rows;
+	res->cap = res->n_rows + 1;
+	free(idx);
+}
+
+void eval_run(const struct eval_data *d, const struct ranking *const *runs, int n_runs,
+    int baseline, const struct eval_opts *o, struct eval_result *res)
+{
+	int run, pi;
+	size_t n_each = 0;
+	memset(res, 0, sizeof *res);
+	res->opts = *o;
+	res->n_runs = n_runs;
+	res->baseline = baseline;
+	res->runs = runs;
+	res->scored_users = d->scored_users;
+	res->active_users = d->active_users;
+	res->high_items = d->high_items;
+	res->low_items = d->low_items;
+	res->truth = d->truth != NULL;
+	res->users = xcalloc((size_t)n_runs + 1, sizeof *res->users);
+	for (run = 0; run < n_runs; run++) {
+		for (pi = 0; pi < 2; pi++)
+			eval_part(res, d, run, parts[pi]);
+		eval_periods(res, d, run);
+		if (run == 0)
+			n_each = res->n_rows;
+	}
+	gains_and_drops(res, n_each);
+	compare(res, d);
+	sort_result(res);
+}
+
+void eval_result_free(struct eval_result *res)
+{
+	int run, p;
+	for (run = 0; run < res->n_runs; run++)
+		for (p = 0; p < 3; p++) {
+			struct eval_users *eu = &res->users[run][p];
+			free(eu->user);
+			free(eu->positives);
+			free(eu->recall);
+			free(eu->ndcg);
+			free(eu->truth_ndcg);
+			free(eu->kendall);
+		}
+	free(res->users);
+	free(res->rows);
+	memset(res, 0, sizeof *res);
+}
+
+const char *eval_group_name(const struct eval_result *res, const struct eval_row *row,
+    char *buf, size_t size)
+{
+	static const char *const groups[2] = { "active", "less-active" };
+	static const char *const items[2] = { "high", "low" };
+	switch (row->breakdown) {
+	case EB_GROUPS: return groups[row->group];
+	case EB_ITEMS: return items[row->group];
+	case EB_PERIODS:
+		snprintf(buf, size, "%d", row->group + 1);
+		return buf;
+	case EB_COMPARE: return res->runs[res->baseline]->h.label;
+	default: return "all";
+	}
+}

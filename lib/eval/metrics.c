@@ -1,0 +1,236 @@
+/* metrics.c: Recall, NDCG, graded NDCG, Kendall's tau-b. */
+#include "eval/metrics.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+
+static int sorted_has(const int32_t *a, int64_t n, int32_t c)
+{
+	int64_t lo = 0, hi = n;
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo) / 2;
+		if (a[mid] < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && a[lo] == c;
+}
+
+int metrics_user(const int32_t *ranked, int n_ranked, const int32_t *pos, int64_t n_pos,
+    int n_k, const int *ks, double *recall, double *ndcg)
+{
+	int j, r, kmax = 0;
+	double hits = 0, dcg = 0, idcg = 0;
+	int64_t ideal = 0;
+	if (n_pos <= 0) {
+		for (j = 0; j < n_k; j++)
+			recall[j] = ndcg[j] = NAN;
+		return 0;
+	}
+	for (j = 0; j < n_k; j++)
+		kmax = ks[j] > kmax ? ks[j] : kmax;
+	/* One pass over the list; each K reads the running sums at its cut. */
+	for (r = 0; r <= kmax; r++) {
+		for (j = 0; j < n_k; j++) {
+			if (ks[j] != r)
+				continue;
+			recall[j] = hits / (double)n_pos;
+			ndcg[j] = dcg / idcg;
+		}
+		if (r == kmax)
+			break;
+		if (r < n_ranked && sorted_has(pos, n_pos, ranked[r])) {
+			hits += 1;
+			dcg += 1 / log2(r + 2.0);
+		}
+		if (ideal < n_pos) {
+			idcg += 1 / log2(r + 2.0);
+			ideal++;
+		}
+	}
+	return 1;
+}
+
+void metrics_eval(const struct rank_result *rk, const struct csr *positives, int n_k,
+    const int *ks, struct metrics *m)
+{
+	int64_t r;
+	int j;
+	if (n_k < 1 || n_k > METRICS_MAX_K)
+		die(HCR_EXIT_FAIL, "internal: %d cut-offs (1 to %d)", n_k, METRICS_MAX_K);
+	memset(m, 0, sizeof *m);
+	m->n_k = n_k;
+	for (j = 0; j < n_k; j++) {
+		if (ks[j] < 1 || ks[j] > rk->k)
+			die(HCR_EXIT_FAIL, "internal: metric at K = %d from a top-%d ranking", ks[j],
+			    rk->k);
+		m->ks[j] = ks[j];
+	}
+	m->rows = rk->rows;
+	m->user_recall = xmalloc((size_t)(rk->rows * n_k + 1) * sizeof *m->user_recall);
+	m->user_ndcg = xmalloc((size_t)(rk->rows * n_k + 1) * sizeof *m->user_ndcg);
+	for (r = 0; r < rk->rows; r++) {
+		int32_t u = rk->users[r];
+		double *rec = m->user_recall + r * n_k, *nd = m->user_ndcg + r * n_k;
+		if (u < 0 || u >= positives->rows)
+			die(HCR_EXIT_FAIL, "internal: user %d outside the positives' %lld rows", u,
+			    (long long)positives->rows);
+		if (!metrics_user(rk->items + r * rk->k, rk->count[r],
+			positives->idx + positives->off[u], csr_len(positives, u), n_k, ks, rec, nd))
+			continue;
+		m->users++;
+		for (j = 0; j < n_k; j++) {
+			m->recall[j] += rec[j];
+			m->ndcg[j] += nd[j];
+		}
+	}
+	for (j = 0; j < n_k; j++) {
+		m->recall[j] = m->users ? m->recall[j] / (double)m->users : NAN;
+		m->ndcg[j] = m->users ? m->ndcg[j] / (double)m->users : NAN;
+	}
+}
+
+void metrics_free(struct metrics *m)
+{
+	free(m->user_recall);
+	free(m->user_ndcg);
+	memset(m, 0, sizeof *m);
+}
+
+/* A min-heap of the k largest relevances seen. */
+static void dheap_down(double *h, int n, int i)
+{
+	double x = h[i];
+	for (;;) {
+		int c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && h[c + 1] < h[c])
+			c++;
+		if (h[c] >= x)
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = x;
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x < y) - (x > y);
+}
+
+double ndcg_graded(const int32_t *ranked, int n_ranked, const float *rel, int64_t n_items,
+    const int32_t *excluded, int64_t n_excluded, int k)
+{
+	double *h, dcg = 0, idcg = 0;
+	int64_t i, e = 0;
+	int n = 0, r;
+	if (k < 1)
+		return NAN;
+	for (r = 0; r < n_ranked && r < k; r++)
+		dcg += rel[ranked[r]] / log2(r + 2.0);
+	h = xmalloc((size_t)k * sizeof *h);
+	for (i = 0; i < n_items; i++) {
+		/* Both lists ascend: one cursor skips the excluded items. */
+		while (excluded && e < n_excluded && excluded[e] < i)
+			e++;
+		if (excluded && e < n_excluded && excluded[e] == i)
+			continue;
+		if (n < k) {
+			h[n++] = rel[i];
+			if (n == k)
+				for (r = k / 2 - 1; r >= 0; r--)
+					dheap_down(h, k, r);
+		} else if (rel[i] > h[0]) {
+			h[0] = rel[i];
+			dheap_down(h, k, 0);
+		}
+	}
+	qsort(h, (size_t)n, sizeof *h, cmp_desc);
+	for (r = 0; r < n; r++)
+		idcg += h[r] / log2(r + 2.0);
+	free(h);
+	return idcg > 0 ? dcg / idcg : NAN;
+}
+
+struct pair {
+	double x, y;
+};
+
+static int by_x_then_y(const void *a, const void *b)
+{
+	const struct pair *p = a, *q = b;
+	if (p->x != q->x)
+		return p->x < q->x ? -1 : 1;
+	return (p->y > q->y) - (p->y < q->y);
+}
+
+/* Sorts a[0 .. n) by y, stably, returning the strict inversions met (pairs i < j
+ * with y_i > y_j): in an array sorted by (x, y), exactly the discordant pairs. */
+static int64_t sort_count(struct pair *a, struct pair *tmp, int64_t n)
+{
+	int64_t mid = n / 2, i, j, o = 0, swaps;
+	if (n < 2)
+		return 0;
+	swaps = sort_count(a, tmp, mid) + sort_count(a + mid, tmp, n - mid);
+	for (i = 0, j = mid; i < mid || j < n;) {
+		if (j >= n || (i < mid && a[i].y <= a[j].y)) {
+			tmp[o++] = a[i++];
+		} else {
+			swaps += mid - i;
+			tmp[o++] = a[j++];
+		}
+	}
+	memcpy(a, tmp, (size_t)n * sizeof *a);
+	return swaps;
+}
+
+/* Pairs tied within runs of equal values of a sorted column. */
+static int64_t tied_pairs(const struct pair *a, int64_t n, int on_x, int both)
+{
+	int64_t i = 0, ties = 0;
+	while (i < n) {
+		int64_t j = i + 1;
+		while (j < n && (on_x ? a[j].x == a[i].x : a[j].y == a[i].y) &&
+		    (!both || a[j].y == a[i].y))
+			j++;
+		ties += (j - i) * (j - i - 1) / 2;
+		i = j;
+	}
+	return ties;
+}
+
+double kendall_tau_b(const double *x, const double *y, int64_t n)
+{
+	struct pair *a, *tmp;
+	int64_t i, n0, n1, n2, n3, disc;
+	double tau;
+	if (n < 2)
+		return NAN;
+	a = xmalloc((size_t)n * sizeof *a);
+	tmp = xmalloc((size_t)n * sizeof *tmp);
+	for (i = 0; i < n; i++) {
+		a[i].x = x[i];
+		a[i].y = y[i];
+	}
+	/* Knight's method: sort by (x, y), count ties, then discordance by merge sort. */
+	qsort(a, (size_t)n, sizeof *a, by_x_then_y);
+	n0 = n * (n - 1) / 2;
+	n1 = tied_pairs(a, n, 1, 0);
+	n3 = tied_pairs(a, n, 1, 1);
+	disc = sort_count(a, tmp, n);
+	n2 = tied_pairs(a, n, 0, 0);
+	free(a);
+	free(tmp);
+	if (n1 == n0 || n2 == n0)
+		return NAN;
+	tau = ((double)(n0 - n1 - n2 + n3) - 2.0 * (double)disc) /
+	    sqrt((double)(n0 - n1) * (double)(n0 - n2));
+	return tau;
+}

@@ -1,0 +1,44 @@
+/* clicklog.c: the click columns, grown by doubling (realloc of large blocks remaps
+ * pages, so the spare capacity costs address space, not memory). */
+#include "ingest/clicklog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+
+void clicklog_init(struct clicklog *log)
+{
+	memset(log, 0, sizeof *log);
+	vocab_init(&log->users);
+	vocab_init(&log->items);
+}
+
+void clicklog_free(struct clicklog *log)
+{
+	vocab_free(&log->users);
+	vocab_free(&log->items);
+	free(log->user);
+	free(log->item);
+	free(log->time);
+	free(log->flag);
+	clicklog_init(log);
+}
+
+void clicklog_add(struct clicklog *log, int32_t user, int32_t item, double time, int flag)
+{
+	if (log->n == log->cap) {
+		size_t c = log->cap ? (size_t)log->cap * 2 : 4096;
+		log->user = xreallocarray(log->user, c, sizeof *log->user);
+		log->item = xreallocarray(log->item, c, sizeof *log->item);
+		log->time = xreallocarray(log->time, c, sizeof *log->time);
+		log->flag = xreallocarray(log->flag, c, sizeof *log->flag);
+		log->cap = (int64_t)c;
+	}
+	log->user[log->n] = user;
+	log->item[log->n] = item;
+	/* + 0.0 turns -0 into 0, so that the two sort as the equal times they are */
+	log->time[log->n] = time + 0.0;
+	log->flag[log->n] = (uint8_t)flag;
+	log->n++;
+}

@@ -1,0 +1,428 @@
+/* partition.c: the splits.  Clicks are put in time order by a radix sort of their
+ * indices, grouped by user with a counting sort, and each user's sequence is walked
+ * once with per-item stamps, so the work is linear and the memory a few bytes a click. */
+#include "ingest/partition.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+
+/* Flag bits the split adds to a click's (clicklog.h has the low two). */
+enum {
+	F_CUT = 4,          /* global: among the first round(f n) clicks */
+	F_EMIT_SHIFT = 3,   /* two bits: 0 none, 1 train, 2 valid, 3 test */
+	F_EMIT = 3 << 3,
+	F_LIKEOR = 32,      /* a training record: some click of its pair in training is liked */
+};
+
+int chrono_mode_parse(const char *s)
+{
+	if (strcmp(s, "global") == 0)
+		return CHRONO_GLOBAL;
+	if (strcmp(s, "user") == 0)
+		return CHRONO_USER;
+	if (strcmp(s, "loo") == 0)
+		return CHRONO_LOO;
+	return -1;
+}
+
+const char *chrono_mode_name(enum chrono_mode m)
+{
+	return m == CHRONO_USER ? "user" : m == CHRONO_LOO ? "loo" : "global";
+}
+
+int chrono_fraction_parse(const char *s, int64_t *num, int64_t *den)
+{
+	int64_t n = 0, d = 1;
+	int digits = 0, frac = 0;
+	const char *p = s;
+	for (; *p >= '0' && *p <= '9'; p++, digits++)
+		if ((n = n * 10 + (*p - '0')) > 1)
+			return -1;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++) {
+			if (++frac > 9)
+				return -1;
+			n = n * 10 + (*p - '0');
+			d *= 10;
+		}
+	if (*p || !digits || n > d)
+		return -1;
+	*num = n;
+	*den = d;
+	return 0;
+}
+
+int64_t chrono_round(int64_t n, int64_t num, int64_t den)
+{
+	/* den <= 1e9 and n < 2^32, so n * num fits; halves round up */
+	int64_t q = n / den * num, r = n % den * num;
+	return q + r / den + (2 * (r % den) >= den);
+}
+
+/* ---- time order ---- */
+
+#define DIGIT_BITS 11
+#define NDIGITS 6
+
+static uint64_t double_key(double t)
+{
+	uint64_t b;
+	memcpy(&b, &t, sizeof b);
+	/* IEEE order: flip negatives whole, set the sign bit of positives */
+	return (b >> 63) ? ~b : b | (UINT64_C(1) << 63);
+}
+
+/* The click indices in time order, ties in input order: an LSD radix sort of indices
+ * on a 64-bit key, skipping the digits every key shares. */
+static uint32_t *time_order(const double *t, int64_t n)
+{
+	uint32_t *a = xmalloc(((size_t)n + 1) * sizeof *a), *b;
+	int64_t i, lo = 0;
+	int integral = 1, d;
+	size_t (*count)[1 << DIGIT_BITS];
+
+	for (i = 0; i < n; i++)
+		a[i] = (uint32_t)i;
+	for (i = 1; i < n && t[i] >= t[i - 1]; i++)
+		;
+	if (i >= n)
+		return a;   /* already in time order: file order logs, sorted exports */
+	for (i = 0; i < n && integral; i++)
+		integral = t[i] == floor(t[i]) && fabs(t[i]) < 9.0e15;
+	if (integral) {
+		/* integer times, shifted to start at 0: fewer digits to sort on */
+		lo = (int64_t)t[0];
+		for (i = 1; i < n; i++)
+			if ((int64_t)t[i] < lo)
+				lo = (int64_t)t[i];
+	}
+#define KEY(e) (integral ? (uint64_t)((int64_t)t[e] - lo) : double_key(t[e]))
+	count = xcalloc(NDIGITS, sizeof *count);
+	for (i = 0; i < n; i++) {
+		uint64_t k = KEY(i);
+		for (d = 0; d < NDIGITS; d++)
+			count[d][(k >> (d * DIGIT_BITS)) & ((1 << DIGIT_BITS) - 1)]++;
+	}
+	b = xmalloc(((size_t)n + 1) * sizeof *b);
+	for (d = 0; d < NDIGITS; d++) {
+		size_t sum = 0, j;
+		int skip = 0;
+		for (j = 0; j < (1 << DIGIT_BITS); j++) {
+			size_t c = count[d][j];
+			skip |= c == (size_t)n;
+			count[d][j] = sum;
+			sum += c;
+		}
+		if (skip)
+			continue;
+		for (i = 0; i < n; i++) {
+			uint32_t e = a[i];
+			b[count[d][(KEY(e) >> (d * DIGIT_BITS)) & ((1 << DIGIT_BITS) - 1)]++] = e;
+		}
+		{
+			uint32_t *x = a;
+			a = b;
+			b = x;
+		}
+	}
+#undef KEY
+	free(b);
+	free(count);
+	return a;
+}
+
+/* ---- the walk ---- */
+
+struct walk {
+	const int32_t *item;
+	uint8_t *flag;
+	uint32_t *seen, *trained, *cand_of, *first;  /* per item: stamps (user + 1), first click */
+	uint8_t *item_trained;
+	uint32_t *cand;
+	size_t ncand, cand_cap;
+};
+
+static void emit(uint8_t *flag, uint32_t e, int what)
+{
+	flag[e] = (uint8_t)((flag[e] & ~F_EMIT) | (what << F_EMIT_SHIFT));
+}
+
+/* One user's clicks E[0..k) in time order. */
+static void walk_user(struct walk *w, uint32_t u, const uint32_t *E, int64_t k,
+    const struct chrono_opts *o, struct chrono_counts *c)
+{
+	const int32_t *item = w->item;
+	uint8_t *flag = w->flag;
+	uint32_t stamp = u + 1;
+	int64_t i, cut, last = -1, before = -1, ntrain = 0;
+	int32_t held1 = -1, held2 = -1;
+	size_t q, half;
+
+	for (i = 0; i < k; i++) {
+		int32_t it = item[E[i]];
+		if (w->seen[it] != stamp) {
+			w->seen[it] = stamp;
+			c->implied += (flag[E[i]] & CL_BUY) != 0;
+		} else {
+			c->repeated++;
+		}
+	}
+	switch (o->mode) {
+	case CHRONO_GLOBAL:
+		/* the global cut leaves a prefix of every user's sequence in training */
+		for (cut = 0; cut < k && (flag[E[cut]] & F_CUT); cut++)
+			;
+		break;
+	case CHRONO_USER:
+		cut = chrono_round(k, o->num, o->den);
+		break;
+	default:
+		for (i = k - 1; i >= 0 && last < 0; i--)
+			if (flag[E[i]] & CL_LIKE)
+				last = i;
+		if (last >= 0) {
+			held1 = item[E[last]];
+			for (i = last - 1; i >= 0 && before < 0; i--)
+				if ((flag[E[i]] & CL_LIKE) && item[E[i]] != held1)
+					before = i;
+			if (before >= 0)
+				held2 = item[E[before]];
+		}
+		cut = before >= 0 ? before : last >= 0 ? last : k;
+		break;
+	}
+	for (i = 0; i < cut; i++) {
+		uint32_t e = E[i];
+		int32_t it = item[e];
+		if (it == held1 || it == held2) {
+			/* a held-out item clicked before stays out of training: it would be masked */
+			c->heldout++;
+			continue;
+		}
+		c->train_clicks++;
+		if (w->trained[it] != stamp) {
+			w->trained[it] = stamp;
+			w->first[it] = e;
+			w->item_trained[it] = 1;
+			emit(flag, e, 1);
+			ntrain++;
+		}
+		if (flag[e] & CL_LIKE)
+			flag[w->first[it]] |= F_LIKEOR;
+	}
+	w->ncand = 0;
+	if (o->mode == CHRONO_LOO) {
+		XGROW(w->cand, w->cand_cap, 2);
+		if (before >= 0)
+			w->cand[w->ncand++] = E[before];
+		if (last >= 0)
+			w->cand[w->ncand++] = E[last];
+	} else {
+		for (i = cut; i < k; i++) {
+			uint32_t e = E[i];
+			int32_t it = item[e];
+			if (!(flag[e] & CL_LIKE))
+				continue;
+			if (w->trained[it] == stamp) {
+				c->likes_of_train_items++;
+				continue;
+			}
+			if (w->cand_of[it] == stamp)
+				continue;   /* liked again: the first like stands */
+			w->cand_of[it] = stamp;
+			XGROW(w->cand, w->cand_cap, w->ncand + 1);
+			w->cand[w->ncand++] = e;
+		}
+	}
+	c->train += ntrain;
+	if (!ntrain) {
+		if (w->ncand) {
+			c->users_left_out++;
+			c->likes_left_out += (int64_t)w->ncand;
+		}
+		return;
+	}
+	c->users_train++;
+	c->users_unscored += w->ncand == 0;
+	half = w->ncand / 2;
+	for (q = 0; q < w->ncand; q++)
+		emit(flag, w->cand[q], q < half ? 2 : 3);
+	c->valid += (int64_t)half;
+	c->test += (int64_t)(w->ncand - half);
+	c->users_valid += half > 0;
+	c->users_test += w->ncand > half;
+}
+
+/* The users' click sequences: E[start[u] .. start[u+1]) in time order. */
+static uint32_t *group_by_user(const uint32_t *order, const int32_t *user, int64_t n,
+    int64_t users, int64_t **startp)
+{
+	int64_t *start = xcalloc((size_t)users + 2, sizeof *start), i;
+	uint32_t *E = xmalloc(((size_t)n + 1) * sizeof *E);
+	for (i = 0; i < n; i++)
+		start[user[i] + 2]++;
+	for (i = 2; i <= users + 1; i++)
+		start[i] += start[i - 1];
+	/* start[u + 1] is the cursor of user u while filling; afterwards, its end */
+	for (i = 0; i < n; i++)
+		E[start[user[order[i]] + 1]++] = order[i];
+	*startp = start;
+	return E;
+}
+
+static void store_counts(struct split *s, const struct clicklog *log,
+    const struct chrono_counts *c)
+{
+	split_stat(s, "rows", log->rows);
+	split_stat(s, "ignored_rows", log->ignored);
+	split_stat(s, "repaired_likes", log->repaired);
+	split_stat(s, "implied_clicks", c->implied);
+	split_stat(s, "input_clicks", c->clicks);
+	split_stat(s, "input_likes", c->likes);
+	split_stat(s, "repeated_clicks", c->repeated);
+	split_stat(s, "train_clicks", c->train_clicks);
+	split_stat(s, "heldout_clicks", c->heldout);
+	split_stat(s, "train_liked", c->train_liked);
+	split_stat(s, "users_train", c->users_train);
+	split_stat(s, "users_valid", c->users_valid);
+	split_stat(s, "users_test", c->users_test);
+	split_stat(s, "users_unscored", c->users_unscored);
+	split_stat(s, "users_left_out", c->users_left_out);
+	split_stat(s, "likes_left_out", c->likes_left_out);
+	split_stat(s, "likes_of_train_items", c->likes_of_train_items);
+	split_stat(s, "items_train", c->items_train);
+}
+
+void chrono_split(struct clicklog *log, const struct chrono_opts *o, struct split *s,
+    struct chrono_counts *c)
+{
+	int64_t n = log->n, users = log->users.n, items = log->items.n, i, r, m;
+	int64_t *start;
+	uint32_t *order, *E;
+	struct walk w;
+
+	memset(c, 0, sizeof *c);
+	c->clicks = n;
+	for (i = 0; i < n; i++)
+		c->likes += log->flag[i] & CL_LIKE;
+	order = time_order(log->time, n);
+	if (o->mode == CHRONO_GLOBAL) {
+		int64_t cut = chrono_round(n, o->num, o->den);
+		for (i = 0; i < cut; i++)
+			log->flag[order[i]] |= F_CUT;
+		c->cut_last = cut > 0 ? log->time[order[cut - 1]] : NAN;
+		c->cut_next = cut < n ? log->time[order[cut]] : NAN;
+	}
+	E = group_by_user(order, log->user, n, users, &start);
+
+	memset(&w, 0, sizeof w);
+	w.item = log->item;
+	w.flag = log->flag;
+	w.seen = xcalloc((size_t)items + 1, sizeof *w.seen);
+	w.trained = xcalloc((size_t)items + 1, sizeof *w.trained);
+	w.cand_of = xcalloc((size_t)items + 1, sizeof *w.cand_of);
+	w.first = xcalloc((size_t)items + 1, sizeof *w.first);
+	w.item_trained = xcalloc((size_t)items + 1, 1);
+	for (i = 0; i < users; i++)
+		walk_user(&w, (uint32_t)i, E + start[i], start[i + 1] - start[i], o, c);
+	for (i = 0; i < items; i++)
+		c->items_train += w.item_trained[i];
+	free(E);
+	free(start);
+	free(w.seen);
+	free(w.trained);
+	free(w.cand_of);
+	free(w.first);
+	free(w.item_trained);
+	free(w.cand);
+
+	/* The records: order compacted in place to the emitted clicks, then each column
+	 * copied and its input freed, so the peak stays near the input's size. */
+	r = c->train + c->valid + c->test;
+	for (i = m = 0; i < n; i++)
+		if (log->flag[order[i]] & F_EMIT)
+			order[m++] = order[i];
+	s->n = s->cap = r;
+	s->user = xmalloc(((size_t)r + 1) * sizeof *s->user);
+	for (m = 0; m < r; m++)
+		s->user[m] = log->user[order[m]];
+	free(log->user);
+	log->user = NULL;
+	s->item = xmalloc(((size_t)r + 1) * sizeof *s->item);
+	for (m = 0; m < r; m++)
+		s->item[m] = log->item[order[m]];
+	free(log->item);
+	log->item = NULL;
+	s->time = xmalloc(((size_t)r + 1) * sizeof *s->time);
+	for (m = 0; m < r; m++)
+		s->time[m] = log->time[order[m]];
+	free(log->time);
+	log->time = NULL;
+	s->like = xmalloc((size_t)r + 1);
+	s->part = xmalloc((size_t)r + 1);
+	for (m = 0; m < r; m++) {
+		int f = log->flag[order[m]], what = (f & F_EMIT) >> F_EMIT_SHIFT;
+		s->part[m] = (uint8_t)(what - 1);
+		s->like[m] = (uint8_t)(what == 1 ? (f & F_LIKEOR) != 0 : 1);
+		c->train_liked += what == 1 && (f & F_LIKEOR);
+	}
+	free(log->flag);
+	log->flag = NULL;
+	log->n = log->cap = 0;
+	free(order);
+
+	snprintf(s->mode, sizeof s->mode, "%s", chrono_mode_name(o->mode));
+	s->train_fraction = o->mode == CHRONO_LOO ? 0 : (double)o->num / (double)o->den;
+	snprintf(s->format, sizeof s->format, "%s", log->format);
+	store_counts(s, log, c);
+}
+
+static const char *plural(int64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+void chrono_report(const char *input, const struct clicklog *log, const struct split *s,
+    const struct chrono_counts *c)
+{
+	double frac = c->clicks ? (double)c->train_clicks / (double)c->clicks : 0;
+	verbose("%s: format %s: %lld rows read: %lld clicks, %lld liked; %lld rows neither "
+	    "click nor like", input, log->format, (long long)log->rows, (long long)c->clicks,
+	    (long long)c->likes, (long long)log->ignored);
+	verbose("repaired: %lld likes without a click made clicks, %lld buys without an "
+	    "earlier click given one; %lld repeated clicks of a user-item pair",
+	    (long long)log->repaired, (long long)c->implied, (long long)c->repeated);
+	if (strcmp(s->mode, "global") == 0) {
+		char last[64] = "", next[64] = "";
+		if (c->train_clicks > 0)
+			snprintf(last, sizeof last, "; last training click at %.17g", c->cut_last);
+		if (c->train_clicks < c->clicks)
+			snprintf(next, sizeof next, ", next click at %.17g", c->cut_next);
+		verbose("global cut: %lld of %lld clicks train (%.4f)%s%s%s",
+		    (long long)c->train_clicks, (long long)c->clicks, frac, last, next,
+		    c->cut_last == c->cut_next ? " (the cut falls inside a run of equal times)" : "");
+	} else if (strcmp(s->mode, "user") == 0) {
+		verbose("per-user cut: %lld of %lld clicks train (%.4f)", (long long)c->train_clicks,
+		    (long long)c->clicks, frac);
+	} else {
+		verbose("leave-last-out: %lld of %lld clicks train (%.4f); %lld earlier clicks of "
+		    "held-out items not trained", (long long)c->train_clicks, (long long)c->clicks,
+		    frac, (long long)c->heldout);
+	}
+	verbose("train: %lld user-item pairs, %lld liked; valid: %lld likes; test: %lld likes",
+	    (long long)c->train, (long long)c->train_liked, (long long)c->valid,
+	    (long long)c->test);
+	verbose("users: %lld, %lld with a training click, %lld with a validation like, %lld "
+	    "with a test like; items: %lld, %lld with a training click",
+	    (long long)log->users.n, (long long)c->users_train, (long long)c->users_valid,
+	    (long long)c->users_test, (long long)log->items.n, (long long)c->items_train);
+	verbose("left out of evaluation: %lld %s without a training click (%lld later likes); "
+	    "%lld %s with no later like of a new item; %lld later likes of items the user "
+	    "clicked in training", (long long)c->users_left_out,
+	    plural(c->users_left_out, "user", "users"), (long long)c->likes_left_out,
+	    (long long)c->users_unscored, plural(c->users_unscored, "user", "users"),
+	    (long long)c->likes_of_train_items);
+}

@@ -1,0 +1,77 @@
+/* repset.c: the representations a model hands to scoring. */
+#include "rank/repset.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+
+const struct heads heads_default = { 1u << GROUP_Z, (1u << GROUP_E) | (1u << GROUP_C), 2, 0 };
+
+void repset_free(struct repset *rs)
+{
+	int k, g;
+	for (k = 0; k < REPSET_MAX_TOWERS; k++)
+		for (g = 0; g < GROUP_COUNT; g++)
+			free(rs->rep[k][g]);
+	for (k = 0; k < rs->nextra; k++)
+		free(rs->extra[k].data);
+	memset(rs, 0, sizeof *rs);
+}
+
+void repset_add_extra(struct repset *rs, const char *name, int64_t rows, int64_t cols,
+    float *data)
+{
+	int k;
+	for (k = 0; k < rs->nextra; k++)
+		if (strcmp(rs->extra[k].name, name) == 0)
+			break;
+	if (k == REPSET_MAX_EXTRA)
+		die(HCR_EXIT_FAIL, "internal: more than %d extra arrays", REPSET_MAX_EXTRA);
+	if (k < rs->nextra)
+		free(rs->extra[k].data);
+	else
+		rs->nextra++;
+	snprintf(rs->extra[k].name, sizeof rs->extra[k].name, "%s", name);
+	rs->extra[k].rows = rows;
+	rs->extra[k].cols = cols;
+	rs->extra[k].data = data;
+}
+
+const float *repset_extra(const struct repset *rs, const char *name, int64_t rows,
+    int64_t cols)
+{
+	int k;
+	for (k = 0; k < rs->nextra; k++)
+		if (strcmp(rs->extra[k].name, name) == 0 && rs->extra[k].rows == rows &&
+		    rs->extra[k].cols == cols)
+			return rs->extra[k].data;
+	return NULL;
+}
+
+void heads_groups_str(unsigned groups, char *buf, size_t size)
+{
+	int g;
+	buf[0] = '\0';
+	for (g = 0; g < GROUP_COUNT; g++)
+		if (groups & (1u << g))
+			snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", buf[0] ? "," : "",
+			    bb_group_names[g]);
+}
+
+int heads_groups_parse(const char *s, unsigned *groups)
+{
+	*groups = 0;
+	while (*s) {
+		int g;
+		for (g = 0; g < GROUP_COUNT; g++)
+			if (s[0] == bb_group_names[g][0] && (s[1] == ',' || s[1] == '\0'))
+				break;
+		if (g == GROUP_COUNT)
+			return -1;
+		*groups |= 1u << g;
+		s += s[1] == ',' ? 2 : 1;
+	}
+	return *groups ? 0 : -1;
+}

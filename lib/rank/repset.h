@@ -1,0 +1,52 @@
+/* repset.h: a trained model as scoring sees it: every tower's group vectors for all
+ * nodes, the few arrays a method keeps of its own, and the settings its rules read. */
+#ifndef HCR_REPSET_H
+#define HCR_REPSET_H
+
+#include <stdint.h>
+
+#include "train/backbone.h"
+
+#define REPSET_MAX_TOWERS 3
+#define REPSET_MAX_EXTRA 8
+
+/* HCR's heads (method.md 5, the open point): which groups feed h1 and h2, whether
+ * h1 reads the click tower (1) or the like tower (2), whether h2 has a per-item
+ * factor sigmoid(b_i). */
+struct heads {
+	unsigned h1, h2;   /* bit g for enum bb_group */
+	int h1_tower;
+	int h2_item;
+};
+
+struct repset_extra {
+	char name[48];
+	int64_t rows, cols;
+	float *data;
+};
+
+struct repset {
+	int64_t nu, ni;
+	int dim, towers;
+	/* (nu + ni) x dim: users' rows then items'; NULL for a group a tower lacks */
+	float *rep[REPSET_MAX_TOWERS][GROUP_COUNT];
+	int nextra;
+	struct repset_extra extra[REPSET_MAX_EXTRA];
+	struct heads heads;
+};
+
+/* The paper's heads: h1 = sig(Y2z), h2 = sig(Y2e) sig(Y2c), no item factor. */
+extern const struct heads heads_default;
+
+void repset_free(struct repset *rs);
+/* Takes data (rows x cols floats, malloc'd) under name; replaces one of that name. */
+void repset_add_extra(struct repset *rs, const char *name, int64_t rows, int64_t cols,
+    float *data);
+/* The array of that name and shape, or NULL. */
+const float *repset_extra(const struct repset *rs, const char *name, int64_t rows,
+    int64_t cols);
+/* "z" "e,c" etc. and back; parse returns -1 on a name other than z, e, c. */
+void heads_groups_str(unsigned groups, char *buf, size_t size);
+int heads_groups_parse(const char *s, unsigned *groups);
+
+#endif

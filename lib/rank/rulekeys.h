@@ -1,0 +1,67 @@
+/* rulekeys.h: the scoring rules of method.md §5-6 as fast rank_scorers: one sgemm per
+ * factor over a block of users and a chunk of items, then an elementwise combine.
+ *
+ * A rule's key orders items as its score does:
+ *   RULE_DOT      key = Y(u,i) = <user row, item row>                  (ct's Y^z)
+ *   RULE_SIGPROD  key = log prod_t sigmoid(Y_t) = -sum_t softplus(-Y_t)
+ *                 (hcr, hcr-t, hcr-s1, hcr-s2, esmm and the multi-* rules); the log
+ *                 keeps the order where the sigmoids underflow in float, and
+ *                 resolves factors near 1 up to logits of about 87 (beyond, a factor
+ *                 counts as 1 - e^-87);
+ *   RULE_CR       key = (Y^z(u,i) - mean_j Y^z(u,j)) * sigmoid(Y^e(u,i));
+ *   RULE_DCF      key = Y^z(u,i) + gamma_u sigmoid(<t_u, s_i>) + b0, the logit of
+ *                 DCF's sigmoid(Y^z + gamma_u a(u,i) + b0), t and s of their own
+ *                 width.
+ * rule_score() turns a key back into the rule's value. */
+#ifndef HCR_RULEKEYS_H
+#define HCR_RULEKEYS_H
+
+#include <stdint.h>
+
+#include "rank/topk.h"
+
+enum { RULE_MAX_TERMS = 8 };
+
+/* One representation group: n_users x d and n_items x d, row-major.  Both NULL: a
+ * group whose role has no modality, which contributes the factor 1. */
+struct rule_group {
+	const float *user;
+	const float *item;
+};
+
+enum rule_kind { RULE_DOT, RULE_SIGPROD, RULE_CR, RULE_DCF };
+
+struct rule {
+	enum rule_kind kind;
+	int d;
+	int64_t n_users, n_items;
+	int n_terms;                          /* groups kept (absent ones dropped) */
+	struct rule_group term[RULE_MAX_TERMS]; /* CR: term[0] is z, term[1] e if present */
+	float *item_mean;                     /* CR: the mean item row of z */
+	int d_expo;                           /* DCF: columns of term[1], t and s */
+	const float *gamma;                   /* DCF: n_users weights of a(u,i) */
+	float intercept;                      /* DCF: b0 */
+};
+
+/* Plain inner product of one group. */
+void rule_dot(struct rule *r, struct rule_group z, int d, int64_t n_users, int64_t n_items);
+/* Product of sigmoids of n groups' inner products (absent groups skipped). */
+void rule_sigprod(struct rule *r, int n, const struct rule_group *groups, int d,
+    int64_t n_users, int64_t n_items);
+/* CR's counterfactual rule. */
+void rule_cr(struct rule *r, struct rule_group z, struct rule_group e, int d, int64_t n_users,
+    int64_t n_items);
+/* DCF's rule: z of d columns; expo's user rows t_u and item rows s_i of d_expo. */
+void rule_dcf(struct rule *r, struct rule_group z, struct rule_group expo, int d_expo,
+    const float *gamma, float intercept, int d, int64_t n_users, int64_t n_items);
+/* hcr, hcr-t, hcr-s1 or hcr-s2 from both backbones' groups: g[0] the click backbone,
+ * g[1] the like backbone, each {z, e, c}.  Returns -1 for an unknown name. */
+int rule_hcr(struct rule *r, const char *name, const struct rule_group g[2][3], int d,
+    int64_t n_users, int64_t n_items);
+/* The rank_scorer computing r's keys; r must outlive it. */
+void rule_scorer(const struct rule *r, struct rank_scorer *s);
+/* The rule's value from a key (exp of it for RULE_SIGPROD, its sigmoid for RULE_DCF). */
+double rule_score(const struct rule *r, float key);
+void rule_free(struct rule *r);
+
+#endif

@@ -1,0 +1,229 @@
+/* model.c: the model section (hcr-stream(5)): every setting in the meta, the final
+ * representations as blocks rep/K/G/user and rep/K/G/item. */
+#include "train/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+
+static const char *const part_names_default[3] = { "part1", "part2", "part3" };
+
+void model_write(struct hs_out *out, const struct train_config *cfg,
+    const struct train_data *data, const struct train_result *res, const char *label)
+{
+	const struct method *m = cfg->method;
+	msgpack_packer *pk = hs_begin(out, "model", 1);
+	int k, g, e, nrules = 0;
+	char name[64];
+
+	while (m->rules[nrules])
+		nrules++;
+	msgpack_pack_map(pk, 18);
+	mp_kv_str(pk, "label", label);
+	mp_kv_str(pk, "method", m->name);
+	mp_kv_str(pk, "backbone", cfg->bb.kind == BB_MMGCN ? "mmgcn" : "mf");
+	mp_kv_int(pk, "users", data->nu);
+	mp_kv_int(pk, "items", data->ni);
+	mp_kv_int(pk, "dim", cfg->bb.dim);
+	mp_kv_int(pk, "towers", m->towers);
+	mp_kv_str(pk, "default_rule", m->default_rule);
+	{
+		char buf[16];
+		mp_key(pk, "heads");
+		msgpack_pack_map(pk, 4);
+		heads_groups_str(cfg->heads.h1, buf, sizeof buf);
+		mp_kv_str(pk, "h1", buf);
+		heads_groups_str(cfg->heads.h2, buf, sizeof buf);
+		mp_kv_str(pk, "h2", buf);
+		mp_kv_int(pk, "h1_tower", cfg->heads.h1_tower);
+		mp_kv_bool(pk, "h2_item", cfg->heads.h2_item);
+	}
+	mp_key(pk, "rules");
+	msgpack_pack_array(pk, (size_t)nrules);
+	for (k = 0; k < nrules; k++)
+		mp_str(pk, m->rules[k]);
+	mp_key(pk, "settings");
+	msgpack_pack_map(pk, 16);
+	mp_kv_num(pk, "lr", cfg->lr);
+	mp_kv_num(pk, "l2", cfg->l2);
+	mp_kv_num(pk, "beta", cfg->beta);
+	mp_kv_int(pk, "batch", cfg->batch);
+	mp_kv_int(pk, "negatives", cfg->negatives);
+	mp_kv_int(pk, "epochs", cfg->epochs);
+	mp_kv_int(pk, "patience", cfg->patience);
+	mp_kv_int(pk, "k_valid", cfg->k_valid);
+	mp_kv_int(pk, "latent", cfg->bb.latent);
+	mp_kv_int(pk, "layers", cfg->bb.kind == BB_MMGCN ? cfg->bb.layers : 0);
+	mp_kv_num(pk, "slope", cfg->bb.slope);
+	mp_kv_bool(pk, "frozen", cfg->bb.frozen);
+	mp_kv_str(pk, "graph", m->graph == GRAPH_CLICK ? "click" : "like");
+	mp_kv_bool(pk, "shared_id", m->shared_id);
+	mp_kv_str(pk, "samples", m->samples == SAMPLES_CLICKS ? "clicks" : "likes");
+	mp_kv_int(pk, "max_batches", cfg->max_batches);
+	mp_key(pk, "modalities");
+	msgpack_pack_array(pk, (size_t)data->nmod);
+	for (k = 0; k < data->nmod; k++) {
+		const struct bb_modality *md = &data->mods[k];
+		msgpack_pack_map(pk, 4);
+		mp_kv_str(pk, "name", md->name);
+		mp_kv_str(pk, "role", md->role == ROLE_EXPOSURE ? "exposure" : "content");
+		mp_kv_str(pk, "kind", md->is_bag ? "bag" : "dense");
+		mp_kv_int(pk, "dim", md->dim);
+	}
+	mp_key(pk, "epoch_columns");
+	msgpack_pack_array(pk, 6);
+	mp_str(pk, "epoch");
+	mp_str(pk, "loss");
+	for (k = 0; k < 3; k++)
+		mp_str(pk, m->part_names[k] ? m->part_names[k] : part_names_default[k]);
+	snprintf(name, sizeof name, "valid_ndcg@%d", cfg->k_valid);
+	mp_str(pk, name);
+	/* no timings: the same seed and thread count must give the same bytes */
+	mp_key(pk, "epoch_log");
+	msgpack_pack_array(pk, (size_t)res->epochs);
+	for (e = 0; e < res->epochs; e++) {
+		const struct epoch_log *l = &res->log[e];
+		msgpack_pack_array(pk, 6);
+		msgpack_pack_int64(pk, l->epoch);
+		msgpack_pack_double(pk, l->loss);
+		for (k = 0; k < 3; k++)
+			msgpack_pack_double(pk, l->part[k]);
+		msgpack_pack_double(pk, l->valid);
+	}
+	mp_kv_int(pk, "best_epoch", res->best_epoch);
+	mp_kv_num(pk, "best_valid", res->best_valid);
+	mp_kv_str(pk, "stopped", res->stopped ? res->stopped : "");
+	mp_kv_int(pk, "valid_users", res->valid_users);
+	for (k = 0; k < res->rs.towers; k++)
+		for (g = 0; g < GROUP_COUNT; g++) {
+			const float *r = res->rs.rep[k][g];
+			if (!r)
+				continue;
+			snprintf(name, sizeof name, "rep/%d/%s/user", k + 1, bb_group_names[g]);
+			hs_write_block(out, name, HS_F4, data->nu, res->rs.dim, r);
+			snprintf(name, sizeof name, "rep/%d/%s/item", k + 1, bb_group_names[g]);
+			hs_write_block(out, name, HS_F4, data->ni, res->rs.dim,
+			    r + (size_t)data->nu * (size_t)res->rs.dim);
+		}
+	for (k = 0; k < res->rs.nextra; k++) {
+		const struct repset_extra *x = &res->rs.extra[k];
+		snprintf(name, sizeof name, "extra/%s", x->name);
+		hs_write_block(out, name, HS_F4, x->rows, x->cols, x->data);
+	}
+	hs_end(out);
+}
+
+static void read_heads(const struct hs_in *in, const struct hs_section *sec, struct heads *h)
+{
+	const msgpack_object *o = hs_get(sec->meta, "heads"), *v;
+	char buf[16];
+	size_t len;
+	const char *str;
+	*h = heads_default;
+	if (!o)
+		return;
+	if ((v = hs_get(o, "h1"))) {
+		str = hs_str(in, v, "heads.h1", &len);
+		snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf ? len : 0), str);
+		if (heads_groups_parse(buf, &h->h1) != 0)
+			hs_die(in, "heads.h1 '%.*s': expected groups among z, e, c", (int)len, str);
+	}
+	if ((v = hs_get(o, "h2"))) {
+		str = hs_str(in, v, "heads.h2", &len);
+		snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf ? len : 0), str);
+		if (heads_groups_parse(buf, &h->h2) != 0)
+			hs_die(in, "heads.h2 '%.*s': expected groups among z, e, c", (int)len, str);
+	}
+	if ((v = hs_get(o, "h1_tower")))
+		h->h1_tower = (int)hs_int(in, v, "heads.h1_tower");
+	if (h->h1_tower != 1 && h->h1_tower != 2)
+		hs_die(in, "heads.h1_tower is %d, expected 1 or 2", h->h1_tower);
+	if ((v = hs_get(o, "h2_item")))
+		h->h2_item = v->type == MSGPACK_OBJECT_BOOLEAN && v->via.boolean;
+}
+
+void model_read(struct hs_in *in, const struct hs_section *sec, int64_t nu, int64_t ni,
+    struct model *m)
+{
+	const msgpack_object *rec;
+	struct repset *rs = &m->rs;
+	unsigned have[REPSET_MAX_TOWERS][GROUP_COUNT];
+	int k, g;
+
+	memset(m, 0, sizeof *m);
+	memset(have, 0, sizeof have);
+	hs_meta_copy(in, sec, "label", m->label, sizeof m->label);
+	hs_meta_copy(in, sec, "method", m->method, sizeof m->method);
+	hs_meta_copy(in, sec, "backbone", m->backbone, sizeof m->backbone);
+	hs_meta_copy(in, sec, "default_rule", m->default_rule, sizeof m->default_rule);
+	rs->nu = hs_meta_int(in, sec, "users");
+	rs->ni = hs_meta_int(in, sec, "items");
+	rs->dim = (int)hs_meta_int(in, sec, "dim");
+	rs->towers = (int)hs_meta_int(in, sec, "towers");
+	m->best_epoch = (int)hs_meta_int_or(sec, "best_epoch", 0);
+	read_heads(in, sec, &rs->heads);
+	if (rs->nu != nu || rs->ni != ni)
+		hs_die(in, "the model is of %lld users and %lld items, the vocab has %lld and %lld",
+		    (long long)rs->nu, (long long)rs->ni, (long long)nu, (long long)ni);
+	if (rs->dim < 1 || rs->dim > 4096 || rs->towers < 1 || rs->towers > REPSET_MAX_TOWERS)
+		hs_die(in, "the model's dim %d or towers %d is out of range", rs->dim, rs->towers);
+	while ((rec = hs_next_record(in))) {
+		struct hs_block b;
+		char tail[16];
+		int side;
+		hs_read_block(in, rec, &b);
+		if (strncmp(b.name, "extra/", 6) == 0 && b.name[6]) {
+			if (b.dtype != HS_F4)
+				hs_die(in, "block '%s': expected <f4", b.name);
+			hs_block_check_finite(in, &b);
+			/* repset_add_extra takes a ninth name as a bug of ours, not of the input */
+			for (k = 0; k < rs->nextra && strcmp(rs->extra[k].name, b.name + 6); k++)
+				;
+			if (k == REPSET_MAX_EXTRA)
+				hs_die(in, "block '%s': the model has more than %d extra arrays", b.name,
+				    REPSET_MAX_EXTRA);
+			repset_add_extra(rs, b.name + 6, b.rows, b.cols, b.data);
+			b.data = NULL;
+			continue;
+		}
+		if (sscanf(b.name, "rep/%d/%15s", &k, tail) != 2 || k < 1 || k > rs->towers) {
+			hs_block_free(&b); /* a block this reader does not use */
+			continue;
+		}
+		for (g = 0; g < GROUP_COUNT; g++) {
+			size_t gl = strlen(bb_group_names[g]);
+			if (strncmp(tail, bb_group_names[g], gl) == 0 && tail[gl] == '/')
+				break;
+		}
+		side = g < GROUP_COUNT ? (strcmp(tail + 2, "user") == 0 ? 0
+		                        : strcmp(tail + 2, "item") == 0 ? 1 : -1) : -1;
+		if (side < 0) {
+			hs_block_free(&b);
+			continue;
+		}
+		if (b.dtype != HS_F4 || b.ndim != 2 || b.cols != rs->dim ||
+		    b.rows != (side == 0 ? nu : ni))
+			hs_die(in, "block '%s': expected %lld x %d floats", b.name,
+			    (long long)(side == 0 ? nu : ni), rs->dim);
+		hs_block_check_finite(in, &b);
+		if (!rs->rep[k - 1][g])
+			rs->rep[k - 1][g] = xcalloc((size_t)(nu + ni) * (size_t)rs->dim, sizeof(float));
+		memcpy(rs->rep[k - 1][g] + (side == 0 ? 0 : (size_t)nu * (size_t)rs->dim), b.data,
+		    (size_t)b.rows * (size_t)rs->dim * sizeof(float));
+		have[k - 1][g] |= 1u << side;
+		hs_block_free(&b);
+	}
+	for (k = 0; k < REPSET_MAX_TOWERS; k++)
+		for (g = 0; g < GROUP_COUNT; g++)
+			if (have[k][g] && have[k][g] != 3)
+				die(HCR_EXIT_DATA, "%s: the model has rep/%d/%s/%s but not its %s block",
+				    hs_in_name(in), k + 1, bb_group_names[g],
+				    have[k][g] == 1 ? "user" : "item", have[k][g] == 1 ? "item" : "user");
+}
+
+void model_free(struct model *m)
+{
+	repset_free(&m->rs);
+	memset(m, 0, sizeof *m);
+}

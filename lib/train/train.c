@@ -1,0 +1,589 @@
+/* train.c: the training loop shared by every method. */
+#include "train/train.h"
+
+#include <cblas.h>
+#undef I
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval/metrics.h"
+#include "common/pool.h"
+#include "rank/topk.h"
+#include "rank/scoring.h"
+#include "common/util.h"
+
+/* Random streams, one per purpose, so that changing one use leaves the others. */
+enum { STREAM_INIT = 1, STREAM_ORDER = 2, STREAM_NEGATIVES = 3 };
+
+struct sample {
+	int32_t user, item;
+	real like;
+};
+
+static void build_samples(const struct method *m, const struct split *sp, struct sample **out,
+    int64_t *n)
+{
+	int64_t k, c = 0;
+	struct sample *s = xmalloc(((size_t)sp->n + 1) * sizeof *s);
+	for (k = 0; k < sp->n; k++) {
+		if (sp->part[k] != PART_TRAIN)
+			continue;
+		if (m->samples == SAMPLES_LIKES && !sp->like[k])
+			continue;
+		s[c].user = sp->user[k];
+		s[c].item = sp->item[k];
+		s[c].like = (real)sp->like[k];
+		c++;
+	}
+	*out = s;
+	*n = c;
+}
+
+/* An item the user did not click in training, uniformly; a user who clicked nearly
+ * everything gets the last draw after many tries rather than a stall. */
+int32_t train_negative(struct rng *r, const struct csr *clicked, int32_t user, int64_t ni)
+{
+	int32_t j = 0;
+	int tries;
+	for (tries = 0; tries < 1000; tries++) {
+		j = (int32_t)rng_below(r, (uint64_t)ni);
+		if (!csr_has(clicked, user, j))
+			break;
+	}
+	return j;
+}
+
+void train_result_free(struct train_result *res)
+{
+	repset_free(&res->rs);
+	free(res->log);
+	memset(res, 0, sizeof *res);
+}
+
+double train_validate(const struct method *m, const struct repset *rs,
+    const struct csr *mask, const struct csr *positives, int k, int threads,
+    int64_t *users)
+{
+	const int64_t nu = rs->nu;
+	struct scoring sc;
+	struct rank_opts o = { 0 };
+	struct rank_result rr;
+	int32_t *list = xmalloc(((size_t)nu + 1) * sizeof *list);
+	int64_t n = 0, u;
+	double ndcg;
+
+	for (u = 0; u < nu; u++)
+		if (csr_len(positives, u) > 0 && csr_len(mask, u) > 0)
+			list[n++] = (int32_t)u;
+	*users = n;
+	if (n == 0) {
+		free(list);
+		return 0;
+	}
+	if (scoring_from_set(&sc, m->name, m->default_rule, rs) != 0)
+		die(HCR_EXIT_FAIL, "internal: method %s cannot score by its rule %s", m->name,
+		    m->default_rule);
+	o.k = k;
+	o.threads = threads;
+	o.mask = mask;
+	rank_users(&sc.scorer, list, n, &o, &rr);
+	{
+		struct metrics mt;
+		metrics_eval(&rr, positives, 1, &k, &mt);
+		ndcg = mt.ndcg[0];
+		metrics_free(&mt);
+	}
+	if (rr.nan_keys > 0)
+		die(HCR_EXIT_NUMERIC, "validation met %lld NaN scores: training diverged (try a "
+		    "smaller --lr); no model written", (long long)rr.nan_keys);
+	rank_result_free(&rr);
+	scoring_free(&sc);
+	free(list);
+	return ndcg;
+}
+
+/* Every tower's group vectors for all nodes, and the method's own arrays, into rs
+ * (allocated here). */
+static void full_reps(struct backbone *towers, struct ad_tape *tapes, struct pool *pool,
+    struct ad_tape *plan_tape, struct bb_planner *planner, const struct train_config *cfg,
+    const struct train_data *data, const struct method_state *ms, struct repset *rs)
+{
+	const struct method *m = cfg->method;
+	struct backbone *bbs[TRAIN_MAX_TOWERS] = { NULL };
+	int k, g;
+	memset(rs, 0, sizeof *rs);
+	rs->nu = data->nu;
+	rs->ni = data->ni;
+	rs->dim = cfg->bb.dim;
+	rs->towers = m->towers;
+	rs->heads = cfg->heads;
+	for (k = 0; k < m->towers; k++)
+		bbs[k] = &towers[k];
+	bb_full(bbs, m->towers, tapes, pool, plan_tape, planner, rs->rep);
+	for (k = 0; k < m->towers; k++) {
+		unsigned groups = method_groups(cfg, k);
+		/* keep only the groups the method scores with */
+		for (g = 0; g < GROUP_COUNT; g++)
+			if (!(groups & (1u << g))) {
+				free(rs->rep[k][g]);
+				rs->rep[k][g] = NULL;
+			}
+	}
+	if (m->export)
+		m->export(ms, cfg, data, rs);
+}
+
+/* ---- a step cut into branches ----
+ * An MMGCN modality's branch meets the others only in the group means and in the id
+ * table, so each (tower, modality) runs forward and backward on a tape of its own,
+ * on whichever thread is free.  The id rows of T_1 are copied once per table and read
+ * by every branch through a leaf of its tape, which collects that branch's gradient;
+ * those are then added into the table's gradient in branch order.  Every number is
+ * thus computed the same way whatever the thread count. */
+struct branch {
+	struct backbone *bb;
+	int m;
+	int table;                 /* its id table, an index into branches.table */
+	struct ad_tape *tape;
+	struct ad_tensor *x;       /* its vectors on its tape */
+	struct ad_tensor *id1;     /* the id rows of T_1, a leaf of its tape */
+	struct ad_tensor *leaf;    /* x as a leaf of the main tape */
+};
+
+struct branches {
+	struct branch *br;
+	struct ad_tape *tapes;     /* br[k].tape is tapes + k */
+	int32_t *order;            /* the order threads start them in: the costliest first */
+	int n;
+	struct ad_param *table[TRAIN_MAX_TOWERS];
+	real *rows[TRAIN_MAX_TOWERS];  /* this step's copy of each table's rows of T_1 */
+	int tables;
+	const struct bb_plan *plan;
+};
+
+static void branches_init(struct branches *bs, struct backbone *towers, int nt)
+{
+	int t, m, k;
+	memset(bs, 0, sizeof *bs);
+	for (t = 0; t < nt; t++)
+		bs->n += towers[t].nmod > 0 ? towers[t].nmod : 1;
+	bs->br = xcalloc((size_t)bs->n, sizeof *bs->br);
+	bs->tapes = xcalloc((size_t)bs->n, sizeof *bs->tapes);
+	for (t = 0, k = 0; t < nt; t++) {
+		int table = 0;
+		while (table < bs->tables && bs->table[table] != towers[t].id_emb)
+			table++;
+		if (table == bs->tables)
+			bs->table[bs->tables++] = towers[t].id_emb;
+		for (m = towers[t].nmod > 0 ? 0 : -1; m < towers[t].nmod; m++, k++) {
+			bs->br[k].bb = &towers[t];
+			bs->br[k].m = m;
+			bs->br[k].table = table;
+			bs->br[k].tape = &bs->tapes[k];
+			ad_tape_init(bs->br[k].tape);
+		}
+	}
+	/* which thread runs a branch changes no number, so the order is free to choose */
+	bs->order = xmalloc((size_t)bs->n * sizeof *bs->order);
+	for (k = 0; k < bs->n; k++) {
+		double c = bb_modality_cost(bs->br[k].bb, bs->br[k].m);
+		int j = k;
+		while (j > 0 && bb_modality_cost(bs->br[bs->order[j - 1]].bb,
+		    bs->br[bs->order[j - 1]].m) < c) {
+			bs->order[j] = bs->order[j - 1];
+			j--;
+		}
+		bs->order[j] = k;
+	}
+}
+
+static void branches_free(struct branches *bs)
+{
+	for (int k = 0; k < bs->n; k++)
+		ad_tape_free(&bs->tapes[k]);
+	free(bs->tapes);
+	free(bs->order);
+	free(bs->br);
+	memset(bs, 0, sizeof *bs);
+}
+
+static void branch_forward(void *ctx, int64_t k)
+{
+	struct branches *bs = ctx;
+	struct branch *b = &bs->br[bs->order[k]];
+	const struct bb_plan *plan = bs->plan;
+	ad_tape_reset(b->tape);
+	b->id1 = ad_leaf(b->tape, plan->n[1], b->bb->cfg.dim, bs->rows[b->table],
+	    b->bb->id_emb->t.needs_grad);
+	b->x = bb_forward_modality_on(b->bb, b->tape, plan, b->m, b->id1);
+}
+
+static void branch_backward(void *ctx, int64_t k)
+{
+	struct branches *bs = ctx;
+	struct branch *b = &bs->br[bs->order[k]];
+	if (b->leaf->grad)
+		ad_backward_from(b->tape, b->x, b->leaf->grad);
+}
+
+struct id_reduce {
+	struct branches *bs;
+	int64_t n1, chunk;
+};
+
+/* Rows [chunk k) of every table's gradient: the branches' parts in branch order. */
+static void id_reduce_task(void *ctx, int64_t k)
+{
+	struct id_reduce *r = ctx;
+	struct branches *bs = r->bs;
+	int64_t i0 = k * r->chunk, i1 = i0 + r->chunk < r->n1 ? i0 + r->chunk : r->n1;
+	for (int j = 0; j < bs->n; j++) {
+		struct branch *b = &bs->br[j];
+		struct ad_param *p = bs->table[b->table];
+		int64_t d = p->t.cols;
+		if (!b->id1->grad || !p->t.needs_grad)
+			continue;
+		for (int64_t i = i0; i < i1; i++) {
+			real *dst = p->t.grad + (int64_t)bs->plan->t[1][i] * d;
+			const real *src = b->id1->grad + i * d;
+			for (int64_t c = 0; c < d; c++)
+				dst[c] += src[c];
+		}
+	}
+}
+
+/* The towers' modality vectors of a batch, out[t][m] (leaves of the main tape). */
+static void branches_forward(struct branches *bs, struct pool *pool, struct ad_tape *tape,
+    const struct bb_plan *plan, struct ad_tensor *out[][BB_MAX_MODALITIES])
+{
+	int k, t = -1;
+	const struct backbone *prev = NULL;
+	bs->plan = plan;
+	for (k = 0; k < bs->tables; k++) {
+		struct ad_param *p = bs->table[k];
+		int64_t d = p->t.cols;
+		real *rows = ad_scratch(tape, ((size_t)plan->n[1] * (size_t)d + 1) * sizeof(real));
+		for (int64_t i = 0; i < plan->n[1]; i++)
+			memcpy(rows + i * d, p->t.val + (int64_t)plan->t[1][i] * d,
+			    (size_t)d * sizeof(real));
+		bs->rows[k] = rows;
+	}
+	pool_run(pool, bs->n, branch_forward, bs);
+	for (k = 0; k < bs->n; k++) {
+		struct branch *b = &bs->br[k];
+		if (b->bb != prev)
+			t++, prev = b->bb;
+		b->leaf = ad_leaf(tape, b->x->rows, b->x->cols, b->x->val, b->x->needs_grad);
+		out[t][b->m] = b->leaf;
+	}
+}
+
+/* After the main tape's backward pass: every branch's, then the id tables'. */
+static void branches_backward(struct branches *bs, struct pool *pool)
+{
+	struct id_reduce r;
+	pool_run(pool, bs->n, branch_backward, bs);
+	r.bs = bs;
+	r.n1 = bs->plan->n[1];
+	r.chunk = 1024;
+	pool_run(pool, (r.n1 + r.chunk - 1) / r.chunk, id_reduce_task, &r);
+}
+
+/* Adam over every parameter in ranges of ADAM_CHUNK entries, each checked finite
+ * before its update (a non-finite one ends the run, so a half-updated step is never
+ * kept): one pass over the parameters, on every thread. */
+#define ADAM_CHUNK 65536
+struct adam_job {
+	struct adam *opt;
+	struct ad_params *set;
+	int64_t *first;            /* first[k]: the first range of parameter k */
+	int64_t ranges;
+	atomic_int bad;
+};
+
+static void adam_job_init(struct adam_job *jb, struct adam *opt, struct ad_params *set)
+{
+	jb->opt = opt;
+	jb->set = set;
+	jb->first = xmalloc((set->n + 1) * sizeof *jb->first);
+	jb->ranges = 0;
+	for (size_t k = 0; k < set->n; k++) {
+		jb->first[k] = jb->ranges;
+		jb->ranges += (set->p[k]->t.rows * set->p[k]->t.cols + ADAM_CHUNK - 1) / ADAM_CHUNK;
+	}
+	jb->first[set->n] = jb->ranges;
+	atomic_init(&jb->bad, 0);
+}
+
+static void adam_task(void *ctx, int64_t r)
+{
+	struct adam_job *jb = ctx;
+	size_t lo = 0, hi = jb->set->n;
+	struct ad_param *p;
+	int64_t i0, i1, n;
+	/* the parameter whose ranges hold r */
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (jb->first[mid] <= r)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	p = jb->set->p[lo];
+	n = p->t.rows * p->t.cols;
+	i0 = (r - jb->first[lo]) * ADAM_CHUNK;
+	i1 = i0 + ADAM_CHUNK < n ? i0 + ADAM_CHUNK : n;
+	if (!ad_finite(p->t.val + i0, (size_t)(i1 - i0)) ||
+	    !ad_finite(p->t.grad + i0, (size_t)(i1 - i0))) {
+		atomic_store(&jb->bad, 1);
+		return;
+	}
+	adam_update(jb->opt, p, i0, i1);
+}
+
+void train_run(const struct train_config *cfg, const struct train_data *data,
+    struct train_result *res)
+{
+	const struct method *m = cfg->method;
+	const int64_t nu = data->nu, ni = data->ni;
+	const struct csr *graph = cfg->bb.kind == BB_MMGCN ? data->graph[m->graph] : NULL;
+	struct backbone towers[TRAIN_MAX_TOWERS];
+	struct ad_params params = { 0 };
+	struct ad_tape tape;
+	struct bb_planner planner;
+	struct adam opt;
+	struct rng r_init, r_order, r_neg;
+	struct csr clicked, valid_pos;
+	struct sample *samples;
+	int64_t n_samples, k, since_best = 0;
+	int32_t *order, *pair_u, *pair_i, *targets, *ru, *ri, *first;
+	real *click, *like;
+	const int per = 1 + cfg->negatives;
+	const int64_t bmax = cfg->batch;
+	struct repset cur;
+	struct method_state ms;
+	unsigned groups[TRAIN_MAX_TOWERS];
+	int t, g, epoch, blas_threads;
+	struct pool pool;
+	struct branches bs;
+	struct adam_job aj;
+
+	memset(res, 0, sizeof *res);
+	memset(&ms, 0, sizeof ms);
+	res->best_epoch = 0;
+	res->best_valid = -1;
+	if (graph == NULL && cfg->bb.kind == BB_MMGCN)
+		die(HCR_EXIT_DATA, "no %s graph: run build-graph first",
+		    m->graph == GRAPH_CLICK ? "click" : "like");
+
+	split_user_items(data->split, nu, ni, PART_TRAIN, 0, &clicked);
+	split_user_items(data->split, nu, ni, PART_VALID, 1, &valid_pos);
+	build_samples(m, data->split, &samples, &n_samples);
+	if (n_samples == 0)
+		die(HCR_EXIT_DATA, "no training %s to learn from",
+		    m->samples == SAMPLES_LIKES ? "likes" : "clicks");
+
+	rng_init(&r_init, cfg->seed, STREAM_INIT);
+	rng_init(&r_order, cfg->seed, STREAM_ORDER);
+	rng_init(&r_neg, cfg->seed, STREAM_NEGATIVES);
+	for (t = 0; t < m->towers; t++) {
+		char prefix[16];
+		snprintf(prefix, sizeof prefix, "tower%d", t + 1);
+		bb_init(&towers[t], &cfg->bb, nu, ni, data->nmod, data->mods, graph,
+		    (t > 0 && m->shared_id) ? towers[0].id_emb : NULL, &params, &r_init, prefix);
+		groups[t] = method_groups(cfg, t);
+	}
+	if (m->init)
+		m->init(&ms, cfg, data, &params, &r_init);
+	adam_init(&opt, cfg->lr, cfg->l2);
+	adam_job_init(&aj, &opt, &params);
+	ad_tape_init(&tape);
+	bb_planner_init(&planner, nu + ni);
+	branches_init(&bs, towers, m->towers);
+	/* Threads run whole branches, each calling BLAS on one thread: the same bits for
+	 * any -j (BLAS's own threads would change them, and help little at these sizes). */
+	pool_init(&pool, cfg->threads);
+	blas_threads = openblas_get_num_threads();
+	if (blas_threads != 1)
+		openblas_set_num_threads(1);
+
+	order = xmalloc((size_t)n_samples * sizeof *order);
+	for (k = 0; k < n_samples; k++)
+		order[k] = (int32_t)k;
+	pair_u = xmalloc((size_t)(bmax * per) * sizeof *pair_u);
+	pair_i = xmalloc((size_t)(bmax * per) * sizeof *pair_i);
+	targets = xmalloc((size_t)(2 * bmax * per) * sizeof *targets);
+	ru = xmalloc((size_t)(bmax * per) * sizeof *ru);
+	ri = xmalloc((size_t)(bmax * per) * sizeof *ri);
+	first = xmalloc((size_t)bmax * sizeof *first);
+	click = xmalloc((size_t)(bmax * per) * sizeof *click);
+	like = xmalloc((size_t)(bmax * per) * sizeof *like);
+	for (k = 0; k < bmax; k++)
+		first[k] = (int32_t)k;
+
+	for (epoch = 1; epoch <= cfg->epochs; epoch++) {
+		double t0 = now_seconds(), c0 = cpu_seconds(), t1, c1, sum = 0;
+		double sum_part[3] = { 0, 0, 0 }, valid;
+		int64_t batches = 0, start;
+		struct epoch_log *log;
+
+		rng_shuffle_i32(&r_order, order, (size_t)n_samples);
+		for (start = 0; start < n_samples; start += bmax) {
+			int64_t b = n_samples - start < bmax ? n_samples - start : bmax;
+			int64_t n = b * per, j;
+			struct step s;
+			struct bb_plan plan;
+			struct ad_tensor *loss, *out[TRAIN_MAX_TOWERS][BB_MAX_MODALITIES];
+			double parts[3];
+
+			if (cfg->max_batches > 0 && batches >= cfg->max_batches)
+				break;
+			/* the positives first, then each one's sampled items */
+			for (j = 0; j < b; j++) {
+				const struct sample *sm = &samples[order[start + j]];
+				pair_u[j] = sm->user;
+				pair_i[j] = sm->item;
+				click[j] = 1;
+				like[j] = sm->like;
+			}
+			for (j = 0; j < b * cfg->negatives; j++) {
+				int32_t u = pair_u[j % b];
+				pair_u[b + j] = u;
+				pair_i[b + j] = train_negative(&r_neg, &clicked, u, ni);
+				click[b + j] = 0;
+				like[b + j] = 0;
+			}
+			for (j = 0; j < n; j++) {
+				targets[2 * j] = pair_u[j];
+				targets[2 * j + 1] = (int32_t)nu + pair_i[j];
+			}
+			ad_tape_reset(&tape);
+			bb_plan_build(&plan, &planner, &tape, graph, cfg->bb.layers, nu, targets, 2 * n);
+			for (j = 0; j < n; j++) {
+				ru[j] = bb_plan_row(&planner, pair_u[j]);
+				ri[j] = bb_plan_row(&planner, (int32_t)nu + pair_i[j]);
+			}
+			memset(&s, 0, sizeof s);
+			s.tape = &tape;
+			s.cfg = cfg;
+			s.b = b;
+			s.n = n;
+			s.click = click;
+			s.like = like;
+			s.first = first;
+			s.pair_u = pair_u;
+			s.pair_i = pair_i;
+			s.ms = &ms;
+			if (cfg->bb.kind == BB_MMGCN)
+				branches_forward(&bs, &pool, &tape, &plan, out);
+			else
+				for (t = 0; t < m->towers; t++)
+					bb_forward(&towers[t], &tape, &plan, out[t]);
+			for (t = 0; t < m->towers; t++) {
+				for (g = 0; g < GROUP_COUNT; g++) {
+					struct ad_tensor *rep;
+					if (!(groups[t] & (1u << g)))
+						continue;
+					rep = bb_group(&towers[t], &tape, &plan, out[t], (enum bb_group)g);
+					if (rep)
+						s.y[t][g] = ad_rowdot(&tape, ad_gather(&tape, rep, n, ru),
+						    ad_gather(&tape, rep, n, ri));
+				}
+			}
+			loss = m->loss(&s, parts);
+			if (!ad_all_finite(loss))
+				die(HCR_EXIT_NUMERIC, "epoch %d, batch %lld: the loss is %s; training "
+				    "diverged (try a smaller --lr); no model written", epoch,
+				    (long long)batches + 1, isnan(loss->val[0]) ? "NaN" : "infinite");
+			ad_backward(&tape, loss);
+			if (cfg->bb.kind == BB_MMGCN)
+				branches_backward(&bs, &pool);
+			adam_next(&opt);
+			pool_run(&pool, aj.ranges, adam_task, &aj);
+			if (atomic_load(&aj.bad))
+				die(HCR_EXIT_NUMERIC, "epoch %d, batch %lld: a gradient is not finite; "
+				    "training diverged (try a smaller --lr); no model written", epoch,
+				    (long long)batches + 1);
+			sum += loss->val[0];
+			for (g = 0; g < 3; g++)
+				sum_part[g] += parts[g];
+			batches++;
+		}
+
+		t1 = now_seconds();
+		c1 = cpu_seconds();
+		for (t = 0; t < bs.n; t++)
+			bs.br[t].leaf = NULL;
+		full_reps(towers, bs.tapes, &pool, &tape, &planner, cfg, data, &ms, &cur);
+		valid = train_validate(m, &cur, &clicked, &valid_pos, cfg->k_valid, cfg->threads,
+		    &res->valid_users);
+		if (res->valid_users == 0)
+			die(HCR_EXIT_DATA, "no validation user (one with a training click and a "
+			    "validation like): no epoch can be selected, so no model is written");
+		res->log = xreallocarray(res->log, (size_t)epoch, sizeof *res->log);
+		log = &res->log[epoch - 1];
+		log->epoch = epoch;
+		log->loss = batches ? sum / (double)batches : 0;
+		for (t = 0; t < 3; t++)
+			log->part[t] = batches ? sum_part[t] / (double)batches : 0;
+		log->valid = valid;
+		log->seconds = now_seconds() - t0;
+		res->epochs = epoch;
+		if (valid > res->best_valid) {
+			/* the best epoch's representations are what the model keeps */
+			repset_free(&res->rs);
+			res->rs = cur;
+			res->best_valid = valid;
+			res->best_epoch = epoch;
+			since_best = 0;
+		} else {
+			repset_free(&cur);
+			since_best++;
+		}
+		{
+			char parts[160] = "";
+			for (t = 0; t < 3 && m->part_names[t]; t++)
+				snprintf(parts + strlen(parts), sizeof parts - strlen(parts), "%s%s %.4f",
+				    t ? ", " : "", m->part_names[t], log->part[t]);
+			progress("epoch %d: loss %.4f (%s), valid ndcg@%d %.4f (best %.4f at epoch "
+			    "%d), %.1f s", epoch, log->loss, parts, cfg->k_valid, valid,
+			    res->best_valid, res->best_epoch, log->seconds);
+		}
+		/* the split lets a timing run of --max-batches extrapolate to a whole epoch; the
+		 * CPU seconds (all threads) move less than the wall's on a shared machine */
+		verbose("epoch %d: %lld of %lld batches in %.3f s (%.4f s a batch), validation %.3f s; "
+		    "cpu %.3f s in the batches", epoch, (long long)batches,
+		    (long long)((n_samples + bmax - 1) / bmax), t1 - t0,
+		    batches ? (t1 - t0) / (double)batches : 0, log->seconds - (t1 - t0), c1 - c0);
+		if (since_best >= cfg->patience) {
+			res->stopped = "early stop";
+			break;
+		}
+	}
+	if (!res->stopped)
+		res->stopped = "epoch limit";
+
+	free(order);
+	free(pair_u);
+	free(pair_i);
+	free(targets);
+	free(ru);
+	free(ri);
+	free(first);
+	free(click);
+	free(like);
+	free(samples);
+	csr_free(&clicked);
+	csr_free(&valid_pos);
+	if (blas_threads != 1)
+		openblas_set_num_threads(blas_threads);
+	pool_free(&pool);
+	branches_free(&bs);
+	free(aj.first);
+	bb_planner_free(&planner);
+	ad_tape_free(&tape);
+	ad_params_free(&params);
+	free(ms.data);
+}
