@@ -24,6 +24,7 @@
 #include <cblas.h>
 #undef I
 
+#include "train/adam.h"
 #include "train/autodiff.h"
 #include "common/csr.h"
 #include "common/util.h"

@@ -120,3 +120,16 @@ void pool_free(struct pool *p)
 	p->st = NULL;
 	p->threads = 1;
 }
+
+void pool_costliest_first(int32_t *order, const double *cost, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int j = i;
+		order[i] = (int32_t)i;
+		while (j > 0 && cost[order[j - 1]] < cost[i]) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = (int32_t)i;
+	}
+}

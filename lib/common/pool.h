@@ -24,4 +24,8 @@ void pool_init(struct pool *p, int threads);
 void pool_run(struct pool *p, int64_t n, pool_task_fn fn, void *ctx);
 void pool_free(struct pool *p);
 
+/* Tasks' order of start, the costliest first, so that the last to finish is a cheap one
+ * and threads end together; ties in task order. */
+void pool_costliest_first(int32_t *order, const double *cost, int n);
+
 #endif

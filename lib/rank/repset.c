@@ -7,6 +7,8 @@
 
 #include "common/util.h"
 
+const char *const rep_group_names[GROUP_COUNT] = { "z", "e", "c" };
+
 const struct heads heads_default = { 1u << GROUP_Z, (1u << GROUP_E) | (1u << GROUP_C), 2, 0 };
 
 void repset_free(struct repset *rs)
@@ -57,7 +59,7 @@ void heads_groups_str(unsigned groups, char *buf, size_t size)
 	for (g = 0; g < GROUP_COUNT; g++)
 		if (groups & (1u << g))
 			snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", buf[0] ? "," : "",
-			    bb_group_names[g]);
+			    rep_group_names[g]);
 }
 
 int heads_groups_parse(const char *s, unsigned *groups)
@@ -66,7 +68,7 @@ int heads_groups_parse(const char *s, unsigned *groups)
 	while (*s) {
 		int g;
 		for (g = 0; g < GROUP_COUNT; g++)
-			if (s[0] == bb_group_names[g][0] && (s[1] == ',' || s[1] == '\0'))
+			if (s[0] == rep_group_names[g][0] && (s[1] == ',' || s[1] == '\0'))
 				break;
 		if (g == GROUP_COUNT)
 			return -1;

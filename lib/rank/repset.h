@@ -3,9 +3,13 @@
 #ifndef HCR_REPSET_H
 #define HCR_REPSET_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include "train/backbone.h"
+/* The groups of modalities a tower scores with (method.md 4): z all of them, e the
+ * exposure ones (seen before the click), c the content ones (seen after it). */
+enum rep_group { GROUP_Z, GROUP_E, GROUP_C, GROUP_COUNT };
+extern const char *const rep_group_names[GROUP_COUNT];
 
 #define REPSET_MAX_TOWERS 3
 #define REPSET_MAX_EXTRA 8
@@ -14,7 +18,7 @@
  * h1 reads the click tower (1) or the like tower (2), whether h2 has a per-item
  * factor sigmoid(b_i). */
 struct heads {
-	unsigned h1, h2;   /* bit g for enum bb_group */
+	unsigned h1, h2;   /* bit g for enum rep_group */
 	int h1_tower;
 	int h2_item;
 };

@@ -10,9 +10,6 @@
 
 #include <cblas.h>
 #undef I
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +19,6 @@
 
 #define ALIGN 64
 #define L2_EPS 1e-12
-
-#ifdef HCR_REAL_DOUBLE
-#define sqrt_r sqrt
-#else
-#define sqrt_r sqrtf
-#endif
 
 enum op {
 	OP_MATMUL,
@@ -1602,83 +1593,4 @@ int ad_params_finite(const struct ad_params *set)
 			return 0;
 	}
 	return 1;
-}
-
-/* ---- Adam ---- */
-
-void adam_init(struct adam *opt, double lr, double weight_decay)
-{
-	opt->lr = lr;
-	opt->beta1 = 0.9;
-	opt->beta2 = 0.999;
-	opt->eps = 1e-8;
-	opt->weight_decay = weight_decay;
-	opt->step = 0;
-}
-
-/* Square roots of a block, several at a time where SSE2 is there: a loop of sqrtf
- * does not vectorise, since sqrtf may set errno.  Both are correctly rounded, so
- * the results are the same either way. */
-static void sqrt_block(real *x, int n)
-{
-	int i = 0;
-#if defined(__SSE2__) && defined(HCR_REAL_DOUBLE)
-	for (; i + 2 <= n; i += 2)
-		_mm_storeu_pd(x + i, _mm_sqrt_pd(_mm_loadu_pd(x + i)));
-#elif defined(__SSE2__)
-	for (; i + 4 <= n; i += 4)
-		_mm_storeu_ps(x + i, _mm_sqrt_ps(_mm_loadu_ps(x + i)));
-#endif
-	for (; i < n; i++)
-		x[i] = sqrt_r(x[i]);
-}
-
-#define ADAM_BLOCK 256
-
-void adam_next(struct adam *opt)
-{
-	opt->step++;
-}
-
-void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t i1)
-{
-	double bc1 = 1 - pow(opt->beta1, (double)opt->step);
-	double bc2 = 1 - pow(opt->beta2, (double)opt->step);
-	real wd = (real)opt->weight_decay, w1 = (real)(1 - opt->beta1), b2 = (real)opt->beta2;
-	real w2 = (real)(1 - opt->beta2), eps = (real)opt->eps;
-	real step_size = (real)(opt->lr / bc1), bc2_sqrt = (real)sqrt(bc2);
-	real *restrict th = p->t.val, *restrict g = p->t.grad;
-	real *restrict m = p->m, *restrict v = p->v;
-	real den[ADAM_BLOCK];
-	if (p->frozen)
-		return;
-	if (i1 > numel(&p->t))
-		i1 = numel(&p->t);
-	/* The order of operations is torch's single-tensor Adam: grad.add(param,
-	 * alpha=wd); exp_avg.lerp_(grad, 1 - beta1); exp_avg_sq.mul_(beta2)
-	 * .addcmul_(grad, grad, 1 - beta2); param.addcdiv_(exp_avg,
-	 * exp_avg_sq.sqrt() / sqrt(bc2) + eps, -lr / bc1). */
-	for (int64_t b0 = i0; b0 < i1; b0 += ADAM_BLOCK) {
-		int nb = i1 - b0 < ADAM_BLOCK ? (int)(i1 - b0) : ADAM_BLOCK;
-		for (int j = 0; j < nb; j++) {
-			int64_t i = b0 + j;
-			real gi = g[i] + wd * th[i];
-			m[i] = m[i] + w1 * (gi - m[i]);
-			v[i] = v[i] * b2 + w2 * gi * gi;
-			den[j] = v[i];
-		}
-		sqrt_block(den, nb);
-		for (int j = 0; j < nb; j++) {
-			int64_t i = b0 + j;
-			th[i] = th[i] - step_size * (m[i] / (den[j] / bc2_sqrt + eps));
-			g[i] = 0;
-		}
-	}
-}
-
-void adam_step(struct adam *opt, struct ad_params *set)
-{
-	adam_next(opt);
-	for (size_t k = 0; k < set->n; k++)
-		adam_update(opt, set->p[k], 0, numel(&set->p[k]->t));
 }

@@ -8,7 +8,7 @@
  *	loss = ad_bce_logits(&tape, ad_rowdot(&tape, y, z), labels, NULL);
  *	if (!ad_all_finite(loss)) die(HCR_EXIT_NUMERIC, ...);
  *	ad_backward(&tape, loss);                  // adds into the parameters' grads
- *	adam_step(&opt, &params);                  // updates, then clears the grads
+ *	adam_step(&opt, &params);                  // adam.h: updates, clears the grads
  *
  * Intermediates live in the tape's arena, which a reset rewinds without freeing, so
  * after the first steps a training loop allocates nothing; a reset ends the life of
@@ -187,20 +187,5 @@ int ad_all_finite(const struct ad_tensor *t);
 int ad_finite(const real *a, size_t n);
 /* 1 when every parameter's gradient (and value) is finite. */
 int ad_params_finite(const struct ad_params *set);
-
-/* torch.optim.Adam(params, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay) with
- * coupled decay (g + lambda theta before the moments), applied densely to every
- * unfrozen parameter, untouched embedding rows included. */
-struct adam {
-	double lr, beta1, beta2, eps, weight_decay;
-	int64_t step;
-};
-void adam_init(struct adam *opt, double lr, double weight_decay);
-/* One update from the accumulated grads, which it then clears. */
-void adam_step(struct adam *opt, struct ad_params *set);
-/* adam_step in parts, so that threads can share the parameters: adam_next once, then
- * adam_update over entries [i0, i1) of each parameter, the ranges in any order. */
-void adam_next(struct adam *opt);
-void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t i1);
 
 #endif

@@ -15,7 +15,6 @@
 #include "common/pool.h"
 #include "common/util.h"
 
-const char *const bb_group_names[GROUP_COUNT] = { "z", "e", "c" };
 
 /* ---- initialisation, as torch does it ---- */
 
@@ -404,7 +403,7 @@ void bb_forward(struct backbone *bb, struct ad_tape *tape, const struct bb_plan 
 		out[m] = bb_forward_modality(bb, tape, plan, m);
 }
 
-unsigned bb_group_mask(const struct backbone *bb, enum bb_group g)
+unsigned bb_group_mask(const struct backbone *bb, enum rep_group g)
 {
 	unsigned mask = 0;
 	int m;
@@ -416,7 +415,7 @@ unsigned bb_group_mask(const struct backbone *bb, enum bb_group g)
 }
 
 struct ad_tensor *bb_group(struct backbone *bb, struct ad_tape *tape,
-    const struct bb_plan *plan, struct ad_tensor **out, enum bb_group g)
+    const struct bb_plan *plan, struct ad_tensor **out, enum rep_group g)
 {
 	struct ad_tensor *members[BB_MAX_MODALITIES];
 	unsigned mask = bb_group_mask(bb, g);
@@ -443,21 +442,6 @@ double bb_modality_cost(const struct backbone *bb, int m)
 		return layers + (double)(md->dim < bb->ni ? md->dim : bb->ni) * lat * lat +
 		    (double)md->bag->off[md->bag->rows] * lat;
 	return layers + (double)bb->ni * (double)md->dim * lat;
-}
-
-/* Tasks' order of start, the costliest first, so that the last to finish is a cheap
- * one and threads end together; ties in task order. */
-static void costliest_first(int32_t *order, const double *cost, int n)
-{
-	for (int i = 0; i < n; i++) {
-		int j = i;
-		order[i] = (int32_t)i;
-		while (j > 0 && cost[order[j - 1]] < cost[i]) {
-			order[j] = order[j - 1];
-			j--;
-		}
-		order[j] = (int32_t)i;
-	}
 }
 
 int bb_full_tasks(struct backbone *const *bbs, int n)
@@ -518,7 +502,7 @@ void bb_full(struct backbone *const *bbs, int n, struct ad_tape *tapes, struct p
 			cost[t] = bb_modality_cost(bbs[b], m);
 			jb.m_of[t++] = m;
 		}
-	costliest_first(jb.order, cost, ntask);
+	pool_costliest_first(jb.order, cost, ntask);
 	pool_run(pool, ntask, full_task, &jb);
 
 	/* the group means, modality by modality in order whatever ran where */
@@ -527,7 +511,7 @@ void bb_full(struct backbone *const *bbs, int n, struct ad_tape *tapes, struct p
 		unsigned masks[GROUP_COUNT];
 		int count[GROUP_COUNT] = { 0, 0, 0 };
 		for (g = 0; g < GROUP_COUNT; g++) {
-			masks[g] = bb_group_mask(bb, (enum bb_group)g);
+			masks[g] = bb_group_mask(bb, (enum rep_group)g);
 			rep[b][g] = NULL;
 			if (masks[g] || (g == GROUP_Z && bb->cfg.kind == BB_MF))
 				rep[b][g] = xcalloc((size_t)nodes * (size_t)d, sizeof *rep[b][g]);

@@ -17,10 +17,10 @@
 
 #include "train/autodiff.h"
 #include "common/csr.h"
+#include "rank/repset.h"
 
 enum bb_kind { BB_MMGCN, BB_MF };
 enum bb_role { ROLE_EXPOSURE, ROLE_CONTENT };
-enum bb_group { GROUP_Z, GROUP_E, GROUP_C, GROUP_COUNT };
 #define BB_MAX_LAYERS 3
 #define BB_MAX_MODALITIES 16
 
@@ -120,9 +120,9 @@ struct ad_tensor *bb_forward_modality_on(struct backbone *bb, struct ad_tape *ta
 void bb_forward(struct backbone *bb, struct ad_tape *tape, const struct bb_plan *plan,
     struct ad_tensor **out);
 struct ad_tensor *bb_group(struct backbone *bb, struct ad_tape *tape,
-    const struct bb_plan *plan, struct ad_tensor **out, enum bb_group g);
+    const struct bb_plan *plan, struct ad_tensor **out, enum rep_group g);
 /* Which modalities a group holds (bit m). */
-unsigned bb_group_mask(const struct backbone *bb, enum bb_group g);
+unsigned bb_group_mask(const struct backbone *bb, enum rep_group g);
 
 /* A rough relative cost of modality m's branch (m < 0: MF without modalities), to
  * start the costliest on threads first. */
@@ -139,7 +139,5 @@ struct pool;
 int bb_full_tasks(struct backbone *const *bbs, int n);
 void bb_full(struct backbone *const *bbs, int n, struct ad_tape *tapes, struct pool *pool,
     struct ad_tape *plan_tape, struct bb_planner *p, float *rep[][GROUP_COUNT]);
-
-extern const char *const bb_group_names[GROUP_COUNT];
 
 #endif

@@ -100,9 +100,9 @@ void model_write(struct hs_out *out, const struct train_config *cfg,
 			const float *r = res->rs.rep[k][g];
 			if (!r)
 				continue;
-			snprintf(name, sizeof name, "rep/%d/%s/user", k + 1, bb_group_names[g]);
+			snprintf(name, sizeof name, "rep/%d/%s/user", k + 1, rep_group_names[g]);
 			hs_write_block(out, name, HS_F4, data->nu, res->rs.dim, r);
-			snprintf(name, sizeof name, "rep/%d/%s/item", k + 1, bb_group_names[g]);
+			snprintf(name, sizeof name, "rep/%d/%s/item", k + 1, rep_group_names[g]);
 			hs_write_block(out, name, HS_F4, data->ni, res->rs.dim,
 			    r + (size_t)data->nu * (size_t)res->rs.dim);
 		}
@@ -192,8 +192,8 @@ void model_read(struct hs_in *in, const struct hs_section *sec, int64_t nu, int6
 			continue;
 		}
 		for (g = 0; g < GROUP_COUNT; g++) {
-			size_t gl = strlen(bb_group_names[g]);
-			if (strncmp(tail, bb_group_names[g], gl) == 0 && tail[gl] == '/')
+			size_t gl = strlen(rep_group_names[g]);
+			if (strncmp(tail, rep_group_names[g], gl) == 0 && tail[gl] == '/')
 				break;
 		}
 		side = g < GROUP_COUNT ? (strcmp(tail + 2, "user") == 0 ? 0
@@ -218,7 +218,7 @@ void model_read(struct hs_in *in, const struct hs_section *sec, int64_t nu, int6
 		for (g = 0; g < GROUP_COUNT; g++)
 			if (have[k][g] && have[k][g] != 3)
 				die(HCR_EXIT_DATA, "%s: the model has rep/%d/%s/%s but not its %s block",
-				    hs_in_name(in), k + 1, bb_group_names[g],
+				    hs_in_name(in), k + 1, rep_group_names[g],
 				    have[k][g] == 1 ? "user" : "item", have[k][g] == 1 ? "item" : "user");
 }
 

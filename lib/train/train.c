@@ -4,15 +4,16 @@
 #include <cblas.h>
 #undef I
 #include <math.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval/metrics.h"
 #include "common/pool.h"
-#include "rank/topk.h"
-#include "rank/scoring.h"
 #include "common/util.h"
+#include "eval/metrics.h"
+#include "rank/scoring.h"
+#include "rank/topk.h"
+#include "train/adam.h"
+#include "train/branches.h"
 
 /* Random streams, one per purpose, so that changing one use leaves the others. */
 enum { STREAM_INIT = 1, STREAM_ORDER = 2, STREAM_NEGATIVES = 3 };
@@ -135,214 +136,6 @@ static void full_reps(struct backbone *towers, struct ad_tape *tapes, struct poo
 		m->export(ms, cfg, data, rs);
 }
 
-/* ---- a step cut into branches ----
- * An MMGCN modality's branch meets the others only in the group means and in the id
- * table, so each (tower, modality) runs forward and backward on a tape of its own,
- * on whichever thread is free.  The id rows of T_1 are copied once per table and read
- * by every branch through a leaf of its tape, which collects that branch's gradient;
- * those are then added into the table's gradient in branch order.  Every number is
- * thus computed the same way whatever the thread count. */
-struct branch {
-	struct backbone *bb;
-	int m;
-	int table;                 /* its id table, an index into branches.table */
-	struct ad_tape *tape;
-	struct ad_tensor *x;       /* its vectors on its tape */
-	struct ad_tensor *id1;     /* the id rows of T_1, a leaf of its tape */
-	struct ad_tensor *leaf;    /* x as a leaf of the main tape */
-};
-
-struct branches {
-	struct branch *br;
-	struct ad_tape *tapes;     /* br[k].tape is tapes + k */
-	int32_t *order;            /* the order threads start them in: the costliest first */
-	int n;
-	struct ad_param *table[TRAIN_MAX_TOWERS];
-	real *rows[TRAIN_MAX_TOWERS];  /* this step's copy of each table's rows of T_1 */
-	int tables;
-	const struct bb_plan *plan;
-};
-
-static void branches_init(struct branches *bs, struct backbone *towers, int nt)
-{
-	int t, m, k;
-	memset(bs, 0, sizeof *bs);
-	for (t = 0; t < nt; t++)
-		bs->n += towers[t].nmod > 0 ? towers[t].nmod : 1;
-	bs->br = xcalloc((size_t)bs->n, sizeof *bs->br);
-	bs->tapes = xcalloc((size_t)bs->n, sizeof *bs->tapes);
-	for (t = 0, k = 0; t < nt; t++) {
-		int table = 0;
-		while (table < bs->tables && bs->table[table] != towers[t].id_emb)
-			table++;
-		if (table == bs->tables)
-			bs->table[bs->tables++] = towers[t].id_emb;
-		for (m = towers[t].nmod > 0 ? 0 : -1; m < towers[t].nmod; m++, k++) {
-			bs->br[k].bb = &towers[t];
-			bs->br[k].m = m;
-			bs->br[k].table = table;
-			bs->br[k].tape = &bs->tapes[k];
-			ad_tape_init(bs->br[k].tape);
-		}
-	}
-	/* which thread runs a branch changes no number, so the order is free to choose */
-	bs->order = xmalloc((size_t)bs->n * sizeof *bs->order);
-	for (k = 0; k < bs->n; k++) {
-		double c = bb_modality_cost(bs->br[k].bb, bs->br[k].m);
-		int j = k;
-		while (j > 0 && bb_modality_cost(bs->br[bs->order[j - 1]].bb,
-		    bs->br[bs->order[j - 1]].m) < c) {
-			bs->order[j] = bs->order[j - 1];
-			j--;
-		}
-		bs->order[j] = k;
-	}
-}
-
-static void branches_free(struct branches *bs)
-{
-	for (int k = 0; k < bs->n; k++)
-		ad_tape_free(&bs->tapes[k]);
-	free(bs->tapes);
-	free(bs->order);
-	free(bs->br);
-	memset(bs, 0, sizeof *bs);
-}
-
-static void branch_forward(void *ctx, int64_t k)
-{
-	struct branches *bs = ctx;
-	struct branch *b = &bs->br[bs->order[k]];
-	const struct bb_plan *plan = bs->plan;
-	ad_tape_reset(b->tape);
-	b->id1 = ad_leaf(b->tape, plan->n[1], b->bb->cfg.dim, bs->rows[b->table],
-	    b->bb->id_emb->t.needs_grad);
-	b->x = bb_forward_modality_on(b->bb, b->tape, plan, b->m, b->id1);
-}
-
-static void branch_backward(void *ctx, int64_t k)
-{
-	struct branches *bs = ctx;
-	struct branch *b = &bs->br[bs->order[k]];
-	if (b->leaf->grad)
-		ad_backward_from(b->tape, b->x, b->leaf->grad);
-}
-
-struct id_reduce {
-	struct branches *bs;
-	int64_t n1, chunk;
-};
-
-/* Rows [chunk k) of every table's gradient: the branches' parts in branch order. */
-static void id_reduce_task(void *ctx, int64_t k)
-{
-	struct id_reduce *r = ctx;
-	struct branches *bs = r->bs;
-	int64_t i0 = k * r->chunk, i1 = i0 + r->chunk < r->n1 ? i0 + r->chunk : r->n1;
-	for (int j = 0; j < bs->n; j++) {
-		struct branch *b = &bs->br[j];
-		struct ad_param *p = bs->table[b->table];
-		int64_t d = p->t.cols;
-		if (!b->id1->grad || !p->t.needs_grad)
-			continue;
-		for (int64_t i = i0; i < i1; i++) {
-			real *dst = p->t.grad + (int64_t)bs->plan->t[1][i] * d;
-			const real *src = b->id1->grad + i * d;
-			for (int64_t c = 0; c < d; c++)
-				dst[c] += src[c];
-		}
-	}
-}
-
-/* The towers' modality vectors of a batch, out[t][m] (leaves of the main tape). */
-static void branches_forward(struct branches *bs, struct pool *pool, struct ad_tape *tape,
-    const struct bb_plan *plan, struct ad_tensor *out[][BB_MAX_MODALITIES])
-{
-	int k, t = -1;
-	const struct backbone *prev = NULL;
-	bs->plan = plan;
-	for (k = 0; k < bs->tables; k++) {
-		struct ad_param *p = bs->table[k];
-		int64_t d = p->t.cols;
-		real *rows = ad_scratch(tape, ((size_t)plan->n[1] * (size_t)d + 1) * sizeof(real));
-		for (int64_t i = 0; i < plan->n[1]; i++)
-			memcpy(rows + i * d, p->t.val + (int64_t)plan->t[1][i] * d,
-			    (size_t)d * sizeof(real));
-		bs->rows[k] = rows;
-	}
-	pool_run(pool, bs->n, branch_forward, bs);
-	for (k = 0; k < bs->n; k++) {
-		struct branch *b = &bs->br[k];
-		if (b->bb != prev)
-			t++, prev = b->bb;
-		b->leaf = ad_leaf(tape, b->x->rows, b->x->cols, b->x->val, b->x->needs_grad);
-		out[t][b->m] = b->leaf;
-	}
-}
-
-/* After the main tape's backward pass: every branch's, then the id tables'. */
-static void branches_backward(struct branches *bs, struct pool *pool)
-{
-	struct id_reduce r;
-	pool_run(pool, bs->n, branch_backward, bs);
-	r.bs = bs;
-	r.n1 = bs->plan->n[1];
-	r.chunk = 1024;
-	pool_run(pool, (r.n1 + r.chunk - 1) / r.chunk, id_reduce_task, &r);
-}
-
-/* Adam over every parameter in ranges of ADAM_CHUNK entries, each checked finite
- * before its update (a non-finite one ends the run, so a half-updated step is never
- * kept): one pass over the parameters, on every thread. */
-#define ADAM_CHUNK 65536
-struct adam_job {
-	struct adam *opt;
-	struct ad_params *set;
-	int64_t *first;            /* first[k]: the first range of parameter k */
-	int64_t ranges;
-	atomic_int bad;
-};
-
-static void adam_job_init(struct adam_job *jb, struct adam *opt, struct ad_params *set)
-{
-	jb->opt = opt;
-	jb->set = set;
-	jb->first = xmalloc((set->n + 1) * sizeof *jb->first);
-	jb->ranges = 0;
-	for (size_t k = 0; k < set->n; k++) {
-		jb->first[k] = jb->ranges;
-		jb->ranges += (set->p[k]->t.rows * set->p[k]->t.cols + ADAM_CHUNK - 1) / ADAM_CHUNK;
-	}
-	jb->first[set->n] = jb->ranges;
-	atomic_init(&jb->bad, 0);
-}
-
-static void adam_task(void *ctx, int64_t r)
-{
-	struct adam_job *jb = ctx;
-	size_t lo = 0, hi = jb->set->n;
-	struct ad_param *p;
-	int64_t i0, i1, n;
-	/* the parameter whose ranges hold r */
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-		if (jb->first[mid] <= r)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	p = jb->set->p[lo];
-	n = p->t.rows * p->t.cols;
-	i0 = (r - jb->first[lo]) * ADAM_CHUNK;
-	i1 = i0 + ADAM_CHUNK < n ? i0 + ADAM_CHUNK : n;
-	if (!ad_finite(p->t.val + i0, (size_t)(i1 - i0)) ||
-	    !ad_finite(p->t.grad + i0, (size_t)(i1 - i0))) {
-		atomic_store(&jb->bad, 1);
-		return;
-	}
-	adam_update(jb->opt, p, i0, i1);
-}
-
 void train_run(const struct train_config *cfg, const struct train_data *data,
     struct train_result *res)
 {
@@ -368,7 +161,7 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 	int t, g, epoch, blas_threads;
 	struct pool pool;
 	struct branches bs;
-	struct adam_job aj;
+	struct adam_ranges aj;
 
 	memset(res, 0, sizeof *res);
 	memset(&ms, 0, sizeof ms);
@@ -398,7 +191,7 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 	if (m->init)
 		m->init(&ms, cfg, data, &params, &r_init);
 	adam_init(&opt, cfg->lr, cfg->l2);
-	adam_job_init(&aj, &opt, &params);
+	adam_ranges_init(&aj, &opt, &params);
 	ad_tape_init(&tape);
 	bb_planner_init(&planner, nu + ni);
 	branches_init(&bs, towers, m->towers);
@@ -486,7 +279,7 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 					struct ad_tensor *rep;
 					if (!(groups[t] & (1u << g)))
 						continue;
-					rep = bb_group(&towers[t], &tape, &plan, out[t], (enum bb_group)g);
+					rep = bb_group(&towers[t], &tape, &plan, out[t], (enum rep_group)g);
 					if (rep)
 						s.y[t][g] = ad_rowdot(&tape, ad_gather(&tape, rep, n, ru),
 						    ad_gather(&tape, rep, n, ri));
@@ -500,9 +293,7 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 			ad_backward(&tape, loss);
 			if (cfg->bb.kind == BB_MMGCN)
 				branches_backward(&bs, &pool);
-			adam_next(&opt);
-			pool_run(&pool, aj.ranges, adam_task, &aj);
-			if (atomic_load(&aj.bad))
+			if (adam_step_ranges(&aj, &pool) != 0)
 				die(HCR_EXIT_NUMERIC, "epoch %d, batch %lld: a gradient is not finite; "
 				    "training diverged (try a smaller --lr); no model written", epoch,
 				    (long long)batches + 1);
@@ -581,7 +372,7 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 		openblas_set_num_threads(blas_threads);
 	pool_free(&pool);
 	branches_free(&bs);
-	free(aj.first);
+	adam_ranges_free(&aj);
 	bb_planner_free(&planner);
 	ad_tape_free(&tape);
 	ad_params_free(&params);

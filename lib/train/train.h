@@ -34,7 +34,7 @@ struct method {
 	int towers;                           /* backbones: 1 to TRAIN_MAX_TOWERS */
 	int shared_id;                        /* the towers share one id embedding */
 	int samples;                          /* SAMPLES_CLICKS or SAMPLES_LIKES */
-	/* Groups each tower's scores need, bit g for enum bb_group; the loss reads
+	/* Groups each tower's scores need, bit g for enum rep_group; the loss reads
 	 * s->y[k][g] only for these (see method_groups). */
 	unsigned groups[TRAIN_MAX_TOWERS];
 	/* Optional: the method's own parameters, created and initialised; and the arrays

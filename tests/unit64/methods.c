@@ -107,7 +107,7 @@ static void scores(struct setup *S, struct ad_tensor *y[TRAIN_MAX_TOWERS][GROUP_
 			struct ad_tensor *rep;
 			if (!(groups & (1u << g)))
 				continue;
-			rep = bb_group(&S->towers[k], &tape, &plan, out, (enum bb_group)g);
+			rep = bb_group(&S->towers[k], &tape, &plan, out, (enum rep_group)g);
 			if (rep)
 				y[k][g] = ad_rowdot(&tape, ad_gather(&tape, rep, N, ru),
 				    ad_gather(&tape, rep, N, ri));

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "train/adam.h"
 #include "train/train.h"
 #include "common/util.h"
 

@@ -1,0 +1,155 @@
+/* adam.c: Adam, the optimiser of every method, and its step shared out over threads in
+ * ranges of parameters. */
+#include "train/adam.h"
+
+#include <math.h>
+#include <stdlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "common/pool.h"
+#include "common/util.h"
+
+#ifdef HCR_REAL_DOUBLE
+#define sqrt_r sqrt
+#else
+#define sqrt_r sqrtf
+#endif
+
+static int64_t numel(const struct ad_tensor *t)
+{
+	return t->rows * t->cols;
+}
+
+void adam_init(struct adam *opt, double lr, double weight_decay)
+{
+	opt->lr = lr;
+	opt->beta1 = 0.9;
+	opt->beta2 = 0.999;
+	opt->eps = 1e-8;
+	opt->weight_decay = weight_decay;
+	opt->step = 0;
+}
+
+/* Square roots of a block, several at a time where SSE2 is there: a loop of sqrtf
+ * does not vectorise, since sqrtf may set errno.  Both are correctly rounded, so
+ * the results are the same either way. */
+static void sqrt_block(real *x, int n)
+{
+	int i = 0;
+#if defined(__SSE2__) && defined(HCR_REAL_DOUBLE)
+	for (; i + 2 <= n; i += 2)
+		_mm_storeu_pd(x + i, _mm_sqrt_pd(_mm_loadu_pd(x + i)));
+#elif defined(__SSE2__)
+	for (; i + 4 <= n; i += 4)
+		_mm_storeu_ps(x + i, _mm_sqrt_ps(_mm_loadu_ps(x + i)));
+#endif
+	for (; i < n; i++)
+		x[i] = sqrt_r(x[i]);
+}
+
+#define ADAM_BLOCK 256
+
+void adam_next(struct adam *opt)
+{
+	opt->step++;
+}
+
+void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t i1)
+{
+	double bc1 = 1 - pow(opt->beta1, (double)opt->step);
+	double bc2 = 1 - pow(opt->beta2, (double)opt->step);
+	real wd = (real)opt->weight_decay, w1 = (real)(1 - opt->beta1), b2 = (real)opt->beta2;
+	real w2 = (real)(1 - opt->beta2), eps = (real)opt->eps;
+	real step_size = (real)(opt->lr / bc1), bc2_sqrt = (real)sqrt(bc2);
+	real *restrict th = p->t.val, *restrict g = p->t.grad;
+	real *restrict m = p->m, *restrict v = p->v;
+	real den[ADAM_BLOCK];
+	if (p->frozen)
+		return;
+	if (i1 > numel(&p->t))
+		i1 = numel(&p->t);
+	/* The order of operations is torch's single-tensor Adam: grad.add(param,
+	 * alpha=wd); exp_avg.lerp_(grad, 1 - beta1); exp_avg_sq.mul_(beta2)
+	 * .addcmul_(grad, grad, 1 - beta2); param.addcdiv_(exp_avg,
+	 * exp_avg_sq.sqrt() / sqrt(bc2) + eps, -lr / bc1). */
+	for (int64_t b0 = i0; b0 < i1; b0 += ADAM_BLOCK) {
+		int nb = i1 - b0 < ADAM_BLOCK ? (int)(i1 - b0) : ADAM_BLOCK;
+		for (int j = 0; j < nb; j++) {
+			int64_t i = b0 + j;
+			real gi = g[i] + wd * th[i];
+			m[i] = m[i] + w1 * (gi - m[i]);
+			v[i] = v[i] * b2 + w2 * gi * gi;
+			den[j] = v[i];
+		}
+		sqrt_block(den, nb);
+		for (int j = 0; j < nb; j++) {
+			int64_t i = b0 + j;
+			th[i] = th[i] - step_size * (m[i] / (den[j] / bc2_sqrt + eps));
+			g[i] = 0;
+		}
+	}
+}
+
+void adam_step(struct adam *opt, struct ad_params *set)
+{
+	adam_next(opt);
+	for (size_t k = 0; k < set->n; k++)
+		adam_update(opt, set->p[k], 0, numel(&set->p[k]->t));
+}
+
+#define ADAM_CHUNK 65536
+
+void adam_ranges_init(struct adam_ranges *jb, struct adam *opt, struct ad_params *set)
+{
+	jb->opt = opt;
+	jb->set = set;
+	jb->first = xmalloc((set->n + 1) * sizeof *jb->first);
+	jb->ranges = 0;
+	for (size_t k = 0; k < set->n; k++) {
+		jb->first[k] = jb->ranges;
+		jb->ranges += (set->p[k]->t.rows * set->p[k]->t.cols + ADAM_CHUNK - 1) / ADAM_CHUNK;
+	}
+	jb->first[set->n] = jb->ranges;
+	atomic_init(&jb->bad, 0);
+}
+
+static void adam_task(void *ctx, int64_t r)
+{
+	struct adam_ranges *jb = ctx;
+	size_t lo = 0, hi = jb->set->n;
+	struct ad_param *p;
+	int64_t i0, i1, n;
+	/* the parameter whose ranges hold r */
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (jb->first[mid] <= r)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	p = jb->set->p[lo];
+	n = p->t.rows * p->t.cols;
+	i0 = (r - jb->first[lo]) * ADAM_CHUNK;
+	i1 = i0 + ADAM_CHUNK < n ? i0 + ADAM_CHUNK : n;
+	if (!ad_finite(p->t.val + i0, (size_t)(i1 - i0)) ||
+	    !ad_finite(p->t.grad + i0, (size_t)(i1 - i0))) {
+		atomic_store(&jb->bad, 1);
+		return;
+	}
+	adam_update(jb->opt, p, i0, i1);
+}
+
+int adam_step_ranges(struct adam_ranges *ar, struct pool *pool)
+{
+	adam_next(ar->opt);
+	pool_run(pool, ar->ranges, adam_task, ar);
+	return atomic_load(&ar->bad) ? -1 : 0;
+}
+
+void adam_ranges_free(struct adam_ranges *ar)
+{
+	free(ar->first);
+	ar->first = NULL;
+}

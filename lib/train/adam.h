@@ -1,0 +1,43 @@
+/* adam.h: the optimiser: torch's Adam with coupled weight decay, and its step shared out
+ * over a pool's threads. */
+#ifndef HCR_ADAM_H
+#define HCR_ADAM_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "train/autodiff.h"
+
+struct pool;
+
+/* torch.optim.Adam(params, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay) with
+ * coupled decay (g + lambda theta before the moments), applied densely to every
+ * unfrozen parameter, untouched embedding rows included. */
+struct adam {
+	double lr, beta1, beta2, eps, weight_decay;
+	int64_t step;
+};
+void adam_init(struct adam *opt, double lr, double weight_decay);
+/* One update from the accumulated grads, which it then clears. */
+void adam_step(struct adam *opt, struct ad_params *set);
+/* adam_step in parts, so that threads can share the parameters: adam_next once, then
+ * adam_update over entries [i0, i1) of each parameter, the ranges in any order. */
+void adam_next(struct adam *opt);
+void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t i1);
+
+/* A step over every parameter of a set in ranges of entries, on every thread of a pool,
+ * each range checked finite before its update: a non-finite one fails the step, which
+ * then ends the run, so a half-updated step is never kept. */
+struct adam_ranges {
+	struct adam *opt;
+	struct ad_params *set;
+	int64_t *first;            /* first[k]: the first range of parameter k */
+	int64_t ranges;
+	atomic_int bad;
+};
+void adam_ranges_init(struct adam_ranges *ar, struct adam *opt, struct ad_params *set);
+/* One step: 0, or -1 when a value or gradient was not finite. */
+int adam_step_ranges(struct adam_ranges *ar, struct pool *pool);
+void adam_ranges_free(struct adam_ranges *ar);
+
+#endif
