@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "common/cli.h"
+#include "common/lists.h"
 #include "eval/breakdown.h"
+#include "rank/outside.h"
 #include "rank/ranking.h"
 #include "ingest/dataset.h"
 #include "common/stream.h"
@@ -45,17 +47,12 @@ static int by_int(const void *a, const void *b)
 
 static void parse_ks(struct eval_opts *o, char *arg)
 {
-	char *p = arg, *comma;
-	int n = 0, k, j;
-	do {
-		comma = strchr(p, ',');
-		if (comma)
-			*comma = '\0';
-		if (n == METRICS_MAX_K)
-			cli_usage_error(usage, "-k: at most %d cut-offs", METRICS_MAX_K);
-		o->ks[n++] = (int)opt_long("-k", p, 1, 1 << 20);
-		p = comma + 1;
-	} while (comma);
+	char *items[METRICS_MAX_K];
+	int n = list_split(arg, items, METRICS_MAX_K), k, j;
+	if (n < 0)
+		cli_usage_error(usage, "-k: at most %d cut-offs", METRICS_MAX_K);
+	for (k = 0; k < n; k++)
+		o->ks[k] = (int)opt_long("-k", items[k], 1, 1 << 20);
 	qsort(o->ks, (size_t)n, sizeof *o->ks, by_int);
 	for (k = 0, j = 0; k < n; k++)
 		if (j == 0 || o->ks[j - 1] != o->ks[k])

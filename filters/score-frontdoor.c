@@ -5,7 +5,10 @@
 #include <string.h>
 
 #include "common/cli.h"
+#include "common/lists.h"
+#include "train/methods/methods.h"
 #include "train/model.h"
+#include "rank/outside.h"
 #include "rank/ranking.h"
 #include "rank/scoring.h"
 #include "ingest/dataset.h"
@@ -105,18 +108,6 @@ static void prepare(struct run *r, struct hs_in *in)
 	choose_users(r);
 }
 
-/* "hcr, hcr-t, ..." for messages. */
-static const char *rule_names(const char *method, char *buf, size_t size)
-{
-	const struct method *me = method_find(method);
-	size_t at = 0;
-	int k;
-	buf[0] = '\0';
-	for (k = 0; me && me->rules[k] && at < size; k++)
-		at += (size_t)snprintf(buf + at, size - at, "%s%s", k ? ", " : "", me->rules[k]);
-	return me ? buf : "none (an unknown method)";
-}
-
 static void rank_model(struct run *r, const struct model *m)
 {
 	int64_t lo, hi;
@@ -124,6 +115,7 @@ static void rank_model(struct run *r, const struct model *m)
 	rank_shard_list(r->nlist, 0, r->shard, r->shards, &lo, &hi);
 	for (k = 0; k < r->nrules; k++) {
 		const char *rule = resolve(m, r->rules[k]);
+		const struct method *me = method_find(m->method);
 		struct scoring sc;
 		struct rank_result res;
 		struct rank_opts o = { 0 };
@@ -131,10 +123,10 @@ static void rank_model(struct run *r, const struct model *m)
 		double t0 = now_seconds(), c0 = cpu_seconds(), secs, cpu, pairs;
 		int j;
 		char names[256];
-		if (scoring_from_set(&sc, m->method, rule, &m->rs) != 0)
+		if (!me || method_scoring(me, rule, &m->rs, &sc) != 0)
 			die(HCR_EXIT_USAGE, "--rule %s: model '%s' (method %s) has no such rule, or "
 			    "lacks what it needs; its rules: %s", r->rules[k], m->label, m->method,
-			    rule_names(m->method, names, sizeof names));
+			    me ? method_rule_names(me, names, sizeof names) : "none (an unknown method)");
 		memset(&h, 0, sizeof h);
 		label_of(r, m, rule, h.label, sizeof h.label);
 		for (j = 0; j < r->nout; j++)
@@ -185,19 +177,15 @@ static void parse_shard(struct run *r, const char *arg)
 
 static void parse_rules(struct run *r, char *arg)
 {
-	char *p = arg, *comma;
-	r->nrules = 0;
-	do {
-		comma = strchr(p, ',');
-		if (comma)
-			*comma = '\0';
-		if (*p == '\0')
-			cli_usage_error(usage, "--rule: an empty rule name in '%s'", arg);
-		if (r->nrules == MAX_RULES)
-			cli_usage_error(usage, "--rule: more than %d rules", MAX_RULES);
-		r->rules[r->nrules++] = p;
-		p = comma + 1;
-	} while (comma);
+	char *whole = xstrdup(arg);
+	int k;
+	r->nrules = list_split(arg, (char **)r->rules, MAX_RULES);
+	if (r->nrules < 0)
+		cli_usage_error(usage, "--rule: more than %d rules", MAX_RULES);
+	for (k = 0; k < r->nrules; k++)
+		if (*r->rules[k] == '\0')
+			cli_usage_error(usage, "--rule: an empty rule name in '%s'", whole);
+	free(whole);
 }
 
 int main(int argc, char **argv)

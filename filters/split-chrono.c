@@ -57,7 +57,7 @@ int main(int argc, char **argv)
 	struct log_opts lo;
 	struct chrono_opts co = { CHRONO_GLOBAL, 7, 10 };
 	struct chrono_counts counts;
-	struct log_error err;
+	struct load_error err;
 	struct clicklog log;
 	struct split s;
 	struct hs_out *out;

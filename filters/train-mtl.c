@@ -4,11 +4,13 @@
 #include <string.h>
 
 #include "common/cli.h"
+#include "common/lists.h"
 #include "ingest/feature.h"
 #include "ingest/graph.h"
 #include "train/model.h"
 #include "ingest/dataset.h"
 #include "common/stream.h"
+#include "train/methods/methods.h"
 #include "train/train.h"
 
 static const char usage[] =
@@ -38,25 +40,6 @@ static int keep_section(const struct hs_section *sec, void *arg)
 		return 1;
 	l = hs_get(sec->meta, "label");
 	return !(l && hs_str_eq(l, k->label));
-}
-
-/* Is name in the comma-separated list (NULL: every name)? */
-static int listed(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = list;
-	if (!list)
-		return 1;
-	while (*p) {
-		const char *e = strchr(p, ',');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		if (len == n && strncmp(p, name, n) == 0)
-			return 1;
-		if (!e)
-			break;
-		p = e + 1;
-	}
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -103,18 +86,7 @@ int main(int argc, char **argv)
 	int c, k, nmod = 0;
 
 	tool_init("train-mtl", argc, argv);
-	memset(&cfg, 0, sizeof cfg);
-	cfg.bb = (struct bb_config){ BB_MMGCN, 64, 128, 2, 0.01, 0 };
-	cfg.lr = 1e-3;
-	cfg.l2 = 1e-3;
-	cfg.beta = 1;
-	cfg.batch = 1024;
-	cfg.negatives = 1;
-	cfg.epochs = 200;
-	cfg.patience = 10;
-	cfg.k_valid = 50;
-	cfg.seed = 1;
-	cfg.heads = heads_default;
+	train_config_defaults(&cfg);
 	while ((c = getopt_long(argc, argv, ":hj:vo:", longopts, NULL)) != -1) {
 		if (cli_common(c, optarg, argv, usage))
 			continue;
@@ -191,7 +163,7 @@ int main(int argc, char **argv)
 		    &graph_require(in, &gs, cfg.method->graph)->adj;
 	for (k = 0; k < fs.n; k++) {
 		const struct feature *f = &fs.f[k];
-		if (!listed(modalities, f->name))
+		if (modalities && !list_has(modalities, f->name))
 			continue;
 		if (nmod == BB_MAX_MODALITIES)
 			die(HCR_EXIT_USAGE, "more than %d modalities; choose with --modalities",
@@ -214,20 +186,18 @@ int main(int argc, char **argv)
 	}
 	if (modalities) {
 		/* every name asked for must exist */
-		const char *p = modalities;
-		while (*p) {
-			const char *e = strchr(p, ',');
-			size_t len = e ? (size_t)(e - p) : strlen(p);
+		char *names = xstrdup(modalities), *asked[BB_MAX_MODALITIES + 1];
+		int n = list_split(names, asked, BB_MAX_MODALITIES + 1), j;
+		if (n < 0)
+			die(HCR_EXIT_USAGE, "--modalities: more than %d names", BB_MAX_MODALITIES + 1);
+		for (j = 0; j < n; j++) {
 			int found = 0;
 			for (k = 0; k < nmod; k++)
-				found |= strlen(mods[k].name) == len && strncmp(mods[k].name, p, len) == 0;
+				found |= strcmp(mods[k].name, asked[j]) == 0;
 			if (!found)
-				die(HCR_EXIT_USAGE, "--modalities: no feature section named '%.*s'",
-				    (int)len, p);
-			if (!e)
-				break;
-			p = e + 1;
+				die(HCR_EXIT_USAGE, "--modalities: no feature section named '%s'", asked[j]);
 		}
+		free(names);
 	}
 	data.nmod = nmod;
 	data.mods = mods;

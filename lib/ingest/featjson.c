@@ -125,10 +125,10 @@ static int fail_at(struct load_error *e, const struct place *p, const char *key,
 	if (!found)
 		b = end = 0;
 	if (got && found)
-		return fr_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %zu: %s, got '%s'", p->name,
+		return load_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %zu: %s, got '%s'", p->name,
 		    (long long)p->lineno, column_of(p->line, b), what,
-		    fr_shown(p->line + b, end - b, buf, sizeof buf));
-	return fr_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %zu: %s", p->name,
+		    load_shown(p->line + b, end - b, buf, sizeof buf));
+	return load_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %zu: %s", p->name,
 	    (long long)p->lineno, column_of(p->line, b), what);
 }
 
@@ -157,11 +157,11 @@ static int bad_json(struct load_error *e, const struct place *p, const json_erro
 		const char *tok = near + 7;
 		size_t toklen = strlen(tok) - 1;
 		long col = je->column - (long)toklen + 1;
-		return fr_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %ld: expected valid JSON "
+		return load_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %ld: expected valid JSON "
 		    "(%.*s), got '%s'", p->name, (long long)p->lineno, col < 1 ? 1 : col,
-		    (int)(near - je->text), je->text, fr_shown(tok, toklen, buf, sizeof buf));
+		    (int)(near - je->text), je->text, load_shown(tok, toklen, buf, sizeof buf));
 	}
-	return fr_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %d: expected valid JSON, got "
+	return load_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %d: expected valid JSON, got "
 	    "an error: %s", p->name, (long long)p->lineno, je->column < 1 ? 1 : je->column,
 	    je->text);
 }
@@ -185,7 +185,7 @@ static int pick_field(struct load_error *e, const struct place *p, json_t *o,
 		}
 	}
 	if (n != 1)
-		return fr_fail(e, HCR_EXIT_USAGE, "%s: line %lld: expected one field besides '%s' "
+		return load_fail(e, HCR_EXIT_USAGE, "%s: line %lld: expected one field besides '%s' "
 		    "or one named with @FIELD, got %d", p->name, (long long)p->lineno, item_key, n);
 	*field = xstrdup(other);
 	return 0;
@@ -275,7 +275,7 @@ static int take_values(struct featrow *r, struct load_error *e, const struct pla
 		    field, type_name(v));
 		return fail_at(e, p, field, -1, 0, what);
 	}
-	return fr_fail(e, HCR_EXIT_FAIL, "internal: values %d", r->values);
+	return load_fail(e, HCR_EXIT_FAIL, "internal: values %d", r->values);
 }
 
 int feat_load_jsonl(struct featrow *r, struct lines *src, const char *name,
@@ -304,7 +304,7 @@ int feat_load_jsonl(struct featrow *r, struct lines *src, const char *name,
 			break;
 		}
 		if (!json_is_object(o)) {
-			rc = fr_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %zu: expected a JSON "
+			rc = load_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %zu: expected a JSON "
 			    "object, got %s", name, (long long)p.lineno,
 			    column_of(p.line, skip_ws(p.line, p.len, 0)), type_name(o));
 			json_decref(o);
@@ -312,7 +312,7 @@ int feat_load_jsonl(struct featrow *r, struct lines *src, const char *name,
 		}
 		id = json_object_get(o, item_key);
 		if (!id) {
-			rc = fr_fail(e, HCR_EXIT_DATA, "%s: line %lld, column 1: expected the key "
+			rc = load_fail(e, HCR_EXIT_DATA, "%s: line %lld, column 1: expected the key "
 			    "'%s'%s, got none", name, (long long)p.lineno, item_key,
 			    r->spec->item_column ? " (--item-column)" : "");
 			json_decref(o);
@@ -324,7 +324,7 @@ int feat_load_jsonl(struct featrow *r, struct lines *src, const char *name,
 		}
 		v = json_object_get(o, field);
 		if (!v) {
-			rc = fr_fail(e, HCR_EXIT_DATA, "%s: line %lld, column 1: expected the key "
+			rc = load_fail(e, HCR_EXIT_DATA, "%s: line %lld, column 1: expected the key "
 			    "'%s', got none", name, (long long)p.lineno, field);
 			json_decref(o);
 			break;
@@ -350,7 +350,7 @@ int feat_load_jsonl(struct featrow *r, struct lines *src, const char *name,
 				values = json_is_array(v) ? FV_DENSE : json_is_object(v) ? FV_WORDS
 				    : FV_AUTO;
 			if (values == FV_AUTO) {
-				rc = fr_fail(e, HCR_EXIT_USAGE, "%s: line %lld: cannot tell dense from a "
+				rc = load_fail(e, HCR_EXIT_USAGE, "%s: line %lld: cannot tell dense from a "
 				    "bag by '%s' (%s); give the values: NAME:ROLE:VALUES=FILE", name,
 				    (long long)p.lineno, field, type_name(v));
 				json_decref(o);
@@ -381,7 +381,7 @@ int feat_load_jsonl(struct featrow *r, struct lines *src, const char *name,
 		json_decref(o);
 	}
 	if (rc == 0 && src->err)
-		rc = fr_fail(e, HCR_EXIT_IO, "%s: line %lld: read error: %s", name,
+		rc = load_fail(e, HCR_EXIT_IO, "%s: line %lld: read error: %s", name,
 		    (long long)src->lineno + 1, strerror(src->err));
 	if (rc == 0 && !r->values) {
 		/* no line at all: nothing to tell the kind by, so take what was asked */

@@ -27,10 +27,10 @@ static int slurp(const char *path, unsigned char **buf, size_t *len, struct load
 	struct stat st;
 	size_t got;
 	if (!fp)
-		return fr_fail(e, HCR_EXIT_IO, "%s: cannot open: %s", path, strerror(errno));
+		return load_fail(e, HCR_EXIT_IO, "%s: cannot open: %s", path, strerror(errno));
 	if (fstat(fileno(fp), &st) != 0 || (size_t)st.st_size > NPY_MAX_FILE) {
 		fclose(fp);
-		return fr_fail(e, HCR_EXIT_DATA, "%s: byte 0: expected a .npy file of at most %zu "
+		return load_fail(e, HCR_EXIT_DATA, "%s: byte 0: expected a .npy file of at most %zu "
 		    "bytes, got %lld", path, NPY_MAX_FILE, (long long)st.st_size);
 	}
 	*buf = xmalloc((size_t)st.st_size + 1);
@@ -38,7 +38,7 @@ static int slurp(const char *path, unsigned char **buf, size_t *len, struct load
 	if (ferror(fp)) {
 		fclose(fp);
 		free(*buf);
-		return fr_fail(e, HCR_EXIT_IO, "%s: read error", path);
+		return load_fail(e, HCR_EXIT_IO, "%s: read error", path);
 	}
 	fclose(fp);
 	*len = got;
@@ -54,7 +54,7 @@ int feat_load_npy_dir(struct featrow *r, const char *dir, struct load_error *e)
 	int rc = 0;
 
 	if (!d)
-		return fr_fail(e, HCR_EXIT_IO, "%s: cannot open: %s", dir, strerror(errno));
+		return load_fail(e, HCR_EXIT_IO, "%s: cannot open: %s", dir, strerror(errno));
 	while ((de = readdir(d)))
 		if (de->d_name[0] != '.') {
 			XGROW(names, cap, n + 1);
@@ -101,7 +101,7 @@ int feat_load_npy_dir(struct featrow *r, const char *dir, struct load_error *e)
 		}
 		free(buf);
 		if (!v) {
-			rc = fr_fail(e, HCR_EXIT_DATA, "%s: byte %zu: %s", path, at, msg);
+			rc = load_fail(e, HCR_EXIT_DATA, "%s: byte %zu: %s", path, at, msg);
 			break;
 		}
 		fr_clear(r);
@@ -114,7 +114,7 @@ int feat_load_npy_dir(struct featrow *r, const char *dir, struct load_error *e)
 				r->f->n.shortv++;
 				continue;
 			}
-			rc = fr_fail(e, HCR_EXIT_DATA, "%s: expected %lld values (as in %s), got %zu",
+			rc = load_fail(e, HCR_EXIT_DATA, "%s: expected %lld values (as in %s), got %zu",
 			    path, (long long)r->dim, first, r->nv);
 			break;
 		}

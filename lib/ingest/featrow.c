@@ -143,7 +143,7 @@ int fr_text(struct featrow *r, const char *s, size_t len, char *msg, size_t msgs
 		}
 		if (parse_double(s, len, &y) != 0 || y != floor(y) || fabs(y) > 1e15) {
 			snprintf(msg, msgsize, "expected a year (a whole number) or %s, got '%s'",
-			    r->spec->na ? r->spec->na : "NA", fr_shown(s, len, buf, sizeof buf));
+			    r->spec->na ? r->spec->na : "NA", load_shown(s, len, buf, sizeof buf));
 			return -1;
 		}
 		snprintf(buf, sizeof buf, "%llds", (long long)(floor(y / 10) * 10));
@@ -246,14 +246,6 @@ int fr_end(struct featrow *r, const char *id, size_t len)
 	return FR_KEPT;
 }
 
-static const char *const values_names[FV_COUNT] = { "auto", "dense", "words", "multi",
-	"decade", "category" };
-
-const char *feat_values_name(int values)
-{
-	return values >= 0 && values < FV_COUNT ? values_names[values] : "?";
-}
-
 int fr_finish(struct featrow *r, const char *name, struct load_error *e)
 {
 	struct feature *f = r->f;
@@ -264,12 +256,12 @@ int fr_finish(struct featrow *r, const char *name, struct load_error *e)
 	f->values = xstrdup(feat_values_name(r->values));
 	f->n.missing = r->items->n - r->kept;
 	if (f->n.rows == 0 && r->items->n > 0) {
-		fr_fail(e, HCR_EXIT_DATA, "%s: expected rows of item values, got none", name);
+		load_fail(e, HCR_EXIT_DATA, "%s: expected rows of item values, got none", name);
 		fr_free(r);
 		return -1;
 	}
 	if (r->kept == 0 && r->items->n > 0) {
-		fr_fail(e, HCR_EXIT_DATA, "%s: no row gives an item of the vocabulary (%lld rows: "
+		load_fail(e, HCR_EXIT_DATA, "%s: no row gives an item of the vocabulary (%lld rows: "
 		    "%lld empty, %lld short, %lld of unknown items); is the item column right?",
 		    name, (long long)f->n.rows, (long long)f->n.empty, (long long)f->n.shortv,
 		    (long long)f->n.unknown);
@@ -313,36 +305,6 @@ int fr_finish(struct featrow *r, const char *name, struct load_error *e)
 	}
 	fr_free(r);
 	return 0;
-}
-
-int fr_fail(struct load_error *e, int code, const char *fmt, ...)
-{
-	va_list ap;
-	e->code = code;
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-const char *fr_shown(const char *s, size_t len, char *buf, size_t n)
-{
-	size_t i, k = 0, lim = len < 40 ? len : 40;
-	for (i = 0; i < lim && k + 6 < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '\t')
-			buf[k++] = '\\', buf[k++] = 't';
-		else if (c == '\n')
-			buf[k++] = '\\', buf[k++] = 'n';
-		else if (c < 0x20 || c == 0x7f)
-			k += (size_t)snprintf(buf + k, n - k, "\\x%02x", c);
-		else
-			buf[k++] = (char)c;
-	}
-	if (i < len && k + 4 < n)
-		k += (size_t)snprintf(buf + k, n - k, "...");
-	buf[k < n ? k : n - 1] = '\0';
-	return buf;
 }
 
 int fr_number(const char *s, size_t len, float *out)

@@ -8,7 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ingest/featload.h"
+#include "common/lines.h"
+#include "common/loaderr.h"
+#include "common/vocab.h"
+#include "ingest/feature.h"
+#include "ingest/featspec.h"
 
 enum { FR_KEPT, FR_EMPTY, FR_UNKNOWN, FR_DUPLICATE };
 
@@ -72,10 +76,6 @@ int feat_load_table(struct featrow *r, struct lines *src, const char *name, int 
 int feat_load_npy_dir(struct featrow *r, const char *dir, struct load_error *e);
 
 /* Shared helpers of the loaders. */
-int fr_fail(struct load_error *e, int code, const char *fmt, ...)
-    HCR_PRINTF(3, 4);
-/* s as it may be shown in "got '...'": at most 40 bytes, control bytes escaped. */
-const char *fr_shown(const char *s, size_t len, char *buf, size_t n);
 /* A strict decimal number that fits a float: 0, or -1. */
 int fr_number(const char *s, size_t len, float *out);
 

@@ -36,10 +36,10 @@ static int no_column(struct load_error *e, const char *name, const struct tab_ro
 	/* room for a shown field (63 bytes), its comma, and ",..." */
 	for (k = 0; k < h->n && at + 70 < sizeof cols; k++)
 		at += (size_t)snprintf(cols + at, sizeof cols - at, "%s%s", k ? "," : "",
-		    fr_shown(h->field[k], h->len[k], buf, sizeof buf));
+		    load_shown(h->field[k], h->len[k], buf, sizeof buf));
 	if (k < h->n)
 		snprintf(cols + at, sizeof cols - at, ",...");
-	return fr_fail(e, HCR_EXIT_DATA, "%s: line %lld: expected a column named '%s' (%s), "
+	return load_fail(e, HCR_EXIT_DATA, "%s: line %lld: expected a column named '%s' (%s), "
 	    "got the header '%s'", name, (long long)h->line[0], sel, what, cols);
 }
 
@@ -69,7 +69,7 @@ static int split_numbers(struct featrow *r, const char *s, size_t len, char *bad
 		if (j == i)
 			break;
 		if (fr_number(s + i, j - i, &v) != 0) {
-			fr_shown(s + i, j - i, bad, badsize);
+			load_shown(s + i, j - i, bad, badsize);
 			return -1;
 		}
 		fr_value(r, v);
@@ -136,7 +136,7 @@ int feat_load_table(struct featrow *r, struct lines *src, const char *name, int 
 				for (k = 1; k < row.n; k++)
 					fr_value(r, 0.0f);
 				if (!fr_dense_len_ok(r, line)) {
-					rc = fr_fail(e, HCR_EXIT_DATA, "%s: line %lld: expected %lld value "
+					rc = load_fail(e, HCR_EXIT_DATA, "%s: line %lld: expected %lld value "
 					    "columns (--dim), got %zu", name, (long long)line,
 					    (long long)r->dim, row.n - 1);
 					goto out;
@@ -147,7 +147,7 @@ int feat_load_table(struct featrow *r, struct lines *src, const char *name, int 
 		}
 		need = (size_t)(icol > vcol ? icol : vcol) + 1;
 		if (row.n < need) {
-			rc = fr_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %zu: expected %zu fields, "
+			rc = load_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %zu: expected %zu fields, "
 			    "got %zu", name, (long long)line, row.n + 1, need, row.n);
 			goto out;
 		}
@@ -160,9 +160,9 @@ int feat_load_table(struct featrow *r, struct lines *src, const char *name, int 
 					if ((long)k == icol)
 						continue;
 					if (fr_number(row.field[k], row.len[k], &v) != 0) {
-						rc = fr_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %zu: "
+						rc = load_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %zu: "
 						    "expected a number, got '%s'", name, (long long)row.line[k],
-						    k + 1, fr_shown(row.field[k], row.len[k], buf, sizeof buf));
+						    k + 1, load_shown(row.field[k], row.len[k], buf, sizeof buf));
 						goto out;
 					}
 					fr_value(r, v);
@@ -170,7 +170,7 @@ int feat_load_table(struct featrow *r, struct lines *src, const char *name, int 
 				col = row.n < ncols ? row.n + 1 : ncols + 1;
 			} else if (split_numbers(r, row.field[vcol], row.len[vcol], buf,
 			    sizeof buf) != 0) {
-				rc = fr_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %zu: expected a "
+				rc = load_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %zu: expected a "
 				    "number, got '%s'", name, (long long)row.line[vcol], col, buf);
 				goto out;
 			}
@@ -180,20 +180,20 @@ int feat_load_table(struct featrow *r, struct lines *src, const char *name, int 
 					r->f->n.shortv++;
 					continue;
 				}
-				rc = fr_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %zu: expected %lld "
+				rc = load_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %zu: expected %lld "
 				    "numbers (as on line %lld), got %zu", name, (long long)line, col,
 				    (long long)r->dim, (long long)r->dim_where, r->nv);
 				goto out;
 			}
 		} else if (fr_text(r, row.field[vcol], row.len[vcol], msg, sizeof msg) != 0) {
-			rc = fr_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %ld: %s", name,
+			rc = load_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %ld: %s", name,
 			    (long long)row.line[vcol], vcol + 1, msg);
 			goto out;
 		}
 		fr_end(r, row.field[icol], row.len[icol]);
 	}
 	if (rc < 0)
-		fr_fail(e, src->err ? HCR_EXIT_IO : HCR_EXIT_DATA, "%s: %s", name, msg);
+		load_fail(e, src->err ? HCR_EXIT_IO : HCR_EXIT_DATA, "%s: %s", name, msg);
 out:
 	tabrows_close(t);
 	return rc < 0 ? -1 : 0;

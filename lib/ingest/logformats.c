@@ -206,7 +206,7 @@ struct rd {
 	const struct layout *lay;
 	const struct log_opts *o;
 	struct clicklog *log;
-	struct log_error *err;
+	struct load_error *err;
 	int failed;
 	int delim;
 	int use_threshold;
@@ -267,27 +267,10 @@ static void fail(struct rd *r, int col, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A value as a message shows it: escaped, and cut after 60 bytes. */
+/* A value as a message shows it. */
 static const char *show(struct rd *r, const char *s, size_t n)
 {
-	size_t i, k = 0;
-	for (i = 0; i < n && k < 60; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '\t')
-			k += (size_t)snprintf(r->shown + k, 8, "\\t");
-		else if (c == '\r')
-			k += (size_t)snprintf(r->shown + k, 8, "\\r");
-		else if (c == '\n')
-			k += (size_t)snprintf(r->shown + k, 8, "\\n");
-		else if (c < 0x20 || c == 0x7f)
-			k += (size_t)snprintf(r->shown + k, 8, "\\x%02x", c);
-		else
-			r->shown[k++] = (char)c;
-	}
-	if (i < n)
-		k += (size_t)snprintf(r->shown + k, 8, "...");
-	r->shown[k] = '\0';
-	return r->shown;
+	return load_shown(s, n, r->shown, sizeof r->shown);
 }
 
 static int is_blank(const char *s, size_t n)
@@ -800,7 +783,7 @@ static int check_opts(struct rd *r)
 }
 
 int log_read(FILE *fp, const char *name, const struct log_opts *o, struct clicklog *log,
-    struct log_error *err)
+    struct load_error *err)
 {
 	struct rd r;
 	size_t cap = 2 * CHUNK, len, off = 0;

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "common/loaderr.h"
 #include "ingest/clicklog.h"
 
 enum log_format {
@@ -34,11 +35,6 @@ struct log_opts {
 	double like_threshold;            /* like = rating >= this */
 };
 
-struct log_error {
-	int code;          /* HCR_EXIT_DATA, HCR_EXIT_IO or HCR_EXIT_USAGE */
-	char msg[512];     /* "NAME: line N, column C: expected X, got 'Y'" */
-};
-
 void log_opts_init(struct log_opts *o);
 /* The format called name (also "movielens" for ratings), or -1. */
 int log_format_parse(const char *name);
@@ -52,6 +48,6 @@ enum log_format log_detect(const char *line, size_t len);
 /* Reads every row of fp (named name in messages) into log, an initialised clicklog.
  * 0, or -1 with err filled; log then holds what was read before, to be freed. */
 int log_read(FILE *fp, const char *name, const struct log_opts *o, struct clicklog *log,
-    struct log_error *err);
+    struct load_error *err);
 
 #endif

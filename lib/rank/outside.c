@@ -1,11 +1,11 @@
 /* outside.c: the outside text inputs of the ranking tools: a rankings TSV (evaluate
  * --rankings) and a list of user ids (score-frontdoor --users). */
+#include "rank/outside.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/featrow.h"
 #include "common/lines.h"
-#include "rank/ranking.h"
 #include "common/tabrows.h"
 #include "common/util.h"
 
@@ -38,7 +38,7 @@ static const char *header_shown(const struct tab_row *h, char *buf, size_t n)
 		    (int)(h->len[k] < sizeof joined ? h->len[k] : sizeof joined), h->field[k]);
 	if (at >= sizeof joined)
 		at = sizeof joined - 1;
-	return fr_shown(joined, at, buf, n);
+	return load_shown(joined, at, buf, n);
 }
 
 static long column(const struct tab_row *h, const char *name)
@@ -60,16 +60,16 @@ static int read_rows(struct tabrows *t, const char *name, const struct ranking_t
 	size_t cap = 0;
 	int rc = tabrows_next(t, &row, msg, sizeof msg);
 	if (rc < 0)
-		return fr_fail(e, HCR_EXIT_DATA, "%s: %s", name, msg);
+		return load_fail(e, HCR_EXIT_DATA, "%s: %s", name, msg);
 	if (rc == 0)
-		return fr_fail(e, HCR_EXIT_DATA, "%s: line 1: expected a header naming user_id, "
+		return load_fail(e, HCR_EXIT_DATA, "%s: line 1: expected a header naming user_id, "
 		    "item_id and rank or score, got the end of the file", name);
 	cu = column(&row, "user_id");
 	ci = column(&row, "item_id");
 	cr = column(&row, "rank");
 	cs = column(&row, "score");
 	if (cu < 0 || ci < 0 || (cr < 0 && cs < 0))
-		return fr_fail(e, HCR_EXIT_DATA, "%s: line %lld: expected a header naming user_id, "
+		return load_fail(e, HCR_EXIT_DATA, "%s: line %lld: expected a header naming user_id, "
 		    "item_id and rank or score, got '%s'", name, (long long)row.line[0],
 		    header_shown(&row, buf, sizeof buf));
 	need = cu > ci ? cu : ci;
@@ -80,26 +80,26 @@ static int read_rows(struct tabrows *t, const char *name, const struct ranking_t
 		int64_t u, i, rank = 0;
 		double score = 0;
 		if ((long)row.n < need)
-			return fr_fail(e, HCR_EXIT_DATA, "%s: line %lld: expected %ld fields, as the "
+			return load_fail(e, HCR_EXIT_DATA, "%s: line %lld: expected %ld fields, as the "
 			    "header has, got %zu", name, (long long)row.line[0], need, row.n);
 		u = vocab_find(o->users, row.field[cu], row.len[cu]);
 		if (u < 0 && !o->skip_unknown)
-			return fr_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %ld: expected a user id "
+			return load_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %ld: expected a user id "
 			    "of the vocabulary, got '%s'", name, (long long)row.line[cu], cu + 1,
-			    fr_shown(row.field[cu], row.len[cu], buf, sizeof buf));
+			    load_shown(row.field[cu], row.len[cu], buf, sizeof buf));
 		i = vocab_find(o->items, row.field[ci], row.len[ci]);
 		if (i < 0 && !o->skip_unknown)
-			return fr_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %ld: expected an item id "
+			return load_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %ld: expected an item id "
 			    "of the vocabulary, got '%s'", name, (long long)row.line[ci], ci + 1,
-			    fr_shown(row.field[ci], row.len[ci], buf, sizeof buf));
+			    load_shown(row.field[ci], row.len[ci], buf, sizeof buf));
 		if (cr >= 0 && (parse_i64(row.field[cr], row.len[cr], &rank) != 0 || rank < 1))
-			return fr_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %ld: expected a rank (a "
+			return load_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %ld: expected a rank (a "
 			    "whole number from 1), got '%s'", name, (long long)row.line[cr], cr + 1,
-			    fr_shown(row.field[cr], row.len[cr], buf, sizeof buf));
+			    load_shown(row.field[cr], row.len[cr], buf, sizeof buf));
 		if (cs >= 0 && parse_double(row.field[cs], row.len[cs], &score) != 0)
-			return fr_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %ld: expected a score (a "
+			return load_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %ld: expected a score (a "
 			    "finite number), got '%s'", name, (long long)row.line[cs], cs + 1,
-			    fr_shown(row.field[cs], row.len[cs], buf, sizeof buf));
+			    load_shown(row.field[cs], row.len[cs], buf, sizeof buf));
 		if (u < 0 || i < 0) {
 			r->skipped_unknown++;
 			continue;
@@ -116,7 +116,7 @@ static int read_rows(struct tabrows *t, const char *name, const struct ranking_t
 		(*ents)[(*n_ents)++] = en;
 	}
 	if (rc < 0)
-		return fr_fail(e, HCR_EXIT_DATA, "%s: %s", name, msg);
+		return load_fail(e, HCR_EXIT_DATA, "%s: %s", name, msg);
 	return 0;
 }
 
@@ -159,7 +159,7 @@ int ranking_read_tsv(FILE *fp, const char *name, const char *label,
 			const struct entry *en = &ents[b];
 			if (last_user[en->item] == en->user) {
 				int64_t l1 = first_line[en->item], l2 = en->line;
-				rc = fr_fail(e, HCR_EXIT_DATA, "%s: line %lld: expected each item once a "
+				rc = load_fail(e, HCR_EXIT_DATA, "%s: line %lld: expected each item once a "
 				    "user, got user '%s' and item '%s' again (first on line %lld)", name,
 				    (long long)(l1 > l2 ? l1 : l2), vocab_id(o->users, en->user),
 				    vocab_id(o->items, en->item), (long long)(l1 < l2 ? l1 : l2));
@@ -213,15 +213,15 @@ int user_list_read(FILE *fp, const char *name, const struct vocab *users, int32_
 			continue;
 		u = vocab_find(users, line, (size_t)len);
 		if (u < 0) {
-			rc = fr_fail(e, HCR_EXIT_DATA, "%s: line %lld: expected a user id of the "
+			rc = load_fail(e, HCR_EXIT_DATA, "%s: line %lld: expected a user id of the "
 			    "vocabulary, got '%s'", name, (long long)src.lineno,
-			    fr_shown(line, (size_t)len, buf, sizeof buf));
+			    load_shown(line, (size_t)len, buf, sizeof buf));
 			break;
 		}
 		if (line_of[u]) {
-			rc = fr_fail(e, HCR_EXIT_DATA, "%s: line %lld: expected each user once, got "
+			rc = load_fail(e, HCR_EXIT_DATA, "%s: line %lld: expected each user once, got "
 			    "'%s' again (first on line %lld)", name, (long long)src.lineno,
-			    fr_shown(line, (size_t)len, buf, sizeof buf), (long long)line_of[u]);
+			    load_shown(line, (size_t)len, buf, sizeof buf), (long long)line_of[u]);
 			break;
 		}
 		line_of[u] = src.lineno;
@@ -229,7 +229,7 @@ int user_list_read(FILE *fp, const char *name, const struct vocab *users, int32_
 		(*list)[(*n)++] = (int32_t)u;
 	}
 	if (rc == 0 && src.err)
-		rc = fr_fail(e, HCR_EXIT_IO, "%s: read error: %s", name, strerror(src.err));
+		rc = load_fail(e, HCR_EXIT_IO, "%s: read error: %s", name, strerror(src.err));
 	lines_free(&src);
 	free(line_of);
 	if (rc != 0) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "rank/scoring.h"
 
 /* The most items a ranking lists a user: beyond, a claim is not believed. */
 #define RANKING_MAX_K (1 << 24)

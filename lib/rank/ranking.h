@@ -1,20 +1,16 @@
 /* ranking.h: rankings, each user's items in rank order: the ranking section that
- * score-frontdoor writes and evaluate reads (hcr-stream(5)), and the outside inputs
- * of those tools: a rankings TSV, a list of user ids.  The readers of outside text
- * take a FILE (a fuzzing harness can hand them fmemopen's) and return errors with
- * their place instead of exiting. */
+ * score-frontdoor writes and evaluate reads (hcr-stream(5)).  Rankings from outside
+ * the project are read by outside.h. */
 #ifndef HCR_RANKING_H
 #define HCR_RANKING_H
 
 #include <stdint.h>
-#include <stdio.h>
 
-#include "common/csr.h"
-#include "ingest/featload.h"
-#include "rank/topk.h"
-#include "rank/scoring.h"
 #include "common/stream.h"
 #include "common/vocab.h"
+#include "rank/topk.h"
+
+struct scoring;
 
 /* The section's meta. */
 struct ranking_head {
@@ -68,24 +64,5 @@ void ranking_write(struct hs_out *out, const struct ranking *r);
  * made on other data. */
 void ranking_read(struct hs_in *in, const struct hs_section *sec, int64_t nu, int64_t ni,
     const char *vocab, const char *split, struct ranking *r);
-
-/* An outside ranking: a TSV whose header names user_id, item_id, and rank or score
- * (other columns are ignored).  Rows in any order; each user's items ordered by rank
- * (lower first) or else by score (higher first), ties by lower item index. */
-struct ranking_tsv_opts {
-	const struct vocab *users, *items;
-	const struct csr *mask;   /* training items: dropped and counted; may be NULL */
-	int keep;                 /* items kept a user (after dropping): the ranking's k */
-	int skip_unknown;         /* count and skip rows of unknown ids, else fail */
-};
-/* 0, or -1 with e filled ("NAME: line N, column C: expected X, got 'Y'"); r is then
- * left empty.  label names the ranking. */
-int ranking_read_tsv(FILE *fp, const char *name, const char *label,
-    const struct ranking_tsv_opts *o, struct ranking *r, struct load_error *e);
-
-/* A list of user ids, one a line (blank lines and lines starting with # skipped), into
- * their indices in list order.  0, or -1 with e filled (an unknown or repeated id). */
-int user_list_read(FILE *fp, const char *name, const struct vocab *users, int32_t **list,
-    int64_t *n, struct load_error *e);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/lists.h"
 #include "common/util.h"
 
 const char *const rep_group_names[GROUP_COUNT] = { "z", "e", "c" };
@@ -52,6 +53,15 @@ const float *repset_extra(const struct repset *rs, const char *name, int64_t row
 	return NULL;
 }
 
+int repset_extra_cols(const struct repset *rs, const char *name)
+{
+	int k;
+	for (k = 0; k < rs->nextra; k++)
+		if (!strcmp(rs->extra[k].name, name))
+			return (int)rs->extra[k].cols;
+	return 0;
+}
+
 void heads_groups_str(unsigned groups, char *buf, size_t size)
 {
 	int g;
@@ -64,16 +74,19 @@ void heads_groups_str(unsigned groups, char *buf, size_t size)
 
 int heads_groups_parse(const char *s, unsigned *groups)
 {
+	char buf[64], *items[4 * GROUP_COUNT];
+	int n, k, g;
 	*groups = 0;
-	while (*s) {
-		int g;
-		for (g = 0; g < GROUP_COUNT; g++)
-			if (s[0] == rep_group_names[g][0] && (s[1] == ',' || s[1] == '\0'))
-				break;
+	if (strlen(s) >= sizeof buf)
+		return -1;
+	strcpy(buf, s);
+	n = list_split(buf, items, (int)(sizeof items / sizeof items[0]));
+	for (k = 0; k < n; k++) {
+		for (g = 0; g < GROUP_COUNT && strcmp(items[k], rep_group_names[g]) != 0; g++)
+			;
 		if (g == GROUP_COUNT)
 			return -1;
 		*groups |= 1u << g;
-		s += s[1] == ',' ? 2 : 1;
 	}
-	return *groups ? 0 : -1;
+	return n > 0 ? 0 : -1;
 }

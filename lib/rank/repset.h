@@ -49,6 +49,8 @@ void repset_add_extra(struct repset *rs, const char *name, int64_t rows, int64_t
 /* The array of that name and shape, or NULL. */
 const float *repset_extra(const struct repset *rs, const char *name, int64_t rows,
     int64_t cols);
+/* The columns of the extra array of that name, 0 if there is none. */
+int repset_extra_cols(const struct repset *rs, const char *name);
 /* "z" "e,c" etc. and back; parse returns -1 on a name other than z, e, c. */
 void heads_groups_str(unsigned groups, char *buf, size_t size);
 int heads_groups_parse(const char *s, unsigned *groups);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/numeric.h"
 #include "common/util.h"
 #include "rank/vec4.h"
 
@@ -211,13 +212,6 @@ static void fill_dot(void *ctx, const int32_t *users, int64_t b, int64_t item0, 
 	products(ru, &ru->term[0], users, b, item0, n, scratch, out);
 }
 
-static inline float sigmoid(float x)
-{
-	/* e^-|x| never overflows; the two forms keep small sigmoids relative-accurate. */
-	float e = expf(-fabsf(x));
-	return x >= 0 ? 1.0f / (1.0f + e) : e / (1.0f + e);
-}
-
 static void fill_cr(void *ctx, const int32_t *users, int64_t b, int64_t item0, int64_t n,
     const float *floors, float *out, float *scratch)
 {
@@ -240,7 +234,7 @@ static void fill_cr(void *ctx, const int32_t *users, int64_t b, int64_t item0, i
 		if (ru->n_terms > 1) {
 			const float *e = ye + r * n;
 			for (j = 0; j < n; j++)
-				o[j] = (o[j] - mf) * sigmoid(e[j]);
+				o[j] = (o[j] - mf) * sigmoidf(e[j]);
 		} else {
 			for (j = 0; j < n; j++)
 				o[j] -= mf;
@@ -262,7 +256,7 @@ static void fill_dcf(void *ctx, const int32_t *users, int64_t b, int64_t item0, 
 		float g = ru->gamma[users[r]], *o = out + r * n;
 		const float *a = ya + r * n;
 		for (j = 0; j < n; j++)
-			o[j] += g * sigmoid(a[j]) + ru->intercept;
+			o[j] += g * sigmoidf(a[j]) + ru->intercept;
 	}
 }
 
@@ -338,25 +332,6 @@ void rule_dcf(struct rule *r, struct rule_group z, struct rule_group expo, int d
 	r->d_expo = d_expo;
 	r->gamma = gamma;
 	r->intercept = intercept;
-}
-
-int rule_hcr(struct rule *r, const char *name, const struct rule_group g[2][3], int d,
-    int64_t n_users, int64_t n_items)
-{
-	/* f = s(Y1z) s(Y1e); h1 = s(Y2z); h2 = s(Y2e) s(Y2c) (method.md §5). */
-	const struct rule_group f_h1[3] = { g[0][0], g[0][1], g[1][0] };
-	const struct rule_group all[5] = { g[0][0], g[0][1], g[1][0], g[1][1], g[1][2] };
-	if (!strcmp(name, "hcr"))
-		rule_sigprod(r, 3, f_h1, d, n_users, n_items);
-	else if (!strcmp(name, "hcr-t"))
-		rule_sigprod(r, 5, all, d, n_users, n_items);
-	else if (!strcmp(name, "hcr-s1"))
-		rule_sigprod(r, 2, f_h1, d, n_users, n_items);
-	else if (!strcmp(name, "hcr-s2"))
-		rule_sigprod(r, 1, f_h1 + 2, d, n_users, n_items);
-	else
-		return -1;
-	return 0;
 }
 
 void rule_scorer(const struct rule *r, struct rank_scorer *s)

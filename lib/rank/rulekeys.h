@@ -54,10 +54,6 @@ void rule_cr(struct rule *r, struct rule_group z, struct rule_group e, int d, in
 /* DCF's rule: z of d columns; expo's user rows t_u and item rows s_i of d_expo. */
 void rule_dcf(struct rule *r, struct rule_group z, struct rule_group expo, int d_expo,
     const float *gamma, float intercept, int d, int64_t n_users, int64_t n_items);
-/* hcr, hcr-t, hcr-s1 or hcr-s2 from both backbones' groups: g[0] the click backbone,
- * g[1] the like backbone, each {z, e, c}.  Returns -1 for an unknown name. */
-int rule_hcr(struct rule *r, const char *name, const struct rule_group g[2][3], int d,
-    int64_t n_users, int64_t n_items);
 /* The rank_scorer computing r's keys; r must outlive it. */
 void rule_scorer(const struct rule *r, struct rank_scorer *s);
 /* The rule's value from a key (exp of it for RULE_SIGPROD, its sigmoid for RULE_DCF). */

@@ -1,24 +1,31 @@
-/* scoring.h: a method's scoring rule over its representations, as a rank scorer:
- * the one code train-mtl validates with and score-frontdoor ranks with. */
+/* scoring.h: a model's scoring rule over its representations, as a rank scorer: the one
+ * code train-mtl validates with and score-frontdoor ranks with.  A method's rules
+ * (train/methods/) build it from a repset with the helpers below. */
 #ifndef HCR_SCORING_H
 #define HCR_SCORING_H
 
-#include "rank/topk.h"
 #include "rank/repset.h"
 #include "rank/rulekeys.h"
+#include "rank/topk.h"
 
 struct scoring {
 	struct rule rule;
 	struct rank_scorer scorer;
-	float *own[2];      /* arrays built for the rule (an item factor as a group) */
+	float *own[4];      /* arrays built for the rule (an item factor as a group) */
 };
 
-/* Sets sc up for rule (a name of the method's rule list, or "default") over rs.
- * Returns 0, or -1 when the method has no such rule or rs lacks what it needs. */
-int scoring_from_set(struct scoring *sc, const char *method, const char *rule,
-    const struct repset *rs);
 void scoring_free(struct scoring *sc);
 /* The rule's score from a ranking key (some rules rank by a monotone transform). */
 double scoring_value(const struct scoring *sc, float key);
+
+/* Tower k's group g of rs as a rule group; {NULL, NULL} when rs lacks it. */
+struct rule_group scoring_group(const struct repset *rs, int k, int g);
+/* Appends tower k's groups in mask that rs has to f[*n], counting them in *n. */
+void scoring_add_groups(const struct repset *rs, int k, unsigned mask, struct rule_group *f,
+    int *n);
+/* A group whose inner product is v_i for every user (user rows e_1, item rows v_i e_1):
+ * one more factor sigmoid(v_i) in a product of sigmoids.  Its arrays are sc's own. */
+struct rule_group scoring_item_factor(struct scoring *sc, const struct repset *rs,
+    const float *v);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/numeric.h"
 #include "common/rng.h"
 #include "common/util.h"
 
@@ -59,15 +60,6 @@ const char *sim_check(const struct sim_params *p, char *buf, size_t len)
 	return NULL;
 }
 
-double sim_sigmoid(double x)
-{
-	/* Two forms so that exp never overflows. */
-	if (x >= 0)
-		return 1 / (1 + exp(-x));
-	double e = exp(x);
-	return e / (1 + e);
-}
-
 double sim_match(const struct sim *s, int64_t u, int64_t i)
 {
 	const double *a = s->taste + u * s->p.dim, *c = s->content + i * s->p.dim;
@@ -79,7 +71,7 @@ double sim_match(const struct sim *s, int64_t u, int64_t i)
 
 static double p_click_z(const struct sim *s, double z, int64_t i)
 {
-	return sim_sigmoid(s->p.click_match * z + s->p.click_exposure * s->appeal[i] +
+	return sigmoid(s->p.click_match * z + s->p.click_exposure * s->appeal[i] +
 	    s->p.click_bias);
 }
 
@@ -97,7 +89,7 @@ double sim_quality_at(const struct sim *s, int64_t i, int64_t t)
  * cannot disagree. */
 static double p_like(const struct sim *s, double z, double v)
 {
-	return sim_sigmoid(s->p.like_match * z + s->p.confounding * v + s->p.like_bias);
+	return sigmoid(s->p.like_match * z + s->p.confounding * v + s->p.like_bias);
 }
 
 static void normals(struct rng *r, double *x, int64_t n, double scale)
@@ -250,7 +242,7 @@ static void expect(double x, double kappa, double *g, double *dg)
 	double h, sum = 0, dsum = 0;
 	int64_t n;
 	if (kappa == 0) {
-		*g = sim_sigmoid(x);
+		*g = sigmoid(x);
 		*dg = *g * (1 - *g);
 		return;
 	}
@@ -258,7 +250,7 @@ static void expect(double x, double kappa, double *g, double *dg)
 	h = kappa <= 1 ? 0.25 : 0.25 / kappa;
 	n = (int64_t)ceil(9 / h);
 	for (int64_t j = -n; j <= n; j++) {
-		double v = (double)j * h, w = exp(-0.5 * v * v), y = sim_sigmoid(x + kappa * v);
+		double v = (double)j * h, w = exp(-0.5 * v * v), y = sigmoid(x + kappa * v);
 		sum += w * y;
 		dsum += w * y * (1 - y);
 	}
@@ -406,29 +398,20 @@ static void topk(const float *score, int64_t items, int64_t k, int32_t *top)
 		topk_push(score, top, &n, k, (int32_t)i);
 }
 
-static double pearson(const float *a, const float *b, int64_t n)
-{
-	double ma = 0, mb = 0, sab = 0, saa = 0, sbb = 0;
-	for (int64_t i = 0; i < n; i++)
-		ma += a[i], mb += b[i];
-	ma /= (double)n, mb /= (double)n;
-	for (int64_t i = 0; i < n; i++) {
-		double x = a[i] - ma, y = b[i] - mb;
-		sab += x * y, saa += x * x, sbb += y * y;
-	}
-	return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : 1;
-}
-
 void sim_truth_gap(int64_t rows, int64_t items, const float *causal, const float *other,
     struct sim_gap *gap)
 {
 	int64_t k = items < SIM_GAP_K ? items : SIM_GAP_K;
 	int32_t *ta = xmalloc((size_t)k * sizeof *ta), *tb = xmalloc((size_t)k * sizeof *tb);
+	double *da = xmalloc(((size_t)items + 1) * sizeof *da);
+	double *db = xmalloc(((size_t)items + 1) * sizeof *db);
 	double sp = 0, so = 0;
 	for (int64_t r = 0; r < rows; r++) {
 		const float *a = causal + r * items, *b = other + r * items;
 		int64_t common = 0;
-		sp += pearson(a, b, items);
+		for (int64_t i = 0; i < items; i++)
+			da[i] = a[i], db[i] = b[i];
+		sp += pearson(da, db, items);
 		topk(a, items, k, ta);
 		topk(b, items, k, tb);
 		for (int64_t x = 0; x < k; x++)
@@ -439,6 +422,8 @@ void sim_truth_gap(int64_t rows, int64_t items, const float *causal, const float
 	gap->k = k;
 	gap->pearson = rows ? sp / (double)rows : 0;
 	gap->overlap = rows ? so / (double)rows : 0;
+	free(da);
+	free(db);
 	free(ta);
 	free(tb);
 }
@@ -592,19 +577,6 @@ void sim_write_truth(const struct sim *s, struct hs_out *out, const int64_t *use
 	free(iid);
 }
 
-static double corr_d(const double *a, const double *b, int64_t n)
-{
-	double ma = 0, mb = 0, sab = 0, saa = 0, sbb = 0;
-	for (int64_t i = 0; i < n; i++)
-		ma += a[i], mb += b[i];
-	ma /= (double)n, mb /= (double)n;
-	for (int64_t i = 0; i < n; i++) {
-		double x = a[i] - ma, y = b[i] - mb;
-		sab += x * y, saa += x * x, sbb += y * y;
-	}
-	return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : 0;
-}
-
 #define JSET(o, k, v) json_object_set_new((o), (k), (v))
 
 void sim_write_params(const struct sim *s, FILE *fp, int64_t rows, const struct sim_gap *gap,
@@ -662,11 +634,11 @@ void sim_write_params(const struct sim *s, FILE *fp, int64_t rows, const struct 
 	JSET(stats, "like_rate_after_drift",
 	    json_real(s->nclicks > early ?
 		(double)(s->nlikes - early_likes) / (double)(s->nclicks - early) : 0));
-	JSET(stats, "corr_price_quality", json_real(corr_d(s->price, s->quality, s->p.items)));
+	JSET(stats, "corr_price_quality", json_real(pearson(s->price, s->quality, s->p.items)));
 	JSET(stats, "corr_price_quality_late",
-	    json_real(corr_d(s->price, s->quality_late, s->p.items)));
+	    json_real(pearson(s->price, s->quality_late, s->p.items)));
 	JSET(stats, "corr_quality_drift",
-	    json_real(corr_d(s->quality, s->quality_late, s->p.items)));
+	    json_real(pearson(s->quality, s->quality_late, s->p.items)));
 	JSET(root, "data", stats);
 
 	JSET(truth, "rows", json_int(rows));

@@ -80,7 +80,6 @@ const char *sim_check(const struct sim_params *p, char *buf, size_t len);
 void sim_draw(struct sim *s, const struct sim_params *p, int keep_impressions);
 void sim_free(struct sim *s);
 
-double sim_sigmoid(double x);
 double sim_match(const struct sim *s, int64_t u, int64_t i);
 double sim_p_click(const struct sim *s, int64_t u, int64_t i);
 /* V_i at second t. */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "common/numeric.h"
 #include "common/util.h"
 
 #define ALIGN 64
@@ -1201,14 +1202,6 @@ static void l2norm_backward(struct ad_tape *tape, struct ad_node *nd)
 			STORE_OR_ADD(fresh, dxi, d, gy[i] / (real)L2_EPS);
 		}
 	}
-}
-
-static double sigmoid(double x)
-{
-	if (x >= 0)
-		return 1 / (1 + exp(-x));
-	double e = exp(x);
-	return e / (1 + e);
 }
 
 static double softplus(double x)

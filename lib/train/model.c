@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "train/train.h"
 
 static const char *const part_names_default[3] = { "part1", "part2", "part3" };
 
@@ -17,7 +18,7 @@ void model_write(struct hs_out *out, const struct train_config *cfg,
 	int k, g, e, nrules = 0;
 	char name[64];
 
-	while (m->rules[nrules])
+	while (m->rules[nrules].name)
 		nrules++;
 	msgpack_pack_map(pk, 18);
 	mp_kv_str(pk, "label", label);
@@ -27,7 +28,7 @@ void model_write(struct hs_out *out, const struct train_config *cfg,
 	mp_kv_int(pk, "items", data->ni);
 	mp_kv_int(pk, "dim", cfg->bb.dim);
 	mp_kv_int(pk, "towers", m->towers);
-	mp_kv_str(pk, "default_rule", m->default_rule);
+	mp_kv_str(pk, "default_rule", m->rules[0].name);
 	{
 		char buf[16];
 		mp_key(pk, "heads");
@@ -42,7 +43,7 @@ void model_write(struct hs_out *out, const struct train_config *cfg,
 	mp_key(pk, "rules");
 	msgpack_pack_array(pk, (size_t)nrules);
 	for (k = 0; k < nrules; k++)
-		mp_str(pk, m->rules[k]);
+		mp_str(pk, m->rules[k].name);
 	mp_key(pk, "settings");
 	msgpack_pack_map(pk, 16);
 	mp_kv_num(pk, "lr", cfg->lr);

@@ -1,10 +1,16 @@
-/* model.h: the model section: what train-mtl learned, as score-frontdoor needs it. */
+/* model.h: the model section: what train-mtl learned, as score-frontdoor needs it.
+ * Reading it takes no part of training. */
 #ifndef HCR_MODEL_H
 #define HCR_MODEL_H
 
-#include "train/backbone.h"
+#include <stdint.h>
+
 #include "common/stream.h"
-#include "train/train.h"
+#include "rank/repset.h"
+
+struct train_config;
+struct train_data;
+struct train_result;
 
 struct model {
 	char label[64];

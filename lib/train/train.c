@@ -83,9 +83,9 @@ double train_validate(const struct method *m, const struct repset *rs,
 		free(list);
 		return 0;
 	}
-	if (scoring_from_set(&sc, m->name, m->default_rule, rs) != 0)
+	if (method_scoring(m, "default", rs, &sc) != 0)
 		die(HCR_EXIT_FAIL, "internal: method %s cannot score by its rule %s", m->name,
-		    m->default_rule);
+		    m->rules[0].name);
 	o.k = k;
 	o.threads = threads;
 	o.mask = mask;
@@ -136,245 +136,330 @@ static void full_reps(struct backbone *towers, struct ad_tape *tapes, struct poo
 		m->export(ms, cfg, data, rs);
 }
 
-void train_run(const struct train_config *cfg, const struct train_data *data,
-    struct train_result *res)
+void train_config_defaults(struct train_config *cfg)
 {
-	const struct method *m = cfg->method;
-	const int64_t nu = data->nu, ni = data->ni;
-	const struct csr *graph = cfg->bb.kind == BB_MMGCN ? data->graph[m->graph] : NULL;
+	memset(cfg, 0, sizeof *cfg);
+	cfg->bb = (struct bb_config){ BB_MMGCN, 64, 128, 2, 0.01, 0 };
+	cfg->lr = 1e-3;
+	cfg->l2 = 1e-3;
+	cfg->beta = 1;
+	cfg->batch = 1024;
+	cfg->negatives = 1;
+	cfg->epochs = 200;
+	cfg->patience = 10;
+	cfg->k_valid = 50;
+	cfg->seed = 1;
+	cfg->heads = heads_default;
+	cfg->threads = 1;
+}
+
+/* A run's state: the towers and their parameters, the samples and a batch's arrays,
+ * the threads. */
+struct trainer {
+	const struct train_config *cfg;
+	const struct train_data *data;
+	const struct method *m;
+	const struct csr *graph;           /* MMGCN: the method's graph; MF: NULL */
 	struct backbone towers[TRAIN_MAX_TOWERS];
-	struct ad_params params = { 0 };
+	unsigned groups[TRAIN_MAX_TOWERS];
+	struct ad_params params;
+	struct method_state ms;
 	struct ad_tape tape;
 	struct bb_planner planner;
 	struct adam opt;
+	struct adam_ranges ranges;
 	struct rng r_init, r_order, r_neg;
 	struct csr clicked, valid_pos;
 	struct sample *samples;
-	int64_t n_samples, k, since_best = 0;
-	int32_t *order, *pair_u, *pair_i, *targets, *ru, *ri, *first;
+	int64_t n_samples;
+	int32_t *order;
+	/* a batch: pairs (the positives first, then each one's sampled items), their
+	 * nodes, and their rows in the plan */
+	int32_t *pair_u, *pair_i, *targets, *ru, *ri, *first;
 	real *click, *like;
-	const int per = 1 + cfg->negatives;
-	const int64_t bmax = cfg->batch;
-	struct repset cur;
-	struct method_state ms;
-	unsigned groups[TRAIN_MAX_TOWERS];
-	int t, g, epoch, blas_threads;
 	struct pool pool;
 	struct branches bs;
-	struct adam_ranges aj;
+	int blas_threads;
+};
 
-	memset(res, 0, sizeof *res);
-	memset(&ms, 0, sizeof ms);
-	res->best_epoch = 0;
-	res->best_valid = -1;
-	if (graph == NULL && cfg->bb.kind == BB_MMGCN)
+static void trainer_init(struct trainer *tr, const struct train_config *cfg,
+    const struct train_data *data)
+{
+	const struct method *m = cfg->method;
+	const int64_t nu = data->nu, ni = data->ni, bmax = cfg->batch;
+	const int per = 1 + cfg->negatives;
+	int t;
+	int64_t k;
+
+	memset(tr, 0, sizeof *tr);
+	tr->cfg = cfg;
+	tr->data = data;
+	tr->m = m;
+	tr->graph = cfg->bb.kind == BB_MMGCN ? data->graph[m->graph] : NULL;
+	if (tr->graph == NULL && cfg->bb.kind == BB_MMGCN)
 		die(HCR_EXIT_DATA, "no %s graph: run build-graph first",
 		    m->graph == GRAPH_CLICK ? "click" : "like");
 
-	split_user_items(data->split, nu, ni, PART_TRAIN, 0, &clicked);
-	split_user_items(data->split, nu, ni, PART_VALID, 1, &valid_pos);
-	build_samples(m, data->split, &samples, &n_samples);
-	if (n_samples == 0)
+	split_user_items(data->split, nu, ni, PART_TRAIN, 0, &tr->clicked);
+	split_user_items(data->split, nu, ni, PART_VALID, 1, &tr->valid_pos);
+	build_samples(m, data->split, &tr->samples, &tr->n_samples);
+	if (tr->n_samples == 0)
 		die(HCR_EXIT_DATA, "no training %s to learn from",
 		    m->samples == SAMPLES_LIKES ? "likes" : "clicks");
 
-	rng_init(&r_init, cfg->seed, STREAM_INIT);
-	rng_init(&r_order, cfg->seed, STREAM_ORDER);
-	rng_init(&r_neg, cfg->seed, STREAM_NEGATIVES);
+	rng_init(&tr->r_init, cfg->seed, STREAM_INIT);
+	rng_init(&tr->r_order, cfg->seed, STREAM_ORDER);
+	rng_init(&tr->r_neg, cfg->seed, STREAM_NEGATIVES);
 	for (t = 0; t < m->towers; t++) {
 		char prefix[16];
 		snprintf(prefix, sizeof prefix, "tower%d", t + 1);
-		bb_init(&towers[t], &cfg->bb, nu, ni, data->nmod, data->mods, graph,
-		    (t > 0 && m->shared_id) ? towers[0].id_emb : NULL, &params, &r_init, prefix);
-		groups[t] = method_groups(cfg, t);
+		bb_init(&tr->towers[t], &cfg->bb, nu, ni, data->nmod, data->mods, tr->graph,
+		    (t > 0 && m->shared_id) ? tr->towers[0].id_emb : NULL, &tr->params,
+		    &tr->r_init, prefix);
+		tr->groups[t] = method_groups(cfg, t);
 	}
 	if (m->init)
-		m->init(&ms, cfg, data, &params, &r_init);
-	adam_init(&opt, cfg->lr, cfg->l2);
-	adam_ranges_init(&aj, &opt, &params);
-	ad_tape_init(&tape);
-	bb_planner_init(&planner, nu + ni);
-	branches_init(&bs, towers, m->towers);
+		m->init(&tr->ms, cfg, data, &tr->params, &tr->r_init);
+	adam_init(&tr->opt, cfg->lr, cfg->l2);
+	adam_ranges_init(&tr->ranges, &tr->opt, &tr->params);
+	ad_tape_init(&tr->tape);
+	bb_planner_init(&tr->planner, nu + ni);
+	branches_init(&tr->bs, tr->towers, m->towers);
 	/* Threads run whole branches, each calling BLAS on one thread: the same bits for
 	 * any -j (BLAS's own threads would change them, and help little at these sizes). */
-	pool_init(&pool, cfg->threads);
-	blas_threads = openblas_get_num_threads();
-	if (blas_threads != 1)
+	pool_init(&tr->pool, cfg->threads);
+	tr->blas_threads = openblas_get_num_threads();
+	if (tr->blas_threads != 1)
 		openblas_set_num_threads(1);
 
-	order = xmalloc((size_t)n_samples * sizeof *order);
-	for (k = 0; k < n_samples; k++)
-		order[k] = (int32_t)k;
-	pair_u = xmalloc((size_t)(bmax * per) * sizeof *pair_u);
-	pair_i = xmalloc((size_t)(bmax * per) * sizeof *pair_i);
-	targets = xmalloc((size_t)(2 * bmax * per) * sizeof *targets);
-	ru = xmalloc((size_t)(bmax * per) * sizeof *ru);
-	ri = xmalloc((size_t)(bmax * per) * sizeof *ri);
-	first = xmalloc((size_t)bmax * sizeof *first);
-	click = xmalloc((size_t)(bmax * per) * sizeof *click);
-	like = xmalloc((size_t)(bmax * per) * sizeof *like);
+	tr->order = xmalloc((size_t)tr->n_samples * sizeof *tr->order);
+	for (k = 0; k < tr->n_samples; k++)
+		tr->order[k] = (int32_t)k;
+	tr->pair_u = xmalloc((size_t)(bmax * per) * sizeof *tr->pair_u);
+	tr->pair_i = xmalloc((size_t)(bmax * per) * sizeof *tr->pair_i);
+	tr->targets = xmalloc((size_t)(2 * bmax * per) * sizeof *tr->targets);
+	tr->ru = xmalloc((size_t)(bmax * per) * sizeof *tr->ru);
+	tr->ri = xmalloc((size_t)(bmax * per) * sizeof *tr->ri);
+	tr->first = xmalloc((size_t)bmax * sizeof *tr->first);
+	tr->click = xmalloc((size_t)(bmax * per) * sizeof *tr->click);
+	tr->like = xmalloc((size_t)(bmax * per) * sizeof *tr->like);
 	for (k = 0; k < bmax; k++)
-		first[k] = (int32_t)k;
+		tr->first[k] = (int32_t)k;
+}
 
+static void trainer_free(struct trainer *tr)
+{
+	free(tr->order);
+	free(tr->pair_u);
+	free(tr->pair_i);
+	free(tr->targets);
+	free(tr->ru);
+	free(tr->ri);
+	free(tr->first);
+	free(tr->click);
+	free(tr->like);
+	free(tr->samples);
+	csr_free(&tr->clicked);
+	csr_free(&tr->valid_pos);
+	if (tr->blas_threads != 1)
+		openblas_set_num_threads(tr->blas_threads);
+	pool_free(&tr->pool);
+	branches_free(&tr->bs);
+	adam_ranges_free(&tr->ranges);
+	bb_planner_free(&tr->planner);
+	ad_tape_free(&tr->tape);
+	ad_params_free(&tr->params);
+	free(tr->ms.data);
+}
+
+/* The batch of the b samples from order[start]: the positives first, then each one's
+ * sampled items, drawn now. */
+static void fill_batch(struct trainer *tr, int64_t start, int64_t b)
+{
+	const int64_t nu = tr->data->nu, ni = tr->data->ni, n = b * (1 + tr->cfg->negatives);
+	int64_t j;
+	for (j = 0; j < b; j++) {
+		const struct sample *sm = &tr->samples[tr->order[start + j]];
+		tr->pair_u[j] = sm->user;
+		tr->pair_i[j] = sm->item;
+		tr->click[j] = 1;
+		tr->like[j] = sm->like;
+	}
+	for (j = 0; j < b * tr->cfg->negatives; j++) {
+		int32_t u = tr->pair_u[j % b];
+		tr->pair_u[b + j] = u;
+		tr->pair_i[b + j] = train_negative(&tr->r_neg, &tr->clicked, u, ni);
+		tr->click[b + j] = 0;
+		tr->like[b + j] = 0;
+	}
+	for (j = 0; j < n; j++) {
+		tr->targets[2 * j] = tr->pair_u[j];
+		tr->targets[2 * j + 1] = (int32_t)nu + tr->pair_i[j];
+	}
+}
+
+/* One step on the batch of b positives: the plan, the towers' scores of its pairs, the
+ * loss, its gradients and Adam's update.  Returns the loss, its parts in parts. */
+static double train_step(struct trainer *tr, int64_t b, int epoch, int64_t batch,
+    double parts[3])
+{
+	const struct train_config *cfg = tr->cfg;
+	const struct method *m = tr->m;
+	const int64_t nu = tr->data->nu, n = b * (1 + cfg->negatives);
+	struct ad_tape *tape = &tr->tape;
+	struct step s;
+	struct bb_plan plan;
+	struct ad_tensor *loss, *out[TRAIN_MAX_TOWERS][BB_MAX_MODALITIES];
+	int64_t j;
+	int t, g;
+
+	ad_tape_reset(tape);
+	bb_plan_build(&plan, &tr->planner, tape, tr->graph, cfg->bb.layers, nu, tr->targets,
+	    2 * n);
+	for (j = 0; j < n; j++) {
+		tr->ru[j] = bb_plan_row(&tr->planner, tr->pair_u[j]);
+		tr->ri[j] = bb_plan_row(&tr->planner, (int32_t)nu + tr->pair_i[j]);
+	}
+	memset(&s, 0, sizeof s);
+	s.tape = tape;
+	s.cfg = cfg;
+	s.b = b;
+	s.n = n;
+	s.click = tr->click;
+	s.like = tr->like;
+	s.first = tr->first;
+	s.pair_u = tr->pair_u;
+	s.pair_i = tr->pair_i;
+	s.ms = &tr->ms;
+	if (cfg->bb.kind == BB_MMGCN)
+		branches_forward(&tr->bs, &tr->pool, tape, &plan, out);
+	else
+		for (t = 0; t < m->towers; t++)
+			bb_forward(&tr->towers[t], tape, &plan, out[t]);
+	for (t = 0; t < m->towers; t++) {
+		for (g = 0; g < GROUP_COUNT; g++) {
+			struct ad_tensor *rep;
+			if (!(tr->groups[t] & (1u << g)))
+				continue;
+			rep = bb_group(&tr->towers[t], tape, &plan, out[t], (enum rep_group)g);
+			if (rep)
+				s.y[t][g] = ad_rowdot(tape, ad_gather(tape, rep, n, tr->ru),
+				    ad_gather(tape, rep, n, tr->ri));
+		}
+	}
+	loss = m->loss(&s, parts);
+	if (!ad_all_finite(loss))
+		die(HCR_EXIT_NUMERIC, "epoch %d, batch %lld: the loss is %s; training "
+		    "diverged (try a smaller --lr); no model written", epoch,
+		    (long long)batch + 1, isnan(loss->val[0]) ? "NaN" : "infinite");
+	ad_backward(tape, loss);
+	if (cfg->bb.kind == BB_MMGCN)
+		branches_backward(&tr->bs, &tr->pool);
+	if (adam_step_ranges(&tr->ranges, &tr->pool) != 0)
+		die(HCR_EXIT_NUMERIC, "epoch %d, batch %lld: a gradient is not finite; "
+		    "training diverged (try a smaller --lr); no model written", epoch,
+		    (long long)batch + 1);
+	return loss->val[0];
+}
+
+/* The epoch's end: every node's representations, validation, the log, and the best
+ * epoch's representations kept.  Returns 1 when patience has run out. */
+static int end_epoch(struct trainer *tr, int epoch, int64_t batches, double sum,
+    const double sum_part[3], double t0, double t1, double cpu, int64_t *since_best,
+    struct train_result *res)
+{
+	const struct train_config *cfg = tr->cfg;
+	const struct method *m = tr->m;
+	const int64_t bmax = cfg->batch;
+	struct repset cur;
+	struct epoch_log *log;
+	double valid;
+	int t;
+
+	for (t = 0; t < tr->bs.n; t++)
+		tr->bs.br[t].leaf = NULL;
+	full_reps(tr->towers, tr->bs.tapes, &tr->pool, &tr->tape, &tr->planner, cfg, tr->data,
+	    &tr->ms, &cur);
+	valid = train_validate(m, &cur, &tr->clicked, &tr->valid_pos, cfg->k_valid, cfg->threads,
+	    &res->valid_users);
+	if (res->valid_users == 0)
+		die(HCR_EXIT_DATA, "no validation user (one with a training click and a "
+		    "validation like): no epoch can be selected, so no model is written");
+	res->log = xreallocarray(res->log, (size_t)epoch, sizeof *res->log);
+	log = &res->log[epoch - 1];
+	log->epoch = epoch;
+	log->loss = batches ? sum / (double)batches : 0;
+	for (t = 0; t < 3; t++)
+		log->part[t] = batches ? sum_part[t] / (double)batches : 0;
+	log->valid = valid;
+	log->seconds = now_seconds() - t0;
+	res->epochs = epoch;
+	if (valid > res->best_valid) {
+		/* the best epoch's representations are what the model keeps */
+		repset_free(&res->rs);
+		res->rs = cur;
+		res->best_valid = valid;
+		res->best_epoch = epoch;
+		*since_best = 0;
+	} else {
+		repset_free(&cur);
+		(*since_best)++;
+	}
+	{
+		char parts[160] = "";
+		for (t = 0; t < 3 && m->part_names[t]; t++)
+			snprintf(parts + strlen(parts), sizeof parts - strlen(parts), "%s%s %.4f",
+			    t ? ", " : "", m->part_names[t], log->part[t]);
+		progress("epoch %d: loss %.4f (%s), valid ndcg@%d %.4f (best %.4f at epoch "
+		    "%d), %.1f s", epoch, log->loss, parts, cfg->k_valid, valid,
+		    res->best_valid, res->best_epoch, log->seconds);
+	}
+	/* the split lets a timing run of --max-batches extrapolate to a whole epoch; the
+	 * CPU seconds (all threads) move less than the wall's on a shared machine */
+	verbose("epoch %d: %lld of %lld batches in %.3f s (%.4f s a batch), validation %.3f s; "
+	    "cpu %.3f s in the batches", epoch, (long long)batches,
+	    (long long)((tr->n_samples + bmax - 1) / bmax), t1 - t0,
+	    batches ? (t1 - t0) / (double)batches : 0, log->seconds - (t1 - t0), cpu);
+	return *since_best >= cfg->patience;
+}
+
+void train_run(const struct train_config *cfg, const struct train_data *data,
+    struct train_result *res)
+{
+	struct trainer tr;
+	const int64_t bmax = cfg->batch;
+	int64_t since_best = 0;
+	int epoch;
+
+	memset(res, 0, sizeof *res);
+	res->best_epoch = 0;
+	res->best_valid = -1;
+	trainer_init(&tr, cfg, data);
 	for (epoch = 1; epoch <= cfg->epochs; epoch++) {
-		double t0 = now_seconds(), c0 = cpu_seconds(), t1, c1, sum = 0;
-		double sum_part[3] = { 0, 0, 0 }, valid;
+		double t0 = now_seconds(), c0 = cpu_seconds(), sum = 0;
+		double sum_part[3] = { 0, 0, 0 };
 		int64_t batches = 0, start;
-		struct epoch_log *log;
+		int g;
 
-		rng_shuffle_i32(&r_order, order, (size_t)n_samples);
-		for (start = 0; start < n_samples; start += bmax) {
-			int64_t b = n_samples - start < bmax ? n_samples - start : bmax;
-			int64_t n = b * per, j;
-			struct step s;
-			struct bb_plan plan;
-			struct ad_tensor *loss, *out[TRAIN_MAX_TOWERS][BB_MAX_MODALITIES];
+		rng_shuffle_i32(&tr.r_order, tr.order, (size_t)tr.n_samples);
+		for (start = 0; start < tr.n_samples; start += bmax) {
+			int64_t b = tr.n_samples - start < bmax ? tr.n_samples - start : bmax;
 			double parts[3];
-
 			if (cfg->max_batches > 0 && batches >= cfg->max_batches)
 				break;
-			/* the positives first, then each one's sampled items */
-			for (j = 0; j < b; j++) {
-				const struct sample *sm = &samples[order[start + j]];
-				pair_u[j] = sm->user;
-				pair_i[j] = sm->item;
-				click[j] = 1;
-				like[j] = sm->like;
-			}
-			for (j = 0; j < b * cfg->negatives; j++) {
-				int32_t u = pair_u[j % b];
-				pair_u[b + j] = u;
-				pair_i[b + j] = train_negative(&r_neg, &clicked, u, ni);
-				click[b + j] = 0;
-				like[b + j] = 0;
-			}
-			for (j = 0; j < n; j++) {
-				targets[2 * j] = pair_u[j];
-				targets[2 * j + 1] = (int32_t)nu + pair_i[j];
-			}
-			ad_tape_reset(&tape);
-			bb_plan_build(&plan, &planner, &tape, graph, cfg->bb.layers, nu, targets, 2 * n);
-			for (j = 0; j < n; j++) {
-				ru[j] = bb_plan_row(&planner, pair_u[j]);
-				ri[j] = bb_plan_row(&planner, (int32_t)nu + pair_i[j]);
-			}
-			memset(&s, 0, sizeof s);
-			s.tape = &tape;
-			s.cfg = cfg;
-			s.b = b;
-			s.n = n;
-			s.click = click;
-			s.like = like;
-			s.first = first;
-			s.pair_u = pair_u;
-			s.pair_i = pair_i;
-			s.ms = &ms;
-			if (cfg->bb.kind == BB_MMGCN)
-				branches_forward(&bs, &pool, &tape, &plan, out);
-			else
-				for (t = 0; t < m->towers; t++)
-					bb_forward(&towers[t], &tape, &plan, out[t]);
-			for (t = 0; t < m->towers; t++) {
-				for (g = 0; g < GROUP_COUNT; g++) {
-					struct ad_tensor *rep;
-					if (!(groups[t] & (1u << g)))
-						continue;
-					rep = bb_group(&towers[t], &tape, &plan, out[t], (enum rep_group)g);
-					if (rep)
-						s.y[t][g] = ad_rowdot(&tape, ad_gather(&tape, rep, n, ru),
-						    ad_gather(&tape, rep, n, ri));
-				}
-			}
-			loss = m->loss(&s, parts);
-			if (!ad_all_finite(loss))
-				die(HCR_EXIT_NUMERIC, "epoch %d, batch %lld: the loss is %s; training "
-				    "diverged (try a smaller --lr); no model written", epoch,
-				    (long long)batches + 1, isnan(loss->val[0]) ? "NaN" : "infinite");
-			ad_backward(&tape, loss);
-			if (cfg->bb.kind == BB_MMGCN)
-				branches_backward(&bs, &pool);
-			if (adam_step_ranges(&aj, &pool) != 0)
-				die(HCR_EXIT_NUMERIC, "epoch %d, batch %lld: a gradient is not finite; "
-				    "training diverged (try a smaller --lr); no model written", epoch,
-				    (long long)batches + 1);
-			sum += loss->val[0];
+			fill_batch(&tr, start, b);
+			sum += train_step(&tr, b, epoch, batches, parts);
 			for (g = 0; g < 3; g++)
 				sum_part[g] += parts[g];
 			batches++;
 		}
-
-		t1 = now_seconds();
-		c1 = cpu_seconds();
-		for (t = 0; t < bs.n; t++)
-			bs.br[t].leaf = NULL;
-		full_reps(towers, bs.tapes, &pool, &tape, &planner, cfg, data, &ms, &cur);
-		valid = train_validate(m, &cur, &clicked, &valid_pos, cfg->k_valid, cfg->threads,
-		    &res->valid_users);
-		if (res->valid_users == 0)
-			die(HCR_EXIT_DATA, "no validation user (one with a training click and a "
-			    "validation like): no epoch can be selected, so no model is written");
-		res->log = xreallocarray(res->log, (size_t)epoch, sizeof *res->log);
-		log = &res->log[epoch - 1];
-		log->epoch = epoch;
-		log->loss = batches ? sum / (double)batches : 0;
-		for (t = 0; t < 3; t++)
-			log->part[t] = batches ? sum_part[t] / (double)batches : 0;
-		log->valid = valid;
-		log->seconds = now_seconds() - t0;
-		res->epochs = epoch;
-		if (valid > res->best_valid) {
-			/* the best epoch's representations are what the model keeps */
-			repset_free(&res->rs);
-			res->rs = cur;
-			res->best_valid = valid;
-			res->best_epoch = epoch;
-			since_best = 0;
-		} else {
-			repset_free(&cur);
-			since_best++;
-		}
-		{
-			char parts[160] = "";
-			for (t = 0; t < 3 && m->part_names[t]; t++)
-				snprintf(parts + strlen(parts), sizeof parts - strlen(parts), "%s%s %.4f",
-				    t ? ", " : "", m->part_names[t], log->part[t]);
-			progress("epoch %d: loss %.4f (%s), valid ndcg@%d %.4f (best %.4f at epoch "
-			    "%d), %.1f s", epoch, log->loss, parts, cfg->k_valid, valid,
-			    res->best_valid, res->best_epoch, log->seconds);
-		}
-		/* the split lets a timing run of --max-batches extrapolate to a whole epoch; the
-		 * CPU seconds (all threads) move less than the wall's on a shared machine */
-		verbose("epoch %d: %lld of %lld batches in %.3f s (%.4f s a batch), validation %.3f s; "
-		    "cpu %.3f s in the batches", epoch, (long long)batches,
-		    (long long)((n_samples + bmax - 1) / bmax), t1 - t0,
-		    batches ? (t1 - t0) / (double)batches : 0, log->seconds - (t1 - t0), c1 - c0);
-		if (since_best >= cfg->patience) {
+		if (end_epoch(&tr, epoch, batches, sum, sum_part, t0, now_seconds(),
+		    cpu_seconds() - c0, &since_best, res)) {
 			res->stopped = "early stop";
 			break;
 		}
 	}
 	if (!res->stopped)
 		res->stopped = "epoch limit";
-
-	free(order);
-	free(pair_u);
-	free(pair_i);
-	free(targets);
-	free(ru);
-	free(ri);
-	free(first);
-	free(click);
-	free(like);
-	free(samples);
-	csr_free(&clicked);
-	csr_free(&valid_pos);
-	if (blas_threads != 1)
-		openblas_set_num_threads(blas_threads);
-	pool_free(&pool);
-	branches_free(&bs);
-	adam_ranges_free(&aj);
-	bb_planner_free(&planner);
-	ad_tape_free(&tape);
-	ad_params_free(&params);
-	free(ms.data);
+	trainer_free(&tr);
 }

@@ -1,4 +1,4 @@
-/* train.h: multi-task training of method.md sections 5-6: methods as table entries,
+/* train.h: multi-task training of method.md sections 5-6: any method (method.h) on
  * mini-batches with redrawn negatives, Adam, early stopping on validation NDCG@50. */
 #ifndef HCR_TRAIN_H
 #define HCR_TRAIN_H
@@ -11,51 +11,9 @@
 #include "ingest/graph.h"
 #include "rank/repset.h"
 #include "ingest/dataset.h"
+#include "train/method.h"
 
-#define TRAIN_MAX_TOWERS REPSET_MAX_TOWERS
-
-enum { SAMPLES_CLICKS, SAMPLES_LIKES };
-
-struct step;
-struct train_config;
-struct train_data;
-
-/* What a method keeps beyond its backbones: its own parameters and state. */
-struct method_state {
-	struct ad_param *p[4];
-	void *data;
-};
-
-/* A method: its graph, its towers, what it trains on, its loss and its rules.  Adding
- * a method is adding an entry to the table in methods.c. */
-struct method {
-	const char *name;
-	int graph;                            /* GRAPH_CLICK or GRAPH_LIKE */
-	int towers;                           /* backbones: 1 to TRAIN_MAX_TOWERS */
-	int shared_id;                        /* the towers share one id embedding */
-	int samples;                          /* SAMPLES_CLICKS or SAMPLES_LIKES */
-	/* Groups each tower's scores need, bit g for enum rep_group; the loss reads
-	 * s->y[k][g] only for these (see method_groups). */
-	unsigned groups[TRAIN_MAX_TOWERS];
-	/* Optional: the method's own parameters, created and initialised; and the arrays
-	 * it adds to the model for its rules. */
-	void (*init)(struct method_state *ms, const struct train_config *cfg,
-	    const struct train_data *data, struct ad_params *set, struct rng *r);
-	void (*export)(const struct method_state *ms, const struct train_config *cfg,
-	    const struct train_data *data, struct repset *rs);
-	/* The batch loss from the step's scores and labels; parts[0..2] get its terms
-	 * (for the epoch log), parts[0] + ... being the loss. */
-	struct ad_tensor *(*loss)(struct step *s, double parts[3]);
-	const char *part_names[3];
-	const char *default_rule;
-	const char *const *rules;             /* NULL-terminated, default first */
-};
-
-const struct method *method_find(const char *name);
-/* The groups tower k must score with under cfg (HCR's heads decide tower 2's). */
-unsigned method_groups(const struct train_config *cfg, int k);
-/* "hcr, hcr-ns, ct" for messages. */
-const char *method_names(void);
+#define TRAIN_MAX_TOWERS METHOD_MAX_TOWERS
 
 /* One mini-batch as the loss sees it: n = b (1 + negatives) pairs, the b positive
  * records first; y[k][g] is n x 1 (NULL for a group the tower lacks). */
@@ -105,6 +63,9 @@ struct train_result {
 	const char *stopped;                         /* why training ended */
 };
 
+/* train-mtl's defaults (train-mtl(1)): every setting but the method, which the caller
+ * chooses; the tool and the tests start from these. */
+void train_config_defaults(struct train_config *cfg);
 /* Trains; dies with HCR_EXIT_NUMERIC if a loss or gradient goes non-finite. */
 void train_run(const struct train_config *cfg, const struct train_data *data,
     struct train_result *res);

@@ -20,32 +20,9 @@ work=${2:-${TMPDIR:-/tmp}/hcr-bench-train-ab}
 reps=${BENCH_REPS:-3} batches=${BENCH_BATCHES:-0}
 say() { echo "train-ab: $*"; }
 
-base=${BENCH_BASE:-$(git -C "$top" merge-base HEAD main 2>/dev/null || true)}
-base=$(git -C "$top" rev-parse --verify --quiet "${base:-HEAD}^{commit}") ||
-	{ say "no commit '${BENCH_BASE:-}' to compare with"; exit 1; }
-make -s -C "$top" B="$build" all >&2
-mkdir -p "$work"
+. "$top/tests/bench/ab.inc"
 cd "$work"
-old=$work/base-${base:0:12}
-if [ ! -x "$old/build/bin/train-mtl" ]; then
-	rm -rf "$old" && mkdir -p "$old"
-	git -C "$top" archive "$base" | tar -x -C "$old"
-	make -s -C "$old" all >&2
-fi
-
-if [ ! -s movielens.mp ]; then
-	if ! command -v Rscript >/dev/null || ! Rscript -e 'library(dslabs)' >/dev/null 2>&1; then
-		say "skipped, needs R with dslabs (make deps-demo)"
-		exit 0
-	fi
-	Rscript -e 'write.csv(dslabs::movielens, "movielens.csv", row.names = FALSE)'
-	# the demo's input (pipelines/demo.mk)
-	"$build/bin/split-chrono" --mode user --like-threshold 4 movielens.csv | "$build/bin/build-graph" |
-		"$build/bin/extract-features" --item-column movieId -m title:exposure:words@title=movielens.csv \
-		-m genres:content:multi@genres=movielens.csv -m decade:content:decade@year=movielens.csv \
-		> movielens.mp.tmp
-	mv movielens.mp.tmp movielens.mp
-fi
+ab_movielens movielens.mp || { say "skipped, needs R with dslabs (make deps-demo)"; exit 0; }
 
 # epoch BIN METHOD THREADS: the second epoch's wall seconds (batches + validation), and
 # the CPU seconds of the whole run (user + system, all threads: steadier than the wall's

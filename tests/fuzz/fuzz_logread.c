@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const int64_t nums[4] = { 7, 0, 1, 5 }, dens[4] = { 10, 1, 1, 10 };
 	FILE *volatile fp = NULL;
 	struct log_opts o;
-	struct log_error err;
+	struct load_error err;
 	struct clicklog log;
 	struct chrono_opts co;
 	struct chrono_counts counts;

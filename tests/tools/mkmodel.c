@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "train/methods/methods.h"
 #include "train/model.h"
+#include "train/train.h"
 #include "common/rng.h"
 #include "ingest/dataset.h"
 

@@ -11,7 +11,7 @@
 
 /* Reads text as a log of the format f; returns log_read's result. */
 static int read_text(const char *text, size_t len, enum log_format f, struct clicklog *log,
-    struct log_error *err)
+    struct load_error *err)
 {
 	struct log_opts o;
 	FILE *fp = fmemopen((void *)text, len, "r");
@@ -80,7 +80,7 @@ static void errors_return(void)
 {
 	static const char bad[] = "user_id,item_id,timestamp,click,like\nu1,i1,5,1,0\nu1,\"i";
 	struct clicklog log;
-	struct log_error err;
+	struct load_error err;
 	OK(read_text(bad, strlen(bad), LOG_AUTO, &log, &err) == -1, "a malformed log returns -1");
 	OK(err.code == HCR_EXIT_DATA, "with the data error code");
 	OK(strcmp(err.msg, "mem: line 3, column 2: expected a closing quote, got the end of the "
@@ -94,7 +94,7 @@ static void blank_before_header(void)
 	/* TSV keeps blanks, so a line of one blank is one field: not a column name */
 	static const char text[] = " \nuser_id\titem_id\ttimestamp\tclick\tlike\nu1\ti1\t5\t1\t1\n";
 	struct clicklog log;
-	struct log_error err;
+	struct load_error err;
 	int rc = read_text(text, strlen(text), LOG_TSV, &log, &err);
 	OK(rc == 0 && log.n == 1 && log.flag[0] == CL_LIKE,
 	    "a blank line before the header shifts no column: %s", rc ? err.msg : "ok");
@@ -107,7 +107,7 @@ static void chunks(void)
 	size_t cap = 8 << 20, len = 0, i;
 	char *text = xmalloc(cap);
 	struct clicklog log;
-	struct log_error err;
+	struct load_error err;
 	int rc;
 
 	len += (size_t)sprintf(text, "user_id,item_id,timestamp,click,like\n");

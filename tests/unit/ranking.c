@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rank/outside.h"
 #include "rank/ranking.h"
 #include "ingest/dataset.h"
 #include "tap.h"

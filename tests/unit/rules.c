@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rank/topk.h"
-#include "rank/rulekeys.h"
-#include "tap.h"
 #include "common/util.h"
+#include "rank/rulekeys.h"
+#include "rank/scoring.h"
+#include "rank/topk.h"
+#include "tap.h"
+#include "train/methods/methods.h"
 
 static uint64_t rng = 99;
 static double uniform(void)
@@ -200,6 +202,41 @@ static int matches_naive(const struct rule *r, const struct rank_result *res, do
 	return !bad;
 }
 
+/* HCR's real rule of that name (train/methods/hcr.c) over a model holding the groups
+ * g[tower][z, e, c], as r; the model's arrays stay until the next call. */
+static struct repset hcr_set;
+static int hcr_rule(struct rule *r, const char *name, struct rule_group g[2][3], int d,
+    int64_t nu, int64_t ni)
+{
+	struct scoring sc;
+	int k, j;
+	repset_free(&hcr_set);
+	memset(&hcr_set, 0, sizeof hcr_set);
+	hcr_set.nu = nu;
+	hcr_set.ni = ni;
+	hcr_set.dim = d;
+	hcr_set.towers = 2;
+	hcr_set.heads = heads_default;
+	for (k = 0; k < 2; k++)
+		for (j = 0; j < 3; j++)
+			if (g[k][j].user) {
+				float *m = xmalloc((size_t)(nu + ni) * (size_t)d * sizeof *m);
+				memcpy(m, g[k][j].user, (size_t)(nu * d) * sizeof *m);
+				memcpy(m + nu * d, g[k][j].item, (size_t)(ni * d) * sizeof *m);
+				hcr_set.rep[k][j] = m;
+			}
+	if (method_scoring(method_find("hcr"), name, &hcr_set, &sc) != 0)
+		return -1;
+	*r = sc.rule;
+	return 0;
+}
+
+/* The user rows of tower k's group j in the model hcr_rule made. */
+static const float *set_user(int k, int j)
+{
+	return hcr_set.rep[k][j];
+}
+
 static void rankings(void)
 {
 	enum { NU = 37, NI = 1531, D = 16, K = 20 };
@@ -220,8 +257,8 @@ static void rankings(void)
 			g[t / 3][t % 3].item = im[t < 5 ? t : 0];
 		}
 		/* hcr: click z and e, like z; hcr-t adds like e and c. */
-		OK(rule_hcr(&r, "hcr", (const struct rule_group(*)[3])g, D, NU, NI) == 0 &&
-		       r.n_terms == 3 && r.term[2].user == um[3],
+		OK(hcr_rule(&r, "hcr", g, D, NU, NI) == 0 &&
+		       r.n_terms == 3 && r.term[2].user == set_user(1, GROUP_Z),
 		    "sd %g: hcr is s(Y1z) s(Y1e) s(Y2z)", sd);
 		/* A log-score's error is the logits' float error, absolute. */
 		OK(key_error(&r, 1) < 1e-5, "sd %g: hcr keys near double (%.2g)", sd,
@@ -257,14 +294,14 @@ static void rankings(void)
 		}
 		OK(!bad, "sd %g: 1 and 2 threads, 3 shards: identical bits (%d differ)", sd, bad);
 		rule_free(&r);
-		OK(rule_hcr(&r, "hcr-t", (const struct rule_group(*)[3])g, D, NU, NI) == 0 &&
+		OK(hcr_rule(&r, "hcr-t", g, D, NU, NI) == 0 &&
 		       r.n_terms == 5, "sd %g: hcr-t has five factors", sd);
 		rank_all(&r, K, 2, 8, 100, &a);
 		OK(matches_naive(&r, &a, 1e-5), "sd %g: hcr-t ranking equals naive", sd);
 		rank_result_free(&a);
 		rule_free(&r);
 
-		OK(rule_hcr(&r, "hcr-s1", (const struct rule_group(*)[3])g, D, NU, NI) == 0 &&
+		OK(hcr_rule(&r, "hcr-s1", g, D, NU, NI) == 0 &&
 		       r.n_terms == 2, "sd %g: hcr-s1 has two factors", sd);
 		rank_all(&r, K, 2, 8, 100, &a);
 		OK(matches_naive(&r, &a, 1e-5), "sd %g: hcr-s1 ranking equals naive", sd);
@@ -272,7 +309,7 @@ static void rankings(void)
 		rule_free(&r);
 
 		/* hcr-s2 is monotone in Y2z: it ranks as the plain inner product does. */
-		rule_hcr(&r, "hcr-s2", (const struct rule_group(*)[3])g, D, NU, NI);
+		hcr_rule(&r, "hcr-s2", g, D, NU, NI);
 		rule_dot(&r2, g[1][0], D, NU, NI);
 		OK(key_error(&r2, sd * sd * D) < 1e-6, "sd %g: inner product keys", sd);
 		rank_all(&r, K, 1, 0, 200, &a);
@@ -290,8 +327,9 @@ static void rankings(void)
 
 		/* A role without modality: its group is the factor 1. */
 		g[0][1] = none;
-		rule_hcr(&r, "hcr", (const struct rule_group(*)[3])g, D, NU, NI);
-		OK(r.n_terms == 2 && r.term[1].user == um[3], "sd %g: an absent group is dropped", sd);
+		hcr_rule(&r, "hcr", g, D, NU, NI);
+		OK(r.n_terms == 2 && r.term[1].user == set_user(1, GROUP_Z),
+		    "sd %g: an absent group is dropped", sd);
 		rule_free(&r);
 		g[0][1].user = um[1];
 		g[0][1].item = im[1];
@@ -335,13 +373,14 @@ static void rankings(void)
 			free(gamma);
 		}
 
-		OK(rule_hcr(&r, "hcr-x", (const struct rule_group(*)[3])g, D, NU, NI) == -1,
+		OK(hcr_rule(&r, "hcr-x", g, D, NU, NI) == -1,
 		    "an unknown rule name is refused");
 		for (t = 0; t < 5; t++) {
 			free(um[t]);
 			free(im[t]);
 		}
 	}
+	repset_free(&hcr_set);
 }
 
 /* Multiples of 1/8 or 1/4: every product and sum is exact in float, so sgemm's bits

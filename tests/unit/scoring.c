@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "rank/scoring.h"
+#include "train/methods/methods.h"
 #include "tap.h"
 #include "common/util.h"
 
@@ -31,11 +32,12 @@ static void new_set(struct repset *rs, int towers)
 static int rank3(const char *method, const char *rule, const struct repset *rs, int32_t items[3],
     double values[3])
 {
+	const struct method *m = method_find(method);
 	struct scoring sc;
 	struct rank_opts o = { 3, 1, 0, 0, NULL };
 	struct rank_result res;
 	int k;
-	if (scoring_from_set(&sc, method, rule, rs) != 0)
+	if (!m || method_scoring(m, rule, rs, &sc) != 0)
 		return -1;
 	rank_range(&sc.scorer, 0, 1, &o, &res);
 	for (k = 0; k < 3; k++) {

@@ -14,6 +14,7 @@
 #include "common/rng.h"
 #include "ingest/dataset.h"
 #include "tap.h"
+#include "train/methods/methods.h"
 #include "train/train.h"
 
 #define NU 30
@@ -64,19 +65,17 @@ static void run(const char *method, enum bb_kind kind, int threads, struct train
 {
 	struct train_config cfg;
 	struct train_data data;
-	memset(&cfg, 0, sizeof cfg);
+	/* train-mtl's defaults, small and quick */
+	train_config_defaults(&cfg);
 	cfg.method = method_find(method);
-	cfg.bb = (struct bb_config){ kind, 8, 12, 2, 0.01, 0 };
+	cfg.bb.kind = kind;
+	cfg.bb.dim = 8;
+	cfg.bb.latent = 12;
 	cfg.lr = 1e-2;
-	cfg.l2 = 1e-3;
-	cfg.beta = 1;
 	cfg.batch = 64;
-	cfg.negatives = 1;
 	cfg.epochs = 3;
-	cfg.patience = 10;
 	cfg.k_valid = 10;
 	cfg.seed = 5;
-	cfg.heads = heads_default;
 	cfg.threads = threads;
 	memset(&data, 0, sizeof data);
 	data.nu = NU;

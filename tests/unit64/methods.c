@@ -15,6 +15,7 @@
 #include "train/backbone.h"
 #include "ingest/dataset.h"
 #include "tap.h"
+#include "train/methods/methods.h"
 #include "train/train.h"
 
 #define NU 3

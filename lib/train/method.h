@@ -1,0 +1,76 @@
+/* method.h: what a training method is (method.md 5-6): the graph and towers it trains
+ * on, its samples, its loss, and its scoring rules with a line each.  Each method is
+ * one file in train/methods/ and one row of the table there (lib/README). */
+#ifndef HCR_METHOD_H
+#define HCR_METHOD_H
+
+#include <stddef.h>
+
+#include "rank/repset.h"
+
+#define METHOD_MAX_TOWERS REPSET_MAX_TOWERS
+
+/* What a step's positives are: the training clicks (with their like labels), or only
+ * the training likes. */
+enum { SAMPLES_CLICKS, SAMPLES_LIKES };
+
+struct ad_param;
+struct ad_params;
+struct ad_tensor;
+struct rng;
+struct scoring;
+struct step;
+struct train_config;
+struct train_data;
+
+/* What a method keeps beyond its backbones: its own parameters and state. */
+struct method_state {
+	struct ad_param *p[4];
+	void *data;
+};
+
+/* A scoring rule of a method's models. */
+struct method_rule {
+	const char *name;
+	const char *about;        /* one line: what the score is */
+	/* Sets up sc->rule over rs: 0, or -1 when rs lacks what the rule needs. */
+	int (*build)(struct scoring *sc, const struct repset *rs);
+};
+
+struct method {
+	const char *name;
+	const char *about;                    /* one line, for --help */
+	int graph;                            /* GRAPH_CLICK or GRAPH_LIKE */
+	int towers;                           /* backbones: 1 to METHOD_MAX_TOWERS */
+	int shared_id;                        /* the towers share one id embedding */
+	int samples;                          /* SAMPLES_CLICKS or SAMPLES_LIKES */
+	/* The groups each tower scores with, bit g for enum rep_group: the loss reads
+	 * s->y[k][g] only for these.  tower_groups, when set, decides them from the
+	 * settings instead (HCR's heads). */
+	unsigned groups[METHOD_MAX_TOWERS];
+	unsigned (*tower_groups)(const struct train_config *cfg, int k);
+	/* Optional: the method's own parameters, created and initialised; and the arrays
+	 * it adds to the model for its rules. */
+	void (*init)(struct method_state *ms, const struct train_config *cfg,
+	    const struct train_data *data, struct ad_params *set, struct rng *r);
+	void (*export)(const struct method_state *ms, const struct train_config *cfg,
+	    const struct train_data *data, struct repset *rs);
+	/* The batch loss from the step's scores and labels; parts[0..2] get its terms
+	 * (for the epoch log), parts[0] + ... being the loss. */
+	struct ad_tensor *(*loss)(struct step *s, double parts[3]);
+	const char *part_names[3];
+	const struct method_rule *rules;      /* the default first; a NULL name ends them */
+};
+
+/* The groups tower k of cfg's method scores with. */
+unsigned method_groups(const struct train_config *cfg, int k);
+/* m's rule called name ("default": its first), or NULL. */
+const struct method_rule *method_rule(const struct method *m, const char *name);
+/* sc ranks by m's rule name over rs: 0, or -1 when m has no such rule or rs lacks what
+ * it needs (sc is then left empty). */
+int method_scoring(const struct method *m, const char *name, const struct repset *rs,
+    struct scoring *sc);
+/* "hcr, hcr-t, hcr-s1, hcr-s2" into buf, for messages. */
+const char *method_rule_names(const struct method *m, char *buf, size_t size);
+
+#endif

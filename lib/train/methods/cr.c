@@ -1,0 +1,89 @@
+/* cr.c: CR, "Clicks can be cheating" (Wang et al., SIGIR 2021; method.md 6): one
+ * backbone on the clicks, BPR of the fused score Y^z sig(Y^e) and of the exposure
+ * branch; ranked by the counterfactual score, which takes out what the exposure
+ * features alone promise. */
+#include <string.h>
+
+#include "common/util.h"
+#include "rank/scoring.h"
+#include "train/autodiff.h"
+#include "train/train.h"
+
+/* CR's weight of the exposure branch's BPR (the reference code's default). */
+#define CR_ALPHA 1.0
+
+/* CR (Wang et al., SIGIR 2021, as its code): BPR of the fused score Y^z sig(Y^e)
+ * of each click against each of its sampled items, plus alpha times BPR of Y^e
+ * alone.  Without an exposure modality the fused score is Y^z. */
+static struct ad_tensor *cr_loss(struct step *s, double parts[3])
+{
+	struct ad_tensor *yz = s->y[0][GROUP_Z], *ye = s->y[0][GROUP_E], *fused, *l1, *l2 = NULL;
+	int64_t m = s->n - s->b, j;
+	int32_t *pos = ad_scratch(s->tape, (size_t)(m + 1) * sizeof *pos);
+	int32_t *neg = ad_scratch(s->tape, (size_t)(m + 1) * sizeof *neg);
+	/* sampled item b + j belongs to the click j mod b (train.c's fill_batch) */
+	for (j = 0; j < m; j++) {
+		pos[j] = (int32_t)(j % s->b);
+		neg[j] = (int32_t)(s->b + j);
+	}
+	fused = ye ? ad_mul(s->tape, yz, ad_sigmoid(s->tape, ye)) : yz;
+	l1 = ad_bpr(s->tape, ad_gather(s->tape, fused, m, pos), ad_gather(s->tape, fused, m, neg));
+	parts[0] = l1->val[0];
+	parts[1] = parts[2] = 0;
+	if (!ye)
+		return l1;
+	l2 = ad_bpr(s->tape, ad_gather(s->tape, ye, m, pos), ad_gather(s->tape, ye, m, neg));
+	parts[1] = l2->val[0];
+	return ad_add(s->tape, l1, ad_scale(s->tape, l2, CR_ALPHA));
+}
+
+static void cr_init(struct method_state *ms, const struct train_config *cfg,
+    const struct train_data *data, struct ad_params *set, struct rng *r)
+{
+	(void)ms, (void)data, (void)set, (void)r;
+	if (cfg->negatives < 1)
+		die(HCR_EXIT_USAGE, "--method cr ranks each click above its sampled items: it "
+		    "needs --negatives 1 or more");
+}
+
+/* (Y^z(u,i) - mean_j Y^z(u,j)) sig(Y^e(u,i)), or with factual set Y^z sig(Y^e). */
+static int cr_rule(struct scoring *sc, const struct repset *rs, int factual)
+{
+	struct rule_group z = scoring_group(rs, 0, GROUP_Z);
+	if (!z.user)
+		return -1;
+	rule_cr(&sc->rule, z, scoring_group(rs, 0, GROUP_E), rs->dim, rs->nu, rs->ni);
+	if (factual)
+		memset(sc->rule.item_mean, 0, (size_t)rs->dim * sizeof *sc->rule.item_mean);
+	return 0;
+}
+
+static int rule_cr_counterfactual(struct scoring *sc, const struct repset *rs)
+{
+	return cr_rule(sc, rs, 0);
+}
+
+static int rule_cr_fused(struct scoring *sc, const struct repset *rs)
+{
+	return cr_rule(sc, rs, 1);
+}
+
+static const struct method_rule cr_rules[] = {
+	{ "cr", "(Y^z - mean_j Y^z) sig(Y^e): the counterfactual score", rule_cr_counterfactual },
+	{ "cr-fused", "Y^z sig(Y^e): the factual fused score", rule_cr_fused },
+	{ NULL, NULL, NULL },
+};
+
+const struct method method_cr = {
+	.name = "cr",
+	.about = "CR: fused and exposure BPR on the clicks, counterfactual scoring",
+	.graph = GRAPH_CLICK,
+	.towers = 1,
+	.shared_id = 0,
+	.samples = SAMPLES_CLICKS,
+	.groups = { (1u << GROUP_Z) | (1u << GROUP_E), 0, 0 },
+	.init = cr_init,
+	.loss = cr_loss,
+	.part_names = { "fused", "exposure", NULL },
+	.rules = cr_rules,
+};

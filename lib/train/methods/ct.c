@@ -1,0 +1,42 @@
+/* ct.c: CT, the like-only baseline (method.md 6): one backbone on the like graph, clean
+ * training on the likes; ranked by Y^z. */
+#include "rank/scoring.h"
+#include "train/autodiff.h"
+#include "train/train.h"
+
+/* Cross-entropy of sig(Y^z) over the training likes and, per like, sampled items the
+ * user did not click. */
+static struct ad_tensor *ct_loss(struct step *s, double parts[3])
+{
+	struct ad_tensor *l = ad_bce_logits(s->tape, s->y[0][GROUP_Z], s->click, NULL);
+	parts[0] = l->val[0];
+	parts[1] = parts[2] = 0;
+	return l;
+}
+
+static int rule_ct(struct scoring *sc, const struct repset *rs)
+{
+	struct rule_group z = scoring_group(rs, 0, GROUP_Z);
+	if (!z.user)
+		return -1;
+	rule_dot(&sc->rule, z, rs->dim, rs->nu, rs->ni);
+	return 0;
+}
+
+static const struct method_rule ct_rules[] = {
+	{ "ct", "Y^z: the like model's score", rule_ct },
+	{ NULL, NULL, NULL },
+};
+
+const struct method method_ct = {
+	.name = "ct",
+	.about = "CT: one backbone trained on the likes alone",
+	.graph = GRAPH_LIKE,
+	.towers = 1,
+	.shared_id = 0,
+	.samples = SAMPLES_LIKES,
+	.groups = { 1u << GROUP_Z, 0, 0 },
+	.loss = ct_loss,
+	.part_names = { "like", NULL, NULL },
+	.rules = ct_rules,
+};
