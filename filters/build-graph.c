@@ -2,9 +2,9 @@
 #include <string.h>
 
 #include "common/cli.h"
-#include "ingest/graph.h"
-#include "ingest/dataset.h"
 #include "common/stream.h"
+#include "ingest/dataset.h"
+#include "ingest/graph.h"
 
 static const char usage[] = "build-graph [-v] [-k click|like] [-o FILE] [FILE]\n";
 

@@ -6,12 +6,13 @@
 
 #include "common/cli.h"
 #include "common/lists.h"
+#include "common/stream.h"
 #include "eval/breakdown.h"
+#include "eval/reports.h"
+#include "eval/truth.h"
+#include "ingest/dataset.h"
 #include "rank/outside.h"
 #include "rank/ranking.h"
-#include "ingest/dataset.h"
-#include "common/stream.h"
-#include "eval/truth.h"
 
 static const char usage[] =
     "evaluate [-k K[,K...]] [--baseline LABEL] [--rankings FILE --label NAME]...\n"

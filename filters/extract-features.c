@@ -5,9 +5,9 @@
 #include <sys/stat.h>
 
 #include "common/cli.h"
-#include "ingest/featload.h"
-#include "ingest/dataset.h"
 #include "common/stream.h"
+#include "ingest/dataset.h"
+#include "ingest/featload.h"
 
 static const char usage[] =
     "extract-features [-v] -m NAME:ROLE[:VALUES][@COLUMN]=FILE ... [--item-column COL]\n"

@@ -6,13 +6,13 @@
 
 #include "common/cli.h"
 #include "common/lists.h"
-#include "train/methods/methods.h"
-#include "train/model.h"
+#include "common/stream.h"
+#include "ingest/dataset.h"
 #include "rank/outside.h"
 #include "rank/ranking.h"
 #include "rank/scoring.h"
-#include "ingest/dataset.h"
-#include "common/stream.h"
+#include "train/methods/methods.h"
+#include "train/model.h"
 
 static const char usage[] =
     "score-frontdoor [-k K] [--rule R[,R...]] [--model LABEL | --all] [--label NAME]\n"

@@ -2,11 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/partition.h"
 #include "common/cli.h"
-#include "ingest/logformats.h"
-#include "ingest/dataset.h"
 #include "common/stream.h"
+#include "ingest/dataset.h"
+#include "ingest/logformats.h"
+#include "ingest/partition.h"
 
 static const char usage[] =
     "split-chrono [-f FORMAT] [-m global|user|loo] [-t FRACTION] [-c ROLE=NAME,...]\n"

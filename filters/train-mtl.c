@@ -5,12 +5,12 @@
 
 #include "common/cli.h"
 #include "common/lists.h"
+#include "common/stream.h"
+#include "ingest/dataset.h"
 #include "ingest/feature.h"
 #include "ingest/graph.h"
-#include "train/model.h"
-#include "ingest/dataset.h"
-#include "common/stream.h"
 #include "train/methods/methods.h"
+#include "train/model.h"
 #include "train/train.h"
 
 static const char usage[] =

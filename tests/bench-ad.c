@@ -24,10 +24,10 @@
 #include <cblas.h>
 #undef I
 
-#include "train/adam.h"
-#include "train/autodiff.h"
 #include "common/csr.h"
 #include "common/util.h"
+#include "train/adam.h"
+#include "train/autodiff.h"
 
 #define MAX_LAYERS 4
 

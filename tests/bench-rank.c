@@ -13,9 +13,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "rank/topk.h"
-#include "rank/rulekeys.h"
 #include "common/util.h"
+#include "rank/rulekeys.h"
+#include "rank/topk.h"
 
 static uint64_t rng = 88172645463325252ull;
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval/pairedtests.h"
 #include "common/util.h"
+#include "eval/pairedtests.h"
 
 const char *const eval_breakdown_names[EB_COUNT] = { "overall", "groups", "periods", "items",
 	"truth", "compare" };

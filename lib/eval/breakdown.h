@@ -13,9 +13,9 @@
 
 #include "common/csr.h"
 #include "eval/metrics.h"
-#include "rank/ranking.h"
-#include "ingest/dataset.h"
 #include "eval/truth.h"
+#include "ingest/dataset.h"
+#include "rank/ranking.h"
 
 enum eval_breakdown { EB_OVERALL, EB_GROUPS, EB_PERIODS, EB_ITEMS, EB_TRUTH, EB_COMPARE,
 	EB_COUNT };
@@ -95,17 +95,5 @@ void eval_result_free(struct eval_result *res);
  * the baseline's label for compare. */
 const char *eval_group_name(const struct eval_result *res, const struct eval_row *row,
     char *buf, size_t size);
-
-/* The writers (evalout.c).  Text: a table for each breakdown, for people.  JSON: one
- * object, runs by label, then part, then the breakdowns (evaluate(1)).  TSV: one row
- * a number, "run part breakdown group metric k value users", for plots.  Per user: the
- * users' records, as TSV or as an evaluation section. */
-void eval_write_text(FILE *fp, const struct eval_result *res);
-void eval_write_json(FILE *fp, const struct eval_result *res);
-void eval_write_tsv(FILE *fp, const struct eval_result *res);
-void eval_write_users_tsv(FILE *fp, const struct eval_result *res, const struct vocab *users,
-    const struct eval_data *d);
-void eval_write_users(struct hs_out *out, const struct eval_result *res,
-    const struct vocab *users, const struct eval_data *d);
 
 #endif

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval/breakdown.h"
 #include "common/util.h"
+#include "eval/reports.h"
 
 /* A row's metric as a column or key names it: "recall", "gain_recall", ... */
 static const char *metric_name(const struct eval_row *r, char *buf, size_t size)

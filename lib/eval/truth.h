@@ -7,9 +7,9 @@
 #include <stdint.h>
 
 #include "common/csr.h"
-#include "rank/ranking.h"
 #include "common/stream.h"
 #include "common/vocab.h"
+#include "rank/ranking.h"
 
 enum { TRUTH_CAUSAL, TRUTH_CORRELATIONAL, TRUTH_KINDS };
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/featrow.h"
 #include "common/util.h"
+#include "ingest/featrow.h"
 
 /* ---- where a value sits in the line, for messages (jansson keeps no positions) ---- */
 

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "ingest/featrow.h"
 #include "common/util.h"
+#include "ingest/featrow.h"
 
 static int load_open(const struct feat_spec *s, FILE *fp, const char *name,
     const struct vocab *items, struct feature *f, struct load_error *e)

@@ -11,8 +11,8 @@
 
 #include "common/loaderr.h"
 #include "common/vocab.h"
-#include "ingest/feature.h"
 #include "ingest/featspec.h"
+#include "ingest/feature.h"
 
 /* Loads the modality of s aligned to items: a folder of .npy files, JSON lines, or
  * CSV/TSV, told by the path and the first bytes.  0, or -1 with e filled; f is left

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "ingest/featrow.h"
 #include "common/npy.h"
 #include "common/util.h"
+#include "ingest/featrow.h"
 
 /* A file larger than this is not one item's vector. */
 #define NPY_MAX_FILE ((size_t)1 << 30)

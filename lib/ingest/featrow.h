@@ -11,8 +11,8 @@
 #include "common/lines.h"
 #include "common/loaderr.h"
 #include "common/vocab.h"
-#include "ingest/feature.h"
 #include "ingest/featspec.h"
+#include "ingest/feature.h"
 
 enum { FR_KEPT, FR_EMPTY, FR_UNKNOWN, FR_DUPLICATE };
 

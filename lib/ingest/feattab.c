@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/featrow.h"
 #include "common/tabrows.h"
 #include "common/util.h"
+#include "ingest/featrow.h"
 
 /* A column given by number (1-based): its index; -1 for a name or none. */
 static long col_number(const char *sel)

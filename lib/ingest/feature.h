@@ -6,8 +6,8 @@
 #include <stdint.h>
 
 #include "common/csr.h"
-#include "ingest/dataset.h"
 #include "common/stream.h"
+#include "ingest/dataset.h"
 
 /* Roles (method.md §1): seen before the click, or after it. */
 enum { FEAT_EXPOSURE = 0, FEAT_CONTENT = 1 };

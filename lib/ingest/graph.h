@@ -5,8 +5,8 @@
 #include <stdint.h>
 
 #include "common/csr.h"
-#include "ingest/dataset.h"
 #include "common/stream.h"
+#include "ingest/dataset.h"
 
 /* The edge kinds: every training record, or the liked ones (the like-only baseline). */
 enum { GRAPH_CLICK = 0, GRAPH_LIKE = 1, GRAPH_KINDS = 2 };

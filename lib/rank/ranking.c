@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "rank/scoring.h"
 
 /* The most items a ranking lists a user: beyond, a claim is not believed. */
 #define RANKING_MAX_K (1 << 24)
@@ -100,23 +99,6 @@ void ranking_check_users(const struct ranking *r, const struct vocab *users)
 		row_of[u] = row;
 	}
 	free(row_of);
-}
-
-void ranking_from_result(struct ranking *r, const struct ranking_head *h,
-    const struct rank_result *res, const struct scoring *sc)
-{
-	double *scores = xmalloc(((size_t)res->k + 1) * sizeof *scores);
-	int64_t row;
-	int j;
-	ranking_init(r, h, hcr_tool.name);
-	for (row = 0; row < res->rows; row++) {
-		const float *keys = res->keys + row * res->k;
-		for (j = 0; j < res->count[row]; j++)
-			scores[j] = scoring_value(sc, keys[j]);
-		ranking_add_row(r, res->users[row], res->count[row], res->items + row * res->k,
-		    scores);
-	}
-	free(scores);
 }
 
 void ranking_write(struct hs_out *out, const struct ranking *r)

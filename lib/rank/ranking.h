@@ -10,8 +10,6 @@
 #include "common/vocab.h"
 #include "rank/topk.h"
 
-struct scoring;
-
 /* The section's meta. */
 struct ranking_head {
 	char label[128];        /* MODEL or MODEL/RULE, so room for both */
@@ -53,9 +51,6 @@ void ranking_append(struct ranking *into, struct ranking *from);
 /* Dies (HCR_EXIT_DATA) naming the user if a user has two rows. */
 void ranking_check_users(const struct ranking *r, const struct vocab *users);
 
-/* The rows of res, each key turned into the rule's value by sc. */
-void ranking_from_result(struct ranking *r, const struct ranking_head *h,
-    const struct rank_result *res, const struct scoring *sc);
 /* Writes r as a ranking section. */
 void ranking_write(struct hs_out *out, const struct ranking *r);
 /* Reads a ranking section whose header was just read, checking its indices against

@@ -65,3 +65,20 @@ double scoring_value(const struct scoring *sc, float key)
 {
 	return rule_score(&sc->rule, key);
 }
+
+void ranking_from_result(struct ranking *r, const struct ranking_head *h,
+    const struct rank_result *res, const struct scoring *sc)
+{
+	double *scores = xmalloc(((size_t)res->k + 1) * sizeof *scores);
+	int64_t row;
+	int j;
+	ranking_init(r, h, hcr_tool.name);
+	for (row = 0; row < res->rows; row++) {
+		const float *keys = res->keys + row * res->k;
+		for (j = 0; j < res->count[row]; j++)
+			scores[j] = scoring_value(sc, keys[j]);
+		ranking_add_row(r, res->users[row], res->count[row], res->items + row * res->k,
+		    scores);
+	}
+	free(scores);
+}

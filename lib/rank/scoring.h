@@ -4,6 +4,7 @@
 #ifndef HCR_SCORING_H
 #define HCR_SCORING_H
 
+#include "rank/ranking.h"
 #include "rank/repset.h"
 #include "rank/rulekeys.h"
 #include "rank/topk.h"
@@ -27,5 +28,9 @@ void scoring_add_groups(const struct repset *rs, int k, unsigned mask, struct ru
  * one more factor sigmoid(v_i) in a product of sigmoids.  Its arrays are sc's own. */
 struct rule_group scoring_item_factor(struct scoring *sc, const struct repset *rs,
     const float *v);
+
+/* A ranking of the rows of res, each key turned into the rule's value by sc. */
+void ranking_from_result(struct ranking *r, const struct ranking_head *h,
+    const struct rank_result *res, const struct scoring *sc);
 
 #endif

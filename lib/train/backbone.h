@@ -15,9 +15,9 @@
 
 #include <stdint.h>
 
-#include "train/autodiff.h"
 #include "common/csr.h"
 #include "rank/repset.h"
+#include "train/autodiff.h"
 
 enum bb_kind { BB_MMGCN, BB_MF };
 enum bb_role { ROLE_EXPOSURE, ROLE_CONTENT };

@@ -1,19 +1,10 @@
-/* method.c: what every method shares: its groups and its rules by name. */
+/* method.c: what every method shares: its rules by name. */
 #include "train/method.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "rank/scoring.h"
-#include "train/train.h"
-
-unsigned method_groups(const struct train_config *cfg, int k)
-{
-	const struct method *m = cfg->method;
-	if (m->tower_groups)
-		return m->tower_groups(cfg, k);
-	return k < m->towers ? m->groups[k] : 0;
-}
 
 const struct method_rule *method_rule(const struct method *m, const char *name)
 {
@@ -33,7 +24,7 @@ int method_scoring(const struct method *m, const char *name, const struct repset
 	memset(sc, 0, sizeof *sc);
 	if (!r)
 		return -1;
-	if (r->build(sc, rs) != 0) {
+	if (r->build(sc, rs, r->variant) != 0) {
 		scoring_free(sc);
 		return -1;
 	}

@@ -33,8 +33,10 @@ struct method_state {
 struct method_rule {
 	const char *name;
 	const char *about;        /* one line: what the score is */
-	/* Sets up sc->rule over rs: 0, or -1 when rs lacks what the rule needs. */
-	int (*build)(struct scoring *sc, const struct repset *rs);
+	/* Sets up sc->rule over rs, which variant says: 0, or -1 when rs lacks what the
+	 * rule needs.  Rules that differ only in what they take share a builder. */
+	int (*build)(struct scoring *sc, const struct repset *rs, unsigned variant);
+	unsigned variant;
 };
 
 struct method {
@@ -62,8 +64,6 @@ struct method {
 	const struct method_rule *rules;      /* the default first; a NULL name ends them */
 };
 
-/* The groups tower k of cfg's method scores with. */
-unsigned method_groups(const struct train_config *cfg, int k);
 /* m's rule called name ("default": its first), or NULL. */
 const struct method_rule *method_rule(const struct method *m, const char *name);
 /* sc ranks by m's rule name over rs: 0, or -1 when m has no such rule or rs lacks what

@@ -56,6 +56,14 @@ int32_t train_negative(struct rng *r, const struct csr *clicked, int32_t user, i
 	return j;
 }
 
+unsigned method_groups(const struct train_config *cfg, int k)
+{
+	const struct method *m = cfg->method;
+	if (m->tower_groups)
+		return m->tower_groups(cfg, k);
+	return k < m->towers ? m->groups[k] : 0;
+}
+
 void train_result_free(struct train_result *res)
 {
 	repset_free(&res->rs);
@@ -138,19 +146,9 @@ static void full_reps(struct backbone *towers, struct ad_tape *tapes, struct poo
 
 void train_config_defaults(struct train_config *cfg)
 {
-	memset(cfg, 0, sizeof *cfg);
-	cfg->bb = (struct bb_config){ BB_MMGCN, 64, 128, 2, 0.01, 0 };
-	cfg->lr = 1e-3;
-	cfg->l2 = 1e-3;
-	cfg->beta = 1;
-	cfg->batch = 1024;
-	cfg->negatives = 1;
-	cfg->epochs = 200;
-	cfg->patience = 10;
-	cfg->k_valid = 50;
-	cfg->seed = 1;
-	cfg->heads = heads_default;
-	cfg->threads = 1;
+	*cfg = (struct train_config){ .bb = { BB_MMGCN, 64, 128, 2, 0.01, 0 }, .lr = 1e-3,
+		.l2 = 1e-3, .beta = 1, .batch = 1024, .negatives = 1, .epochs = 200, .patience = 10,
+		.k_valid = 50, .seed = 1, .heads = heads_default, .threads = 1 };
 }
 
 /* A run's state: the towers and their parameters, the samples and a batch's arrays,

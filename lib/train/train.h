@@ -5,12 +5,12 @@
 
 #include <stdint.h>
 
-#include "train/autodiff.h"
-#include "train/backbone.h"
 #include "common/csr.h"
+#include "ingest/dataset.h"
 #include "ingest/graph.h"
 #include "rank/repset.h"
-#include "ingest/dataset.h"
+#include "train/autodiff.h"
+#include "train/backbone.h"
 #include "train/method.h"
 
 #define TRAIN_MAX_TOWERS METHOD_MAX_TOWERS
@@ -63,6 +63,8 @@ struct train_result {
 	const char *stopped;                         /* why training ended */
 };
 
+/* The groups tower k of cfg's method scores with (method.h: groups, tower_groups). */
+unsigned method_groups(const struct train_config *cfg, int k);
 /* train-mtl's defaults (train-mtl(1)): every setting but the method, which the caller
  * chooses; the tool and the tests start from these. */
 void train_config_defaults(struct train_config *cfg);

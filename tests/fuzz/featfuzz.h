@@ -13,8 +13,8 @@
 
 #include <string.h>
 
-#include "ingest/featload.h"
 #include "fuzz.h"
+#include "ingest/featload.h"
 #include "roundtrip.h"
 
 /* The ids of the test fixtures' items (tests/data/features, data/examples), and a few. */
@@ -99,9 +99,7 @@ static inline int fuzz_feature_file(const uint8_t *data, size_t size, const char
 		fuzz_loaded(rc, &f, &e, "mem");
 		fuzz_end();
 	} else {
-		if (fp)
-			fclose(fp);
-		fuzz_release();
+		fuzz_release_file(fp);
 	}
 	return 0;
 }

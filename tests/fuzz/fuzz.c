@@ -212,6 +212,20 @@ void fuzz_release(void)
 	set_n = 0;
 }
 
+void fuzz_release_in(struct hs_in *in)
+{
+	if (in)
+		hs_in_close(in);
+	fuzz_release();
+}
+
+void fuzz_release_file(FILE *fp)
+{
+	if (fp)
+		fclose(fp);
+	fuzz_release();
+}
+
 /* ---- inputs as files ---- */
 
 static int in_fd = -1;

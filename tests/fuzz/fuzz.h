@@ -7,6 +7,8 @@
  *	if (FUZZ_TRY()) { ...read...; free what was read; fuzz_end(); }
  *	else { close what the library did not allocate (FILEs, an hs_in); fuzz_release(); }
  *
+ * (fuzz_release_in and fuzz_release_file do both for a harness with one input.)
+ *
  * die() returns to the else branch by longjmp, after checking that the input was
  * refused as bad data (any other exit code, or a message that is not one line of
  * text, aborts: a crash for the fuzzer).  The library's malloc, calloc, realloc and
@@ -37,6 +39,10 @@ void fuzz_start(void);
 void fuzz_end(void);
 /* An input ended by die(): frees what the library allocated for it. */
 void fuzz_release(void);
+/* The same after closing the harness's input, an hs_in or a FILE (NULL: none yet). */
+struct hs_in;
+void fuzz_release_in(struct hs_in *in);
+void fuzz_release_file(FILE *fp);
 
 /* Aborts with a message: an input broke a promise a reader makes. */
 void fuzz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

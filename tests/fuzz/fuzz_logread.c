@@ -12,9 +12,9 @@
  * then the file. */
 #include <string.h>
 
-#include "ingest/partition.h"
 #include "fuzz.h"
 #include "ingest/logformats.h"
+#include "ingest/partition.h"
 #include "roundtrip.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -79,9 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		clicklog_free(&log);
 		fuzz_end();
 	} else {
-		if (fp)
-			fclose(fp);
-		fuzz_release();
+		fuzz_release_file(fp);
 	}
 	return 0;
 }

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "train/model.h"
 #include "ingest/dataset.h"
+#include "train/model.h"
 
 static volatile float sink;
 
@@ -62,9 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		dataset_free(&d);
 		fuzz_end();
 	} else {
-		if (in)
-			hs_in_close(in);
-		fuzz_release();
+		fuzz_release_in(in);
 	}
 	return 0;
 }

@@ -63,9 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		dataset_free(&d);
 		fuzz_end();
 	} else {
-		if (in)
-			hs_in_close(in);
-		fuzz_release();
+		fuzz_release_in(in);
 	}
 	return 0;
 }

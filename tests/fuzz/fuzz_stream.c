@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz.h"
 #include "common/mpjson.h"
 #include "common/stream.h"
+#include "fuzz.h"
 
 static volatile unsigned sink;
 
@@ -246,9 +246,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_fail("the copy holds %lld sections more than were kept", (long long)-kept);
 		fuzz_end();
 	} else {
-		if (in)
-			hs_in_close(in);
-		fuzz_release();
+		fuzz_release_in(in);
 	}
 	return 0;
 }

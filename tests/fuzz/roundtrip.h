@@ -4,9 +4,9 @@
 #ifndef HCR_FUZZ_ROUNDTRIP_H
 #define HCR_FUZZ_ROUNDTRIP_H
 
+#include "ingest/dataset.h"
 #include "ingest/feature.h"
 #include "ingest/graph.h"
-#include "ingest/dataset.h"
 
 /* Any of d (its vocab and split, if it has them), gs and fs may be NULL. */
 void rt_stream(const struct dataset *d, const struct graph_set *gs,

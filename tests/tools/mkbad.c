@@ -7,9 +7,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "ingest/dataset.h"
 #include "ingest/feature.h"
 #include "ingest/graph.h"
-#include "ingest/dataset.h"
 
 static void vocab(struct hs_out *out)
 {

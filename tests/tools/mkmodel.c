@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/rng.h"
+#include "ingest/dataset.h"
 #include "train/methods/methods.h"
 #include "train/model.h"
 #include "train/train.h"
-#include "common/rng.h"
-#include "ingest/dataset.h"
 
 /* The next number of fp, skipping blanks and # comments. */
 static float next_number(FILE *fp, const char *path)

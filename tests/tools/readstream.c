@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ingest/dataset.h"
 #include "ingest/feature.h"
 #include "ingest/graph.h"
-#include "ingest/dataset.h"
 
 int main(int argc, char **argv)
 {

@@ -8,9 +8,9 @@
  * gradient: only the decay moves it (g' = 0.05), as torch's dense update does for
  * an embedding row no batch touched.  Later steps: the same formulas in double.
  * Tolerance 2e-6: a few float roundings (eps 6e-8) of values of order 1, over 3 steps. */
+#include "tap.h"
 #include "train/adam.h"
 #include "train/autodiff.h"
-#include "tap.h"
 
 int main(void)
 {

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "train/autodiff.h"
 #include "chain.h"
 #include "tap.h"
+#include "train/autodiff.h"
 
 static void against_double(const char *self)
 {

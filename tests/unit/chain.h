@@ -14,9 +14,9 @@
 
 #include <string.h>
 
-#include "train/autodiff.h"
 #include "common/csr.h"
 #include "common/rng.h"
+#include "train/autodiff.h"
 
 enum { CH_USERS = 3, CH_ITEMS = 4, CH_NODES = 7, CH_WORDS = 5, CH_FEAT = 5, CH_D0 = 4,
 	CH_D = 3, CH_PAIRS = 6 };

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/npy.h"
 #include "ingest/featload.h"
 #include "ingest/graph.h"
-#include "common/npy.h"
 #include "tap.h"
 
 static struct vocab items;

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/partition.h"
-#include "ingest/logformats.h"
-#include "tap.h"
 #include "common/util.h"
+#include "ingest/logformats.h"
+#include "ingest/partition.h"
+#include "tap.h"
 
 /* Reads text as a log of the format f; returns log_read's result. */
 static int read_text(const char *text, size_t len, enum log_format f, struct clicklog *log,

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 
 #include "common/csr.h"
+#include "common/util.h"
 #include "eval/metrics.h"
 #include "rank/topk.h"
 #include "tap.h"
-#include "common/util.h"
 
 static void one_user(void)
 {

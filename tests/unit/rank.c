@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "common/csr.h"
+#include "common/util.h"
 #include "rank/topk.h"
 #include "tap.h"
-#include "common/util.h"
 
 /* A scorer reading a full users x items table: fine for tests, not for real sizes. */
 struct table {

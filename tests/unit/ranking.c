@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ingest/dataset.h"
 #include "rank/outside.h"
 #include "rank/ranking.h"
-#include "ingest/dataset.h"
 #include "tap.h"
 
 static struct vocab users, items;

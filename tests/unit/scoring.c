@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rank/scoring.h"
-#include "train/methods/methods.h"
-#include "tap.h"
 #include "common/util.h"
+#include "rank/scoring.h"
+#include "tap.h"
+#include "train/methods/methods.h"
 
 /* Tower k's group g: one user row and three item rows of two numbers. */
 static void set_group(struct repset *rs, int k, int g, const float user[2], const float items[6])

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/graph.h"
 #include "common/rng.h"
 #include "ingest/dataset.h"
+#include "ingest/graph.h"
 #include "tap.h"
 #include "train/methods/methods.h"
 #include "train/train.h"

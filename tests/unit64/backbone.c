@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "train/backbone.h"
 #include "tap.h"
+#include "train/backbone.h"
 
 #define NU 3
 #define NI 5

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "train/autodiff.h"
 #include "chain.h"
 #include "tap.h"
+#include "train/autodiff.h"
 
 #define FD_STEP 1e-5
 #define FD_ATOL 1e-7

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "train/backbone.h"
 #include "ingest/dataset.h"
 #include "tap.h"
+#include "train/backbone.h"
 #include "train/methods/methods.h"
 #include "train/train.h"
 

@@ -46,44 +46,28 @@ static void cr_init(struct method_state *ms, const struct train_config *cfg,
 		    "needs --negatives 1 or more");
 }
 
-/* (Y^z(u,i) - mean_j Y^z(u,j)) sig(Y^e(u,i)), or with factual set Y^z sig(Y^e). */
-static int cr_rule(struct scoring *sc, const struct repset *rs, int factual)
+/* (Y^z(u,i) - mean_j Y^z(u,j)) sig(Y^e(u,i)); or, variant FACTUAL, Y^z sig(Y^e). */
+enum { COUNTERFACTUAL, FACTUAL };
+static int cr_rule(struct scoring *sc, const struct repset *rs, unsigned variant)
 {
 	struct rule_group z = scoring_group(rs, 0, GROUP_Z);
 	if (!z.user)
 		return -1;
 	rule_cr(&sc->rule, z, scoring_group(rs, 0, GROUP_E), rs->dim, rs->nu, rs->ni);
-	if (factual)
+	if (variant == FACTUAL)
 		memset(sc->rule.item_mean, 0, (size_t)rs->dim * sizeof *sc->rule.item_mean);
 	return 0;
 }
 
-static int rule_cr_counterfactual(struct scoring *sc, const struct repset *rs)
-{
-	return cr_rule(sc, rs, 0);
-}
-
-static int rule_cr_fused(struct scoring *sc, const struct repset *rs)
-{
-	return cr_rule(sc, rs, 1);
-}
-
 static const struct method_rule cr_rules[] = {
-	{ "cr", "(Y^z - mean_j Y^z) sig(Y^e): the counterfactual score", rule_cr_counterfactual },
-	{ "cr-fused", "Y^z sig(Y^e): the factual fused score", rule_cr_fused },
-	{ NULL, NULL, NULL },
+	{ "cr", "(Y^z - mean_j Y^z) sig(Y^e): the counterfactual score", cr_rule, COUNTERFACTUAL },
+	{ "cr-fused", "Y^z sig(Y^e): the factual fused score", cr_rule, FACTUAL },
+	{ NULL, NULL, NULL, 0 },
 };
 
 const struct method method_cr = {
-	.name = "cr",
-	.about = "CR: fused and exposure BPR on the clicks, counterfactual scoring",
-	.graph = GRAPH_CLICK,
-	.towers = 1,
-	.shared_id = 0,
-	.samples = SAMPLES_CLICKS,
-	.groups = { (1u << GROUP_Z) | (1u << GROUP_E), 0, 0 },
-	.init = cr_init,
-	.loss = cr_loss,
-	.part_names = { "fused", "exposure", NULL },
-	.rules = cr_rules,
+	.name = "cr", .about = "CR: fused and exposure BPR on the clicks, counterfactual scoring",
+	.graph = GRAPH_CLICK, .towers = 1, .samples = SAMPLES_CLICKS,
+	.groups = { (1u << GROUP_Z) | (1u << GROUP_E) }, .init = cr_init, .loss = cr_loss,
+	.part_names = { "fused", "exposure", NULL }, .rules = cr_rules,
 };

@@ -14,9 +14,10 @@ static struct ad_tensor *ct_loss(struct step *s, double parts[3])
 	return l;
 }
 
-static int rule_ct(struct scoring *sc, const struct repset *rs)
+static int rule_ct(struct scoring *sc, const struct repset *rs, unsigned variant)
 {
 	struct rule_group z = scoring_group(rs, 0, GROUP_Z);
+	(void)variant;
 	if (!z.user)
 		return -1;
 	rule_dot(&sc->rule, z, rs->dim, rs->nu, rs->ni);
@@ -24,19 +25,12 @@ static int rule_ct(struct scoring *sc, const struct repset *rs)
 }
 
 static const struct method_rule ct_rules[] = {
-	{ "ct", "Y^z: the like model's score", rule_ct },
-	{ NULL, NULL, NULL },
+	{ "ct", "Y^z: the like model's score", rule_ct, 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 
 const struct method method_ct = {
-	.name = "ct",
-	.about = "CT: one backbone trained on the likes alone",
-	.graph = GRAPH_LIKE,
-	.towers = 1,
-	.shared_id = 0,
-	.samples = SAMPLES_LIKES,
-	.groups = { 1u << GROUP_Z, 0, 0 },
-	.loss = ct_loss,
-	.part_names = { "like", NULL, NULL },
-	.rules = ct_rules,
+	.name = "ct", .about = "CT: one backbone trained on the likes alone",
+	.graph = GRAPH_LIKE, .towers = 1, .samples = SAMPLES_LIKES, .groups = { 1u << GROUP_Z },
+	.loss = ct_loss, .part_names = { "like", NULL, NULL }, .rules = ct_rules,
 };

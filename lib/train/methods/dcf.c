@@ -218,7 +218,7 @@ static void dcf_export(const struct method_state *ms, const struct train_config 
 
 /* Y^z + gamma_u sig(<t_u, s_i>) + b0 from the exposure factors of the model's own
  * width. */
-static int rule_dcf_outcome(struct scoring *sc, const struct repset *rs)
+static int rule_dcf_outcome(struct scoring *sc, const struct repset *rs, unsigned variant)
 {
 	struct rule_group z = scoring_group(rs, 0, GROUP_Z);
 	int k = repset_extra_cols(rs, "exposure_user");
@@ -226,6 +226,7 @@ static int rule_dcf_outcome(struct scoring *sc, const struct repset *rs)
 		repset_extra(rs, "exposure_item", rs->ni, k) };
 	const float *g = repset_extra(rs, "gamma", rs->nu, 1);
 	const float *b0 = repset_extra(rs, "intercept", 1, 1);
+	(void)variant;
 	if (!z.user || !expo.user || !expo.item || !g || !b0)
 		return -1;
 	rule_dcf(&sc->rule, z, expo, k, g, b0[0], rs->dim, rs->nu, rs->ni);
@@ -234,21 +235,14 @@ static int rule_dcf_outcome(struct scoring *sc, const struct repset *rs)
 
 static const struct method_rule dcf_rules[] = {
 	{ "dcf", "sig(Y^z + gamma_u a(u,i) + b0): the like given the substitute confounder",
-	    rule_dcf_outcome },
-	{ NULL, NULL, NULL },
+	    rule_dcf_outcome, 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 
 const struct method method_dcf = {
 	.name = "dcf",
 	.about = "DCF: a click factor model as substitute confounder, then the like model",
-	.graph = GRAPH_CLICK,
-	.towers = 1,
-	.shared_id = 0,
-	.samples = SAMPLES_CLICKS,
-	.groups = { 1u << GROUP_Z, 0, 0 },
-	.init = dcf_init,
-	.export = dcf_export,
-	.loss = dcf_loss,
-	.part_names = { "like", NULL, NULL },
-	.rules = dcf_rules,
+	.graph = GRAPH_CLICK, .towers = 1, .samples = SAMPLES_CLICKS, .groups = { 1u << GROUP_Z },
+	.init = dcf_init, .export = dcf_export, .loss = dcf_loss,
+	.part_names = { "like", NULL, NULL }, .rules = dcf_rules,
 };

@@ -78,80 +78,44 @@ static struct ad_tensor *dr_loss(struct step *s, double parts[3])
 	return ad_add(s->tape, ad_add(s->tape, ctr, cvr), imp);
 }
 
-/* pCTR pCVR = sig(Y1z) sig(Y2z). */
-static int rule_ctcvr(struct scoring *sc, const struct repset *rs)
+/* pCTR pCVR = sig(Y1z) sig(Y2z); or, variant CVR, pCVR = sig(Y2z) alone, what the CVR
+ * estimators debias. */
+enum { CTCVR, CVR };
+static int rule_cvr(struct scoring *sc, const struct repset *rs, unsigned variant)
 {
 	struct rule_group f[2] = { scoring_group(rs, 0, GROUP_Z), scoring_group(rs, 1, GROUP_Z) };
 	if (!f[0].user || !f[1].user)
 		return -1;
-	rule_sigprod(&sc->rule, 2, f, rs->dim, rs->nu, rs->ni);
+	if (variant == CVR)
+		rule_sigprod(&sc->rule, 1, f + 1, rs->dim, rs->nu, rs->ni);
+	else
+		rule_sigprod(&sc->rule, 2, f, rs->dim, rs->nu, rs->ni);
 	return 0;
 }
 
-/* pCVR = sig(Y2z) alone, what the CVR estimators debias. */
-static int rule_cvr(struct scoring *sc, const struct repset *rs)
-{
-	struct rule_group f = scoring_group(rs, 1, GROUP_Z);
-	if (!scoring_group(rs, 0, GROUP_Z).user || !f.user)
-		return -1;
-	rule_sigprod(&sc->rule, 1, &f, rs->dim, rs->nu, rs->ni);
-	return 0;
-}
+/* A method's two rules, NAME and NAME-cvr. */
+#define CVR_RULES(NAME)                                                                 \
+	{ { NAME, "pCTR pCVR: the probability of a click and a like", rule_cvr, CTCVR },   \
+	  { NAME "-cvr", "pCVR: the like given a click, the debiased estimate", rule_cvr,  \
+	    CVR },                                                                          \
+	  { NULL, NULL, NULL, 0 } }
+static const struct method_rule esmm_rules[] = CVR_RULES("esmm");
+static const struct method_rule ipw_rules[] = CVR_RULES("multi-ipw");
+static const struct method_rule dr_rules[] = CVR_RULES("multi-dr");
 
-#define CTCVR_ABOUT "pCTR pCVR: the probability of a click and a like"
-#define CVR_ABOUT "pCVR: the like given a click, the debiased estimate"
+/* ESMM's towers: pCTR and pCVR (and Multi-DR's imputation), on the clicks, sharing the
+ * id embedding. */
+#define Z (1u << GROUP_Z)
+#define CVR_METHOD(NAME, ABOUT, TOWERS, LOSS, PART2, PART3, RULES)                     \
+	{ .name = NAME, .about = ABOUT, .graph = GRAPH_CLICK, .towers = TOWERS,            \
+	  .shared_id = 1, .samples = SAMPLES_CLICKS, .groups = { Z, Z, TOWERS > 2 ? Z : 0 }, \
+	  .loss = LOSS, .part_names = { "ctr", PART2, PART3 }, .rules = RULES }
 
-static const struct method_rule esmm_rules[] = {
-	{ "esmm", CTCVR_ABOUT, rule_ctcvr },
-	{ "esmm-cvr", CVR_ABOUT, rule_cvr },
-	{ NULL, NULL, NULL },
-};
-static const struct method_rule ipw_rules[] = {
-	{ "multi-ipw", CTCVR_ABOUT, rule_ctcvr },
-	{ "multi-ipw-cvr", CVR_ABOUT, rule_cvr },
-	{ NULL, NULL, NULL },
-};
-static const struct method_rule dr_rules[] = {
-	{ "multi-dr", CTCVR_ABOUT, rule_ctcvr },
-	{ "multi-dr-cvr", CVR_ABOUT, rule_cvr },
-	{ NULL, NULL, NULL },
-};
-
-const struct method method_esmm = {
-	.name = "esmm",
-	.about = "ESMM: pCTR and pCTCVR over the entire space",
-	.graph = GRAPH_CLICK,
-	.towers = 2,
-	.shared_id = 1,
-	.samples = SAMPLES_CLICKS,
-	.groups = { 1u << GROUP_Z, 1u << GROUP_Z, 0 },
-	.loss = esmm_loss,
-	.part_names = { "ctr", "ctcvr", NULL },
-	.rules = esmm_rules,
-};
-
-const struct method method_multi_ipw = {
-	.name = "multi-ipw",
-	.about = "Multi-IPW: the CVR task weighted by inverse click propensities",
-	.graph = GRAPH_CLICK,
-	.towers = 2,
-	.shared_id = 1,
-	.samples = SAMPLES_CLICKS,
-	.groups = { 1u << GROUP_Z, 1u << GROUP_Z, 0 },
-	.loss = ipw_loss,
-	.part_names = { "ctr", "cvr", NULL },
-	.rules = ipw_rules,
-};
-
-const struct method method_multi_dr = {
-	.name = "multi-dr",
-	.about = "Multi-DR: the CVR task doubly robust, with an imputation tower",
-	.graph = GRAPH_CLICK,
-	.towers = 3,
-	.shared_id = 1,
-	.samples = SAMPLES_CLICKS,
-	.groups = { 1u << GROUP_Z, 1u << GROUP_Z, 1u << GROUP_Z },
-	.loss = dr_loss,
-	.part_names = { "ctr", "cvr", "imputation" },
-	.rules = dr_rules,
-};
+const struct method method_esmm = CVR_METHOD("esmm",
+    "ESMM: pCTR and pCTCVR over the entire space", 2, esmm_loss, "ctcvr", NULL, esmm_rules);
+const struct method method_multi_ipw = CVR_METHOD("multi-ipw",
+    "Multi-IPW: the CVR task weighted by inverse click propensities", 2, ipw_loss, "cvr",
+    NULL, ipw_rules);
+const struct method method_multi_dr = CVR_METHOD("multi-dr",
+    "Multi-DR: the CVR task doubly robust, with an imputation tower", 3, dr_loss, "cvr",
+    "imputation", dr_rules);

@@ -77,21 +77,23 @@ static void hcr_export(const struct method_state *ms, const struct train_config 
 	}
 }
 
-/* A product of sigmoids of f's, h1's and h2's factors as the model's heads say, each
- * taken or not. */
-static int heads_rule(struct scoring *sc, const struct repset *rs, int use_f, int use_h1,
-    int use_h2)
+/* What a rule of HCR's takes: f, h1, h2. */
+enum { USE_F = 1, USE_H1 = 2, USE_H2 = 4 };
+
+/* A product of sigmoids of f's, h1's and h2's factors as the model's heads say, those
+ * of `use` taken. */
+static int heads_rule(struct scoring *sc, const struct repset *rs, unsigned use)
 {
 	const struct heads *h = &rs->heads;
 	struct rule_group f[RULE_MAX_TERMS + 4];
 	int n = 0;
 	if (!scoring_group(rs, 0, GROUP_Z).user || rs->towers < 2)
 		return -1;
-	if (use_f)
+	if (use & USE_F)
 		scoring_add_groups(rs, 0, Z | E, f, &n);
-	if (use_h1)
+	if (use & USE_H1)
 		scoring_add_groups(rs, h->h1_tower - 1, h->h1, f, &n);
-	if (use_h2) {
+	if (use & USE_H2) {
 		scoring_add_groups(rs, 1, h->h2, f, &n);
 		if (h->h2_item) {
 			const float *b = repset_extra(rs, "item_bias", rs->ni, 1);
@@ -106,61 +108,24 @@ static int heads_rule(struct scoring *sc, const struct repset *rs, int use_f, in
 	return 0;
 }
 
-static int rule_hcr(struct scoring *sc, const struct repset *rs)
-{
-	return heads_rule(sc, rs, 1, 1, 0);
-}
-
-static int rule_hcr_t(struct scoring *sc, const struct repset *rs)
-{
-	return heads_rule(sc, rs, 1, 1, 1);
-}
-
-static int rule_hcr_s1(struct scoring *sc, const struct repset *rs)
-{
-	return heads_rule(sc, rs, 1, 0, 0);
-}
-
-static int rule_hcr_s2(struct scoring *sc, const struct repset *rs)
-{
-	return heads_rule(sc, rs, 0, 1, 0);
-}
-
 static const struct method_rule hcr_rules[] = {
-	{ "hcr", "f h1: the front-door causal effect P(like | u, do(i)) (Eq. 11)", rule_hcr },
+	{ "hcr", "f h1: the front-door causal effect P(like | u, do(i)) (Eq. 11)", heads_rule,
+	    USE_F | USE_H1 },
 	{ "hcr-t", "f h1 h2: the correlational P(click, like | u, i), no intervention",
-	    rule_hcr_t },
-	{ "hcr-s1", "f: the click model alone", rule_hcr_s1 },
-	{ "hcr-s2", "h1: the mediator-to-like effect alone", rule_hcr_s2 },
-	{ NULL, NULL, NULL },
+	    heads_rule, USE_F | USE_H1 | USE_H2 },
+	{ "hcr-s1", "f: the click model alone", heads_rule, USE_F },
+	{ "hcr-s2", "h1: the mediator-to-like effect alone", heads_rule, USE_H1 },
+	{ NULL, NULL, NULL, 0 },
 };
 
-const struct method method_hcr = {
-	.name = "hcr",
-	.about = "HCR: click and like tasks with a shared id embedding, front-door scoring",
-	.graph = GRAPH_CLICK,
-	.towers = 2,
-	.shared_id = 1,
-	.samples = SAMPLES_CLICKS,
-	.tower_groups = hcr_tower_groups,
-	.init = hcr_init,
-	.export = hcr_export,
-	.loss = hcr_loss,
-	.part_names = { "click", "like", NULL },
-	.rules = hcr_rules,
-};
+/* HCR and HCR-NS differ only in sharing the id embedding. */
+#define HCR_METHOD(NAME, ABOUT, SHARED)                                                 \
+	{ .name = NAME, .about = ABOUT, .graph = GRAPH_CLICK, .towers = 2,                 \
+	  .shared_id = SHARED, .samples = SAMPLES_CLICKS, .tower_groups = hcr_tower_groups, \
+	  .init = hcr_init, .export = hcr_export, .loss = hcr_loss,                        \
+	  .part_names = { "click", "like", NULL }, .rules = hcr_rules }
 
-const struct method method_hcr_ns = {
-	.name = "hcr-ns",
-	.about = "HCR-NS: HCR with an id embedding of each tower's own",
-	.graph = GRAPH_CLICK,
-	.towers = 2,
-	.shared_id = 0,
-	.samples = SAMPLES_CLICKS,
-	.tower_groups = hcr_tower_groups,
-	.init = hcr_init,
-	.export = hcr_export,
-	.loss = hcr_loss,
-	.part_names = { "click", "like", NULL },
-	.rules = hcr_rules,
-};
+const struct method method_hcr = HCR_METHOD("hcr",
+    "HCR: click and like tasks with a shared id embedding, front-door scoring", 1);
+const struct method method_hcr_ns = HCR_METHOD("hcr-ns",
+    "HCR-NS: HCR with an id embedding of each tower's own", 0);
