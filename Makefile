@@ -50,6 +50,8 @@ DEB_DEMO := r-base-core r-cran-dslabs gnuplot-nox
 # make fuzz: libFuzzer and the sanitizers' runtimes come with clang; check-sanitize: valgrind.
 DEB_FUZZ := clang libclang-rt-14-dev
 DEB_VALGRIND := valgrind
+# make check: a one-node Slurm for tests/cases/slurm.sh, which skips where they are missing.
+DEB_SLURM := slurm-wlm munge
 
 .PHONY: all deps deps-demo check demo readme check-sanitize check-asan check-valgrind fuzz bench \
 	install uninstall clean lint-man sweep readme-figures
@@ -148,6 +150,7 @@ $(B)/tests/fuzz-%: $(B)/fuzzobj/fuzz_%.o $(B)/fuzzobj/replay-%.o \
 	$(CC) $(ALL_LDFLAGS) $(FUZZ_WRAP) -o $@ $^ $(LIBS)
 
 check: all $(UNITS) $(UNITS64) $(TESTTOOLS) $(REPLAYS)
+	@$(call ensure_packages,$(DEB_SLURM)) || echo "check: no $(DEB_SLURM): the Slurm test skips" >&2
 	@OPENBLAS_NUM_THREADS=1 tests/run $(B)
 
 # libFuzzer builds: the library again, instrumented for coverage, in $(FZ).
