@@ -123,7 +123,9 @@ t_eq "the same bytes: tables, TSVs, models, rankings" "" \
 	"$(results here | while read -r f; do cmp -s "here/r/$f" "slurm/r/$f" || echo "$f"; done)"
 t_eq "the tables among them" 7 "$(results slurm | grep -c -E '/(table[23]|fig[567][ab]?)\.tsv$')"
 
-# Slurm's record of its jobs: one a model, ranking and evaluation, each made there.
+# Slurm's record of its jobs (written as each job ends, a moment after its srun):
+# one a model, ranking and evaluation, each made there.
+for _ in {1..50}; do [ -z "$(timeout 5 squeue -h 2>/dev/null)" ] && break; sleep 0.2; done
 jobs() { sed -n 's/.* Name=r\/\([^ ]*\) .*/.\/\1/p' "$S/jobs.txt" | sort -u; }
 made=$(cd slurm/r 2>/dev/null && find . -name '*.model.mp' -o -name '*.top*.mp' -o -name 'seed-*.tsv' | sort)
 t_eq "each model, ranking and evaluation was a job" "$made" "$(jobs)"
