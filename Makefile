@@ -50,7 +50,8 @@ DEB_DEMO := r-base-core r-cran-dslabs gnuplot-nox
 # make fuzz: libFuzzer and the sanitizers' runtimes come with clang; check-sanitize: valgrind.
 DEB_FUZZ := clang libclang-rt-14-dev
 DEB_VALGRIND := valgrind
-# make check: a one-node Slurm for tests/cases/slurm.sh, which skips where they are missing.
+# make check's one-node Slurm (tests/cases/slurm.sh, which skips without it): installed
+# with the rest, before anything else may run apt-get, but not needed by the build.
 DEB_SLURM := slurm-wlm munge
 
 .PHONY: all deps deps-demo check demo readme check-sanitize check-asan check-valgrind fuzz bench \
@@ -74,6 +75,7 @@ endef
 $(B)/.deps: Makefile
 	@mkdir -p $(B)
 	@$(call ensure_packages,$(DEB_BUILD) $(DEB_CHECK))
+	@$(call ensure_packages,$(DEB_SLURM)) || echo "deps: no $(DEB_SLURM): the Slurm test will skip" >&2
 	@touch $@
 deps: $(B)/.deps
 deps-demo: $(B)/.deps
@@ -150,7 +152,6 @@ $(B)/tests/fuzz-%: $(B)/fuzzobj/fuzz_%.o $(B)/fuzzobj/replay-%.o \
 	$(CC) $(ALL_LDFLAGS) $(FUZZ_WRAP) -o $@ $^ $(LIBS)
 
 check: all $(UNITS) $(UNITS64) $(TESTTOOLS) $(REPLAYS)
-	@$(call ensure_packages,$(DEB_SLURM)) || echo "check: no $(DEB_SLURM): the Slurm test skips" >&2
 	@OPENBLAS_NUM_THREADS=1 tests/run $(B)
 
 # libFuzzer builds: the library again, instrumented for coverage, in $(FZ).
