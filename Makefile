@@ -51,6 +51,9 @@ DEB_DEMO := r-base-core r-cran-dslabs gnuplot-nox
 # make fuzz: libFuzzer and the sanitizers' runtimes come with clang; check-sanitize: valgrind.
 DEB_FUZZ := clang libclang-rt-14-dev
 DEB_VALGRIND := valgrind
+# make check's one-node Slurm (tests/cases/slurm.sh, which skips without it): installed
+# with the rest, before anything else may run apt-get, but not needed by the build.
+DEB_SLURM := slurm-wlm munge
 
 .PHONY: all deps deps-demo check demo readme check-sanitize check-asan check-valgrind fuzz bench \
 	install uninstall clean lint-man sweep readme-figures
@@ -73,6 +76,7 @@ endef
 $(B)/.deps: Makefile
 	@mkdir -p $(B)
 	@$(call ensure_packages,$(DEB_BUILD) $(DEB_CHECK))
+	@$(call ensure_packages,$(DEB_SLURM)) || echo "deps: no $(DEB_SLURM): the Slurm test will skip" >&2
 	@touch $@
 deps: $(B)/.deps
 deps-demo: $(B)/.deps

@@ -29,6 +29,8 @@ TRUTH :=
 TRUTH_DEPS :=
 # The paper calls the top 40 % of users active, the top 20 % on Taobao (sparser).
 ACTIVE ?= $(if $(filter taobao,$(DATA)),0.2,0.4)
+# LAUNCH=srun: the trainings, rankings and evaluations as jobs of a cluster.
+include $(TOP)/pipelines/launch.mk
 
 # stamp FILE,TEXT: rewrites FILE at parse time only when TEXT changed, so that a
 # setting that is not in any file name still reruns what depends on it.

@@ -69,6 +69,7 @@ $(R)/split.log: $(FEATS)
 # Each training's lines are tagged with its method, as two run at once.
 $(R)/hcr.mp $(R)/ct.mp: $(R)/%.mp: $(FEATS)
 	train-mtl --method $* $(TRAIN) -j $(THREADS_$*) -v $< -o $@ 2>&1 | sed -u 's/^train-mtl:/train-mtl [$*]:/' >&2
+$(foreach m,hcr ct,$(call job,$(R)/$(m).mp,$(THREADS_$(m)),$(TRAIN_MEM)))
 
 $(R)/%.rank.mp: $(R)/%.mp
 	score-frontdoor -k 100 $< -o $@
@@ -80,6 +81,7 @@ $(R)/report.json: $(RANKS)
 	evaluate -k $(K) --baseline ct --json $^ -o $@
 $(R)/report.tsv: $(RANKS)
 	evaluate -k $(K) --baseline ct --tsv $^ -o $@
+$(call job,$(R)/%.rank.mp $(R)/report.txt $(R)/report.json $(R)/report.tsv,1,$(RANK_MEM))
 
 # The demo's table: the overall figures and the paired tests of the text report.
 $(R)/summary.txt: $(R)/report.txt

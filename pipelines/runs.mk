@@ -39,20 +39,23 @@ grid = $(foreach lr,$(LRS),$(foreach l2,$(L2S),$(if $(filter $(1),$(BETA_METHODS
 	$(foreach b,$(BETAS),lr-$(lr)_l2-$(l2)_beta-$(b)),lr-$(lr)_l2-$(l2))))
 
 # $* is METHOD/HP/seed-S; a diverged training (exit 5) leaves an empty model, which
-# the search skips, so that one bad corner of the grid does not stop it.
+# the search skips, so that one bad corner of the grid does not stop it.  One line, so
+# that under LAUNCH (launch.mk) a training is one job of TRAIN_THREADS cores.
+TRAIN_THREADS ?= 1
 $(MD)/%.model.mp: $(FEATS)
-	@mkdir -p $(@D)
-	@echo "train $*" >&2
-	@opts=; for p in $(subst _, ,$(word 2,$(subst /, ,$*))); do opts+=" --$${p%%-*} $${p#*-}"; done; \
+	@mkdir -p $(@D); echo "train $*" >&2; \
+	opts=; for p in $(subst _, ,$(word 2,$(subst /, ,$*))); do opts+=" --$${p%%-*} $${p#*-}"; done; \
 	rc=0; train-mtl --method $(word 1,$(subst /, ,$*)) --backbone $(BACKBONE) \
 	  --epochs $(EPOCHS) --patience $(PATIENCE) --seed $(patsubst seed-%,%,$(word 3,$(subst /, ,$*))) \
-	  $$opts $(TRAIN_ARGS) -j 1 -v $(FEATS) -o $@ 2> $(@:.model.mp=.log) || rc=$$?; \
+	  $$opts $(TRAIN_ARGS) -j $(TRAIN_THREADS) -v $(FEATS) -o $@ 2> $(@:.model.mp=.log) || rc=$$?; \
 	if [ $$rc = 5 ]; then echo "$*: training diverged, see $(@:.model.mp=.log)" >&2; : > $@; \
 	elif [ $$rc != 0 ]; then tail -n 5 $(@:.model.mp=.log) >&2; exit $$rc; fi
+$(call job,$(MD)/%.model.mp,$(TRAIN_THREADS),$(TRAIN_MEM))
 
 # A ranking's name holds its length, so that a larger K ranks again.
 $(MD)/%.top$(KMAX).mp: $(MD)/%.model.mp
 	score-frontdoor -k $(KMAX) --rule $(or $(RULES_$(word 1,$(subst /, ,$*))),default) $< -o $@
+$(call job,$(MD)/%.top$(KMAX).mp,1,$(RANK_MEM))
 
 # The search: grid.tsv holds every setting's validation NDCG@50 (train-mtl's best
 # epoch), chosen.tsv the best, chosen.mk the same for make.  grid.spec changes with
@@ -91,6 +94,7 @@ $(R)/seed-%.tsv: $(foreach m,$(METHODS),$(MD)/$(m)/$(HP_$(m))/seed-%.top$(KMAX).
     $(R)/settings.txt
 	evaluate -k $(K) --active $(ACTIVE) --periods $(PERIODS) --baseline $(BASELINE) \
 	  --tsv $(filter %.top$(KMAX).mp,$^) $(TRUTH) -o $@
+$(call job,$(R)/seed-%.tsv,1,$(RANK_MEM))
 
 # Mean and spread over the seeds of every number evaluate gave.
 $(R)/summary.tsv: $(SEED_TSVS) $(P)/summarize.awk

@@ -21,6 +21,8 @@ export PATH := $(BIN):$(PATH)
 # One BLAS thread per tool: make -j runs the tools side by side instead.
 export OPENBLAS_NUM_THREADS := 1
 R ?= results/sweep
+# LAUNCH=srun: the trainings, rankings and evaluations as jobs of a cluster.
+include $(P)/launch.mk
 
 # The grid.  kappa is simulate's --confounding (0: none); the price keeps its default
 # correlation with V, so that kappa alone moves the bias.
@@ -86,6 +88,7 @@ $(R)/%/$(1)-heads.tsv: $(foreach m,$(METHODS),$(R)/%/$(1)-$(m).rank.mp) $(P)/swe
 	      'NR > 1 { print p "\t" $$$$1 "\theads_corr_quality\t" $$$$3; print p "\t" $$$$1 "\theads_corr_price\t" $$$$4 }' > $$@
 endef
 $(foreach b,$(BACKBONES),$(eval $(call backbone,$(b))))
+$(call job,$(foreach b,$(BACKBONES),$(foreach m,$(METHODS),$(R)/%/$(b)-$(m).mp)),1,$(TRAIN_MEM))
 
 items = $$(stream-cat -l $(1) | jq 'select(.section == "vocab") | .meta.items')
 $(R)/%-ct.rank.mp: $(R)/%-ct.mp
@@ -94,6 +97,7 @@ $(R)/%-hcr.rank.mp: $(R)/%-hcr.mp
 	score-frontdoor -k $(call items,$<) --rule $(HCR_RULES) $< -o $@
 $(R)/%-hcr-item.rank.mp: $(R)/%-hcr-item.mp
 	score-frontdoor -k $(call items,$<) --rule $(HCR_RULES) $< -o $@
+$(call job,$(R)/%.rank.mp $(foreach b,$(BACKBONES),$(R)/%/$(b)-eval.tsv $(R)/%/$(b)-heads.tsv),1,$(RANK_MEM))
 
 $(STREAMS):
 

@@ -99,3 +99,8 @@ t_ok "Kwai" make -s -f "$P/table3.mk" RESULTS=r DATA=kwai RAW=kwai data
 t_eq "cover and text, both exposure" "cover:exposure text:exposure " "$(sections r/data/kwai/feats.mp)"
 t_run "a real data set needs its files" 2 '*' -- make -s -f "$P/table3.mk" RESULTS=r DATA=kwai data
 t_run "an unknown data set" 2 '*' -- make -s -f "$P/table3.mk" RESULTS=r DATA=netflix data
+
+# LAUNCH's shell, pipelines/launch (cases/slurm.sh runs these experiments through Slurm):
+# a launcher that exits 0 though no job ran the line (srun does, when a task cannot start).
+t_run "a launched line that no job ran fails" 1 "launch: x/t: no job ran the line (see true's messages above)" \
+	-- "$P/launch" 1 1G x/t true -- -ec 'echo ran > x/t'
