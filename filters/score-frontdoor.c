@@ -1,6 +1,8 @@
 /* score-frontdoor: ranks every user's top-K items under a model's scoring rules
  * (the front-door score of HCR, its variants, a baseline's own rule); appends a
  * ranking section per rule. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,14 +13,19 @@
 #include "rank/outside.h"
 #include "rank/ranking.h"
 #include "rank/scoring.h"
+#include "train/effects.h"
 #include "train/methods/methods.h"
 #include "train/model.h"
 
 static const char usage[] =
     "score-frontdoor [-k K] [--rule R[,R...]] [--model LABEL | --all] [--label NAME]\n"
-    "                       [--users FILE] [--shard K/N] [-j N] [-v] [-o FILE] [FILE]\n";
+    "                       [--users FILE] [--shard K/N] [--effects FILE --item-columns FILE]\n"
+    "                       [-j N] [-v] [-o FILE] [FILE]\n";
 
-enum { OPT_RULE = CLI_FIRST_TOOL_OPTION, OPT_MODEL, OPT_ALL, OPT_LABEL, OPT_USERS, OPT_SHARD };
+enum {
+	OPT_RULE = CLI_FIRST_TOOL_OPTION, OPT_MODEL, OPT_ALL, OPT_LABEL, OPT_USERS, OPT_SHARD,
+	OPT_EFFECTS, OPT_ITEM_COLUMNS,
+};
 
 enum { MAX_RULES = 8, MAX_RANKINGS = 64 };
 
@@ -27,6 +34,13 @@ struct run {
 	const char *rules[MAX_RULES];
 	int nrules;
 	const char *model_label, *label, *users_file;
+	/* --effects: each head's item effects against item columns, over trained items */
+	const char *effects_file, *columns_file;
+	FILE *effects;             /* in memory: -o's file is open while models come */
+	char *effects_buf;
+	size_t effects_len;
+	struct item_columns columns;
+	uint8_t *trained;
 	struct dataset ds;
 	struct csr train;
 	int32_t *list;             /* the users ranked, in order */
@@ -97,6 +111,28 @@ static void choose_users(struct run *r)
 			r->list[r->nlist++] = (int32_t)u;
 }
 
+/* The item columns of --effects, and which items have a training click. */
+static void prepare_effects(struct run *r)
+{
+	struct load_error e;
+	FILE *fp = in_open(r->columns_file);
+	int64_t k;
+	if (item_columns_read(fp, in_name(r->columns_file), &r->ds.items, &r->columns, &e) != 0)
+		die(e.code, "%s", e.msg);
+	in_close(fp);
+	verbose("%s: %lld rows, %lld of items not in the data skipped, %lld repeated", in_name(
+	    r->columns_file), (long long)r->columns.rows, (long long)r->columns.unknown,
+	    (long long)r->columns.repeated);
+	r->trained = xcalloc((size_t)r->ds.items.n + 1, 1);
+	for (k = 0; k < r->ds.split.n; k++)
+		if (r->ds.split.part[k] == PART_TRAIN)
+			r->trained[r->ds.split.item[k]] = 1;
+	r->effects = open_memstream(&r->effects_buf, &r->effects_len);
+	if (!r->effects)
+		die(HCR_EXIT_FAIL, "out of memory");
+	fprintf(r->effects, "model\thead\tcolumn\titems\tpearson\n");
+}
+
 /* What a model needs before it can be ranked: the split, the mask, the users. */
 static void prepare(struct run *r, struct hs_in *in)
 {
@@ -106,12 +142,17 @@ static void prepare(struct run *r, struct hs_in *in)
 	split_user_items(&r->ds.split, r->ds.users.n, r->ds.items.n, PART_TRAIN, 0, &r->train);
 	dataset_fingerprints(&r->ds, r->vocab, r->split);
 	choose_users(r);
+	if (r->effects_file)
+		prepare_effects(r);
 }
 
 static void rank_model(struct run *r, const struct model *m)
 {
 	int64_t lo, hi;
 	int k;
+	if (r->effects && method_find(m->method))
+		effects_report(r->effects, m->label, method_find(m->method), &m->rs, &r->columns,
+		    r->trained);
 	rank_shard_list(r->nlist, 0, r->shard, r->shards, &lo, &hi);
 	for (k = 0; k < r->nrules; k++) {
 		const char *rule = resolve(m, r->rules[k]);
@@ -198,6 +239,8 @@ int main(int argc, char **argv)
 		{ "label", required_argument, 0, OPT_LABEL },
 		{ "users", required_argument, 0, OPT_USERS },
 		{ "shard", required_argument, 0, OPT_SHARD },
+		{ "effects", required_argument, 0, OPT_EFFECTS },
+		{ "item-columns", required_argument, 0, OPT_ITEM_COLUMNS },
 		{ "output", required_argument, 0, 'o' },
 		{ 0, 0, 0, 0 },
 	};
@@ -225,12 +268,17 @@ int main(int argc, char **argv)
 		case OPT_LABEL: r.label = optarg; break;
 		case OPT_USERS: r.users_file = optarg; break;
 		case OPT_SHARD: parse_shard(&r, optarg); break;
+		case OPT_EFFECTS: r.effects_file = optarg; break;
+		case OPT_ITEM_COLUMNS: r.columns_file = optarg; break;
 		case 'o': output = optarg; break;
 		default: cli_usage_error(usage, "unexpected option");
 		}
 	}
 	if (argc - optind > 1)
 		cli_usage_error(usage, "one input stream at most, got %d", argc - optind);
+	if (!r.effects_file != !r.columns_file)
+		cli_usage_error(usage, "--effects and --item-columns go together: the item effects "
+		    "of the heads are compared with the columns");
 	if (r.all && r.model_label)
 		cli_usage_error(usage, "--all and --model choose models two ways; give one");
 	if (r.label && (r.nrules > 1 || r.all))
@@ -289,6 +337,17 @@ int main(int argc, char **argv)
 	}
 	hs_out_close(out);
 	hs_in_close(in);
+	if (r.effects) {
+		FILE *fp;
+		fclose(r.effects);
+		fp = out_open(r.effects_file, 0);
+		if (fwrite(r.effects_buf, 1, r.effects_len, fp) != r.effects_len)
+			die(HCR_EXIT_IO, "%s: %s", r.effects_file, strerror(errno));
+		out_close(fp);
+		free(r.effects_buf);
+		item_columns_free(&r.columns);
+		free(r.trained);
+	}
 	csr_free(&r.train);
 	free(r.list);
 	dataset_free(&r.ds);

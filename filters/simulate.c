@@ -143,6 +143,7 @@ int main(int argc, char **argv)
 	write_file(dir, "exposure.csv", &s, sim_write_exposure);
 	if (p.price_apart)
 		write_file(dir, "price.csv", &s, sim_write_price);
+	write_file(dir, "items.csv", &s, sim_write_items);
 
 	rows = sim_truth_rows(&p);
 	users = xmalloc((size_t)rows * sizeof *users);

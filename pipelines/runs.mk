@@ -21,8 +21,9 @@ BETAS ?= 1 2 3 5
 BETA_METHODS := hcr hcr-ns
 # More train-mtl options for every training (say --dim 32); they name a folder of their own.
 TRAIN_ARGS ?=
-# HCR's model is ranked by every rule of Table 3 at once; other methods by their own.
-RULES_hcr := hcr,hcr-t,hcr-s1,hcr-s2
+# HCR's model is ranked by every rule of Table 3 at once (its own, the centred hcr-c,
+# labelled hcr; the paper's f h1 as hcr/hcr); other methods by their own.
+RULES_hcr := hcr-c,hcr,hcr-cg,hcr-t,hcr-s1,hcr-s2
 
 comma := ,
 KS := $(subst $(comma), ,$(K))
@@ -107,7 +108,8 @@ $(R)/hparams.tsv: $(foreach m,$(METHODS),$(MD)/$(m)/chosen.tsv)
 metrics = $(foreach m,$(1),$(foreach k,$(KS),$(m)@$(k)))
 PIVOT = awk -f $(P)/pivot.awk -v part=test
 MD_TABLE = awk -f $(P)/md.awk -v names='$(NAMES)'
-NAMES ?= ct=CT hcr=HCR hcr-ns=HCR-NS hcr/hcr-t=HCR-T hcr/hcr-s1=HCR-S1 hcr/hcr-s2=HCR-S2 \
+NAMES ?= ct=CT hcr=HCR hcr/hcr=HCR-paper hcr/hcr-cg=HCR-CG hcr-ns=HCR-NS hcr/hcr-t=HCR-T \
+	hcr/hcr-s1=HCR-S1 hcr/hcr-s2=HCR-S2 \
 	esmm=ESMM cr=CR multi-ipw=Multi-IPW multi-dr=Multi-DR dcf=DCF
 
 # report TITLE,TABLE...: a markdown page of the tables, then the settings and choices.

@@ -5,7 +5,8 @@
 # the per-user Pearson correlation of the score with V and with the price, averaged
 # over users.  Products of sigmoids (HCR's rules, the oracles) are taken in logs, so
 # that a head's share of a product adds; a ct score is an inner product, taken as is.
-# A model with rules R and R/hcr-t also gets R/h2 = log(hcr-t) - log(R), the h2 head.
+# A model R ranked by its own rule (hcr-c), R/hcr and R/hcr-t also gets the h2 heads:
+# R/h2c = log(hcr-t) - log(hcr-c), centred, and R/h2 = log(hcr-t) - log(hcr), the paper's.
 # Output, TSV with a header: run, users, corr_quality, corr_price.
 set -eu -o pipefail
 truth=$1
@@ -44,6 +45,18 @@ function user_corr(run, c, x, it,   j, q, p, n, sx, sxx, sq, sqq, sxq, sp, spp, 
 	if (vx > 0 && vq > 0) { mq[run] += (sxq - sx * sq / n) / sqrt(vx * vq); nq[run]++ }
 	if (vx > 0 && vp > 0) { mp[run] += (sxp - sx * sp / n) / sqrt(vx * vp); np[run]++ }
 }
+# The head name: log of the scores sc[1..c] of items ix[1..c] over those of base.
+function h2_head(base, name, user, c, ix, sc,   lb, cb, bi, bs, j, m, it, x) {
+	if (!((base, user) in BI)) return
+	split("", lb)
+	cb = split(BI[base, user], bi, ","); split(BS[base, user], bs, ",")
+	for (j = 1; j <= cb; j++) if (bs[j] > 0) lb[bi[j]] = log(bs[j])
+	m = 0
+	for (j = 1; j <= c; j++)
+		if (sc[j] > 0 && ix[j] in lb) { m++; it[m] = VI[ix[j] + 1]; x[m] = log(sc[j]) - lb[ix[j]] }
+	user_corr(name, m, x, it)
+	delete BI[base, user]; delete BS[base, user]
+}
 { gsub(/"/, "") }
 $1 == "item_ids" { ni = split($3, TI, ","); for (j = 1; j <= ni; j++) TJ[TI[j]] = j; next }
 $1 == "user_ids" { c = split($3, x, ","); for (j = 1; j <= c; j++) TR[x[j]] = j - 1; next }
@@ -80,21 +93,14 @@ $1 == "rank" {
 			user_corr("oracle/" ob[b], m, x, it)
 		}
 	}
-	# The h2 head: the correlational rule over the front-door one, item by item; the
-	# front-door ranking (the model'"'"'s own label) comes before its hcr-t.
-	if (run !~ /\//) { BI[run, user] = $4; BS[run, user] = $5 }
+	# The h2 heads: the correlational rule over a front-door one, item by item: over the
+	# model'"'"'s own (centred, hcr-c) it is h2c, over R/hcr the paper'"'"'s h2; both come
+	# before R/hcr-t in the stream.
+	if (run !~ /\// || run ~ /\/hcr$/) { BI[run, user] = $4; BS[run, user] = $5 }
 	else if (run ~ /\/hcr-t$/) {
-		base = substr(run, 1, length(run) - 6)
-		if ((base, user) in BI) {
-			split("", lb)
-			cb = split(BI[base, user], bi, ","); split(BS[base, user], bs, ",")
-			for (j = 1; j <= cb; j++) if (bs[j] > 0) lb[bi[j]] = log(bs[j])
-			m = 0
-			for (j = 1; j <= c; j++)
-				if (sc[j] > 0 && ix[j] in lb) { m++; it[m] = VI[ix[j] + 1]; x[m] = log(sc[j]) - lb[ix[j]] }
-			user_corr(base "/h2", m, x, it)
-			delete BI[base, user]; delete BS[base, user]
-		}
+		model = substr(run, 1, length(run) - 6)
+		h2_head(model, model "/h2c", user, c, ix, sc)
+		h2_head(model "/hcr", model "/h2", user, c, ix, sc)
 	}
 	next
 }

@@ -29,10 +29,12 @@ include $(P)/launch.mk
 KAPPAS ?= 0 0.5 1 2
 SEEDS ?= 1 2 3
 BACKBONES ?= mf mmgcn
-# Models: ct, HCR ranked by its four rules, and hcr-item (HCR with --h2-item, a per-item
-# factor in h2), which asks whether a place of its own in h2 draws V out of h1.
+# Models: ct, HCR ranked by its rules (its own, hcr-c, first; the paper's hcr and the
+# exact sum hcr-cg; hcr-t before the heads' rules, sweep-heads.sh reads them in this
+# order), and hcr-item (HCR with --h2-item, a per-item factor in h2), which asks
+# whether a place of its own in h2 draws V out of h1.
 METHODS ?= ct hcr hcr-item
-HCR_RULES := hcr,hcr-t,hcr-s1,hcr-s2
+HCR_RULES := hcr-c,hcr,hcr-cg,hcr-t,hcr-s1,hcr-s2,hcr-c-s2
 SIM ?= -u 500 -i 800
 EPOCHS ?= 200
 PATIENCE ?= 10

@@ -93,7 +93,7 @@ int main(int argc, char **argv)
 	int d = 64, k = 100, max_threads = 2, reps = 3, c, t, j;
 	double logit_sd = 8, entry_sd;
 	float *um[3], *im[3], *ucat, *icat;
-	struct rule_group groups[3];
+	struct rule_group groups[3] = { { 0 } };
 	struct rule ru;
 	struct rank_scorer sc;
 

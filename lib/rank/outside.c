@@ -2,6 +2,7 @@
  * --rankings) and a list of user ids (score-frontdoor --users). */
 #include "rank/outside.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -238,4 +239,103 @@ int user_list_read(FILE *fp, const char *name, const struct vocab *users, int32_
 		*n = 0;
 	}
 	return rc;
+}
+
+/* A missing value: nothing, or NA. */
+static int is_missing(const char *s, size_t len)
+{
+	return len == 0 || (len == 2 && s[0] == 'N' && s[1] == 'A');
+}
+
+static int read_item_columns(struct tabrows *t, const char *name, const struct vocab *items,
+    struct item_columns *c, struct load_error *e)
+{
+	struct tab_row row;
+	char msg[512], buf[64];
+	uint8_t *seen;
+	long id = 0, k, j;
+	int rc = tabrows_next(t, &row, msg, sizeof msg);
+	if (rc < 0)
+		return load_fail(e, HCR_EXIT_DATA, "%s: %s", name, msg);
+	if (rc == 0 || row.n < 2)
+		return load_fail(e, HCR_EXIT_DATA, "%s: line 1: expected a header naming the item id "
+		    "and at least one column, got %s", name, rc ? "one field" : "the end of the file");
+	if (column(&row, "item_id") >= 0)
+		id = column(&row, "item_id");
+	c->ncols = (int)row.n - 1;
+	c->names = xcalloc((size_t)c->ncols, sizeof *c->names);
+	for (k = 0, j = 0; k < (long)row.n; k++)
+		if (k != id)
+			c->names[j++] = xstrndup(row.field[k], row.len[k]);
+	c->v = xmalloc(((size_t)items->n * (size_t)c->ncols + 1) * sizeof *c->v);
+	for (k = 0; k < items->n * c->ncols; k++)
+		c->v[k] = NAN;
+	seen = xcalloc((size_t)items->n + 1, 1);
+	while ((rc = tabrows_next(t, &row, msg, sizeof msg)) == 1) {
+		int64_t i;
+		c->rows++;
+		if (row.n != (size_t)c->ncols + 1) {
+			free(seen);
+			return load_fail(e, HCR_EXIT_DATA, "%s: line %lld: expected %d fields, as the "
+			    "header has, got %zu", name, (long long)row.line[0], c->ncols + 1, row.n);
+		}
+		i = vocab_find(items, row.field[id], row.len[id]);
+		if (i < 0 || seen[i]) {
+			*(i < 0 ? &c->unknown : &c->repeated) += 1;
+			continue;
+		}
+		seen[i] = 1;
+		for (k = 0, j = 0; k < (long)row.n; k++) {
+			double x;
+			if (k == id)
+				continue;
+			if (is_missing(row.field[k], row.len[k])) {
+				j++;
+				continue;
+			}
+			if (parse_double(row.field[k], row.len[k], &x) != 0) {
+				free(seen);
+				return load_fail(e, HCR_EXIT_DATA, "%s: line %lld, column %ld: expected a "
+				    "number, NA or nothing, got '%s'", name, (long long)row.line[k], k + 1,
+				    load_shown(row.field[k], row.len[k], buf, sizeof buf));
+			}
+			c->v[i * c->ncols + j++] = x;
+		}
+	}
+	free(seen);
+	if (rc < 0)
+		return load_fail(e, HCR_EXIT_DATA, "%s: %s", name, msg);
+	return 0;
+}
+
+int item_columns_read(FILE *fp, const char *name, const struct vocab *items,
+    struct item_columns *c, struct load_error *e)
+{
+	struct lines src;
+	struct tabrows *t;
+	const char *head;
+	size_t n, k;
+	int rc, tsv = 0;
+	memset(c, 0, sizeof *c);
+	lines_init(&src, fp);
+	/* a tab in the header line makes the file a TSV */
+	head = lines_peek(&src, 4096, &n);
+	for (k = 0; k < n && head[k] != '\n'; k++)
+		tsv |= head[k] == '\t';
+	t = tabrows_open(&src, tsv);
+	rc = read_item_columns(t, name, items, c, e);
+	tabrows_close(t);
+	lines_free(&src);
+	if (rc != 0)
+		item_columns_free(c);
+	return rc;
+}
+
+void item_columns_free(struct item_columns *c)
+{
+	for (int k = 0; k < c->ncols; k++)
+		free(c->names[k]);
+	free(c->names);
+	free(c->v);
+	memset(c, 0, sizeof *c);
 }

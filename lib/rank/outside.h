@@ -31,4 +31,20 @@ int ranking_read_tsv(FILE *fp, const char *name, const char *label,
 int user_list_read(FILE *fp, const char *name, const struct vocab *users, int32_t **list,
     int64_t *n, struct load_error *e);
 
+/* Item columns to compare a model's item effects with (score-frontdoor --item-columns):
+ * a CSV or TSV (told by its header line) whose header names the columns; the item id
+ * is the column item_id, else the first; every other column holds numbers, NA or
+ * nothing standing for a missing value.  An item given twice keeps its first row;
+ * rows of items outside the vocabulary are counted and skipped. */
+struct item_columns {
+	int ncols;
+	char **names;             /* ncols */
+	double *v;                /* items x ncols, NAN where missing or not given */
+	int64_t rows, unknown, repeated;
+};
+/* 0, or -1 with e filled ("NAME: line N, column C: expected a number, got 'x'"). */
+int item_columns_read(FILE *fp, const char *name, const struct vocab *items,
+    struct item_columns *c, struct load_error *e);
+void item_columns_free(struct item_columns *c);
+
 #endif

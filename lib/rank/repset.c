@@ -10,7 +10,9 @@
 
 const char *const rep_group_names[GROUP_COUNT] = { "z", "e", "c" };
 
-const struct heads heads_default = { 1u << GROUP_Z, (1u << GROUP_E) | (1u << GROUP_C), 2, 0 };
+const struct heads heads_default = { 1u << GROUP_Z, (1u << GROUP_E) | (1u << GROUP_C), 2, 0,
+	CENTRE_USERS };
+const char *const centre_names[CENTRE_KINDS] = { "users", "clicks" };
 
 void repset_free(struct repset *rs)
 {
@@ -51,6 +53,20 @@ const float *repset_extra(const struct repset *rs, const char *name, int64_t row
 		    rs->extra[k].cols == cols)
 			return rs->extra[k].data;
 	return NULL;
+}
+
+double *repset_user_weights(const struct repset *rs, int centre)
+{
+	const float *clicks = repset_extra(rs, "user_clicks", rs->nu, 1);
+	double *w = xmalloc(((size_t)rs->nu + 1) * sizeof *w), sum = 0;
+	int64_t u;
+	for (u = 0; u < rs->nu; u++) {
+		w[u] = !clicks ? 1 : centre == CENTRE_CLICKS ? clicks[u] : clicks[u] > 0;
+		sum += w[u];
+	}
+	for (u = 0; u < rs->nu; u++)
+		w[u] = sum > 0 ? w[u] / sum : 1.0 / (double)rs->nu;
+	return w;
 }
 
 int repset_extra_cols(const struct repset *rs, const char *name)

@@ -16,12 +16,16 @@ extern const char *const rep_group_names[GROUP_COUNT];
 
 /* HCR's heads (method.md 5, the open point): which groups feed h1 and h2, whether
  * h1 reads the click tower (1) or the like tower (2), whether h2 has a per-item
- * factor sigmoid(b_i). */
+ * factor sigmoid(b_i); and the users' weights in the mean that centres h1 (hcr-c). */
+enum { CENTRE_USERS, CENTRE_CLICKS, CENTRE_KINDS };
 struct heads {
 	unsigned h1, h2;   /* bit g for enum rep_group */
 	int h1_tower;
 	int h2_item;
+	int centre;        /* CENTRE_USERS: each user with a training click alike;
+	                    * CENTRE_CLICKS: by training clicks */
 };
+extern const char *const centre_names[CENTRE_KINDS];
 
 struct repset_extra {
 	char name[48];
@@ -49,6 +53,10 @@ void repset_add_extra(struct repset *rs, const char *name, int64_t rows, int64_t
 /* The array of that name and shape, or NULL. */
 const float *repset_extra(const struct repset *rs, const char *name, int64_t rows,
     int64_t cols);
+/* The users' weights in a mean over users, summing to 1 (centre: CENTRE_USERS or
+ * CENTRE_CLICKS): each user with a training click alike, or by training clicks, from
+ * the model's "user_clicks"; every user alike without it. */
+double *repset_user_weights(const struct repset *rs, int centre);
 /* The columns of the extra array of that name, 0 if there is none. */
 int repset_extra_cols(const struct repset *rs, const char *name);
 /* "z" "e,c" etc. and back; parse returns -1 on a name other than z, e, c. */

@@ -93,6 +93,9 @@ static void products_d(const struct rule_group *g, int d, const int32_t *users, 
 	const float *u = user_rows(g->user, d, users, b, gather);
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)b, (int)n, d, 1.0f, u, d,
 	    g->item + (size_t)item0 * d, d, 0.0f, y, (int)n);
+	if (g->bias != 0)
+		for (int64_t k = 0; k < b * n; k++)
+			y[k] += g->bias;
 }
 
 /* The same for a group of the rule's width. */
@@ -204,6 +207,34 @@ static void fill_sigprod(void *ctx, const int32_t *users, int64_t b, int64_t ite
 	}
 }
 
+/* Keys of rule_sigprod_mean: the product of the first factors as fill_sigprod makes
+ * it (without pruning: G has no cheap bound here), plus log G of the last logit. */
+static void fill_sigprod_mean(void *ctx, const int32_t *users, int64_t b, int64_t item0,
+    int64_t n, const float *floors, float *out, float *scratch)
+{
+	const struct rule *ru = ctx;
+	int m = ru->n_terms, t;
+	float *gather = scratch, *y[RULE_MAX_TERMS], *yr[RULE_MAX_TERMS];
+	int64_t r, j;
+	(void)floors;
+	for (t = 0; t < m; t++) {
+		y[t] = scratch + (size_t)b * ru->d + (size_t)t * b * n;
+		products(ru, &ru->term[t], users, b, item0, n, gather, y[t]);
+	}
+	for (r = 0; r < b; r++) {
+		float *o = out + r * n;
+		const float *last = y[m - 1] + r * n;
+		for (t = 0; t < m - 1; t++)
+			yr[t] = y[t] + r * n;
+		if (m > 1)
+			sigprod_row(m - 1, yr, n, -INFINITY, -INFINITY, o);
+		else
+			memset(o, 0, (size_t)n * sizeof *o);
+		for (j = 0; j < n; j++)
+			o[j] += last[j] == last[j] ? (float)rule_log_mean(ru, last[j]) : NAN;
+	}
+}
+
 static void fill_dot(void *ctx, const int32_t *users, int64_t b, int64_t item0, int64_t n,
     const float *floors, float *out, float *scratch)
 {
@@ -301,6 +332,77 @@ void rule_sigprod(struct rule *r, int n, const struct rule_group *groups, int d,
 		add_term(r, groups[t]);
 }
 
+/* The largest Euclidean norm among rows of m. */
+static double max_norm(const float *m, int64_t rows, int d)
+{
+	double best = 0;
+	for (int64_t i = 0; i < rows; i++) {
+		double s = 0;
+		for (int k = 0; k < d; k++)
+			s += (double)m[(size_t)i * d + k] * m[(size_t)i * d + k];
+		best = s > best ? s : best;
+	}
+	return sqrt(best);
+}
+
+/* Points of the G table: cubic Hermite between them errs by about step^4 / 384 times
+ * log G's fourth derivative (below 1, log G being a softened log sigmoid), so 1024
+ * points over a range of 60 err by about 1e-8. */
+enum { RULE_MEAN_POINTS = 1024 };
+
+void rule_sigprod_mean(struct rule *r, int n, const struct rule_group *groups,
+    const double *mu, int64_t n_mu, int d, int64_t n_users, int64_t n_items)
+{
+	const struct rule_group *g;
+	double bound;
+	int k;
+	rule_sigprod(r, n, groups, d, n_users, n_items);
+	if (r->n_terms < 1 || !groups[n - 1].user || n_mu < 1)
+		die(HCR_EXIT_FAIL, "internal: a mean rule needs its last group and shifts");
+	g = &r->term[r->n_terms - 1];
+	/* |<u, i> + bias| <= max |u| max |i| + |bias|, by Cauchy-Schwarz */
+	bound = max_norm(g->user, n_users, d) * max_norm(g->item, n_items, d) + fabs(g->bias) + 1;
+	if (!(bound < 700))
+		bound = 700;  /* beyond, e^-x underflows in double: G is 0 or 1 to the last bit */
+	r->g_n = RULE_MEAN_POINTS;
+	r->g_lo = -bound;
+	r->g_step = 2 * bound / (RULE_MEAN_POINTS - 1);
+	r->g_val = xmalloc(RULE_MEAN_POINTS * sizeof *r->g_val);
+	r->g_der = xmalloc(RULE_MEAN_POINTS * sizeof *r->g_der);
+	for (k = 0; k < RULE_MEAN_POINTS; k++) {
+		/* log mean_i sigmoid(x_i) and its derivative sum s_i (1 - s_i) / sum s_i, the
+		 * sums scaled by the largest sigmoid so that none underflows */
+		double y = r->g_lo + k * r->g_step, top = -INFINITY, sum = 0, der = 0;
+		int64_t i;
+		for (i = 0; i < n_mu; i++) {
+			double x = y + mu[i], ls = x >= 0 ? -log1p(exp(-x)) : x - log1p(exp(x));
+			top = ls > top ? ls : top;
+		}
+		for (i = 0; i < n_mu; i++) {
+			double x = y + mu[i], ls = x >= 0 ? -log1p(exp(-x)) : x - log1p(exp(x));
+			double w = exp(ls - top);
+			sum += w;
+			der += w * sigmoid(-x);
+		}
+		r->g_val[k] = top + log(sum) - log((double)n_mu);
+		r->g_der[k] = der / sum;
+	}
+}
+
+double rule_log_mean(const struct rule *r, double y)
+{
+	double t = (y - r->g_lo) / r->g_step, s, s2, s3;
+	int k;
+	if (t <= 0)
+		return r->g_val[0] + (y - r->g_lo) * r->g_der[0];
+	if (t >= r->g_n - 1)
+		return r->g_val[r->g_n - 1] + (t - (r->g_n - 1)) * r->g_step * r->g_der[r->g_n - 1];
+	k = (int)t;
+	s = t - k, s2 = s * s, s3 = s2 * s;
+	return (2 * s3 - 3 * s2 + 1) * r->g_val[k] + (s3 - 2 * s2 + s) * r->g_step * r->g_der[k] +
+	    (3 * s2 - 2 * s3) * r->g_val[k + 1] + (s3 - s2) * r->g_step * r->g_der[k + 1];
+}
+
 void rule_cr(struct rule *r, struct rule_group z, struct rule_group e, int d, int64_t n_users,
     int64_t n_items)
 {
@@ -346,7 +448,7 @@ void rule_scorer(const struct rule *r, struct rank_scorer *s)
 		s->fill = fill_dot;
 		break;
 	case RULE_SIGPROD:
-		s->fill = fill_sigprod;
+		s->fill = r->g_val ? fill_sigprod_mean : fill_sigprod;
 		s->scratch_per_pair = (size_t)r->n_terms;
 		break;
 	case RULE_CR:
@@ -372,5 +474,7 @@ double rule_score(const struct rule *r, float key)
 void rule_free(struct rule *r)
 {
 	free(r->item_mean);
+	free(r->g_val);
+	free(r->g_der);
 	memset(r, 0, sizeof *r);
 }

@@ -7,7 +7,8 @@
  *                 (hcr, hcr-t, hcr-s1, hcr-s2, esmm and the multi-* rules); the log
  *                 keeps the order where the sigmoids underflow in float, and
  *                 resolves factors near 1 up to logits of about 87 (beyond, a factor
- *                 counts as 1 - e^-87);
+ *                 counts as 1 - e^-87).  With a mean table (rule_sigprod_mean), the
+ *                 last factor is G(Y) = mean_k sigmoid(Y + mu_k) instead (hcr-cg);
  *   RULE_CR       key = (Y^z(u,i) - mean_j Y^z(u,j)) * sigmoid(Y^e(u,i));
  *   RULE_DCF      key = Y^z(u,i) + gamma_u sigmoid(<t_u, s_i>) + b0, the logit of
  *                 DCF's sigmoid(Y^z + gamma_u a(u,i) + b0), t and s of their own
@@ -22,11 +23,13 @@
 
 enum { RULE_MAX_TERMS = 8 };
 
-/* One representation group: n_users x d and n_items x d, row-major.  Both NULL: a
- * group whose role has no modality, which contributes the factor 1. */
+/* One representation group: n_users x d and n_items x d, row-major, and a constant
+ * added to every inner product (a logit's offset; 0 for most).  Both NULL: a group
+ * whose role has no modality, which contributes the factor 1. */
 struct rule_group {
 	const float *user;
 	const float *item;
+	float bias;
 };
 
 enum rule_kind { RULE_DOT, RULE_SIGPROD, RULE_CR, RULE_DCF };
@@ -38,6 +41,10 @@ struct rule {
 	int n_terms;                          /* groups kept (absent ones dropped) */
 	struct rule_group term[RULE_MAX_TERMS]; /* CR: term[0] is z, term[1] e if present */
 	float *item_mean;                     /* CR: the mean item row of z */
+	/* rule_sigprod_mean: log G and its derivative at g_n points from g_lo, g_step
+	 * apart, for cubic Hermite interpolation between them */
+	double *g_val, *g_der, g_lo, g_step;
+	int g_n;
 	int d_expo;                           /* DCF: columns of term[1], t and s */
 	const float *gamma;                   /* DCF: n_users weights of a(u,i) */
 	float intercept;                      /* DCF: b0 */
@@ -48,6 +55,13 @@ void rule_dot(struct rule *r, struct rule_group z, int d, int64_t n_users, int64
 /* Product of sigmoids of n groups' inner products (absent groups skipped). */
 void rule_sigprod(struct rule *r, int n, const struct rule_group *groups, int d,
     int64_t n_users, int64_t n_items);
+/* The same with the last group's factor averaged over item shifts: prod_{t < n-1}
+ * sigmoid(Y_t) times G(Y_{n-1}), G(y) = mean_k sigmoid(y + mu[k]) over n_mu shifts,
+ * tabulated over every value Y_{n-1} can take (its rows' norms bound it). */
+void rule_sigprod_mean(struct rule *r, int n, const struct rule_group *groups,
+    const double *mu, int64_t n_mu, int d, int64_t n_users, int64_t n_items);
+/* log G at y from the table of a rule_sigprod_mean rule. */
+double rule_log_mean(const struct rule *r, double y);
 /* CR's counterfactual rule. */
 void rule_cr(struct rule *r, struct rule_group z, struct rule_group e, int d, int64_t n_users,
     int64_t n_items);

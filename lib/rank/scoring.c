@@ -8,7 +8,7 @@
 
 struct rule_group scoring_group(const struct repset *rs, int k, int g)
 {
-	struct rule_group rg = { NULL, NULL };
+	struct rule_group rg = { NULL, NULL, 0 };
 	if (k < rs->towers && rs->rep[k][g]) {
 		rg.user = rs->rep[k][g];
 		rg.item = rs->rep[k][g] + (size_t)rs->nu * (size_t)rs->dim;
@@ -25,13 +25,12 @@ void scoring_add_groups(const struct repset *rs, int k, unsigned mask, struct ru
 			f[(*n)++] = scoring_group(rs, k, g);
 }
 
-/* The first free slot of sc's own arrays. */
-static float **own_slot(struct scoring *sc)
+float *scoring_own(struct scoring *sc, size_t n)
 {
 	size_t k;
 	for (k = 0; k < sizeof sc->own / sizeof sc->own[0]; k++)
 		if (!sc->own[k])
-			return &sc->own[k];
+			return sc->own[k] = xcalloc(n + 1, sizeof(float));
 	die(HCR_EXIT_FAIL, "internal: a rule with more than %zu arrays of its own",
 	    sizeof sc->own / sizeof sc->own[0]);
 }
@@ -39,16 +38,41 @@ static float **own_slot(struct scoring *sc)
 struct rule_group scoring_item_factor(struct scoring *sc, const struct repset *rs,
     const float *v)
 {
-	float **u = own_slot(sc), **it;
+	float *u = scoring_own(sc, (size_t)rs->nu * (size_t)rs->dim);
+	float *it = scoring_own(sc, (size_t)rs->ni * (size_t)rs->dim);
 	int64_t k;
-	*u = xcalloc((size_t)rs->nu * (size_t)rs->dim, sizeof(float));
-	it = own_slot(sc);
-	*it = xcalloc((size_t)rs->ni * (size_t)rs->dim, sizeof(float));
 	for (k = 0; k < rs->nu; k++)
-		(*u)[(size_t)k * (size_t)rs->dim] = 1;
+		u[(size_t)k * (size_t)rs->dim] = 1;
 	for (k = 0; k < rs->ni; k++)
-		(*it)[(size_t)k * (size_t)rs->dim] = v[k];
-	return (struct rule_group){ *u, *it };
+		it[(size_t)k * (size_t)rs->dim] = v[k];
+	return (struct rule_group){ u, it, 0 };
+}
+
+double *scoring_users_mean(const struct repset *rs, struct rule_group g, const double *w)
+{
+	double *abar = xcalloc((size_t)rs->dim + 1, sizeof *abar);
+	int64_t u;
+	int k;
+	for (u = 0; u < rs->nu; u++)
+		for (k = 0; k < rs->dim; k++)
+			abar[k] += w[u] * g.user[(size_t)u * (size_t)rs->dim + k];
+	return abar;
+}
+
+double scoring_item_effects(const struct repset *rs, struct rule_group g, const double *abar,
+    double *mu)
+{
+	double mean = 0;
+	int64_t i;
+	int k;
+	for (i = 0; i < rs->ni; i++) {
+		double m = 0;
+		for (k = 0; k < rs->dim; k++)
+			m += abar[k] * g.item[(size_t)i * (size_t)rs->dim + k];
+		mu[i] = m;
+		mean += m;
+	}
+	return rs->ni ? mean / (double)rs->ni : 0;
 }
 
 void scoring_free(struct scoring *sc)

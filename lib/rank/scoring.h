@@ -29,6 +29,15 @@ void scoring_add_groups(const struct repset *rs, int k, unsigned mask, struct ru
 struct rule_group scoring_item_factor(struct scoring *sc, const struct repset *rs,
     const float *v);
 
+/* A new array of n floats that sc owns (freed with it). */
+float *scoring_own(struct scoring *sc, size_t n);
+/* The weighted mean of g's user rows, sum_u w_u a_u (rs->dim doubles; free it). */
+double *scoring_users_mean(const struct repset *rs, struct rule_group g, const double *w);
+/* Each item's main effect in g's inner product, mu_i = <abar, b_i>, into mu; returns
+ * their mean over items. */
+double scoring_item_effects(const struct repset *rs, struct rule_group g, const double *abar,
+    double *mu);
+
 /* A ranking of the rows of res, each key turned into the rule's value by sc. */
 void ranking_from_result(struct ranking *r, const struct ranking_head *h,
     const struct rank_result *res, const struct scoring *sc);

@@ -511,6 +511,15 @@ int sim_price_column(const struct sim *s)
 	return s->p.price_apart ? 1 : s->p.dim + 1;
 }
 
+void sim_write_items(const struct sim *s, FILE *fp)
+{
+	fputs("item_id,price,quality,quality_late\n", fp);
+	for (int64_t i = 0; i < s->p.items; i++)
+		fprintf(fp, "i%lld,%.7g,%.7g,%.7g\n", (long long)i, s->price[i], s->quality[i],
+		    s->quality_late[i]);
+	check_write(fp, "items.csv");
+}
+
 void sim_write_exposure(const struct sim *s, FILE *fp)
 {
 	write_dense(fp, s, s->exposure_obs, s->p.exposure_dim, NULL, "exposure.csv");
@@ -659,6 +668,7 @@ void sim_write_params(const struct sim *s, FILE *fp, int64_t rows, const struct 
 	JSET(files, "exposure", json_string("exposure.csv"));
 	if (s->p.price_apart)
 		JSET(files, "price", json_string("price.csv"));
+	JSET(files, "items", json_string("items.csv"));
 	JSET(files, "truth", json_string("truth.mp"));
 	JSET(root, "files", files);
 

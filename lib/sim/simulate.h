@@ -127,6 +127,9 @@ void sim_truth_gap(int64_t rows, int64_t items, const float *causal, const float
 void sim_write_log(const struct sim *s, FILE *fp);
 void sim_write_content(const struct sim *s, FILE *fp);
 void sim_write_exposure(const struct sim *s, FILE *fp);
+/* items.csv: each item's price and hidden quality (before and after the drift), the
+ * truth a report of where the confounding landed compares with. */
+void sim_write_items(const struct sim *s, FILE *fp);
 void sim_write_price(const struct sim *s, FILE *fp);
 /* The file and the column that hold the price. */
 const char *sim_price_file(const struct sim *s);

@@ -39,6 +39,14 @@ struct method_rule {
 	unsigned variant;
 };
 
+/* An item main effect of a model: the part of a head's logit alike for every user,
+ * mu_i = <abar, b_i> summed over the head's factors, abar the users' mean row. */
+enum { METHOD_MAX_EFFECTS = 12 };
+struct method_effect {
+	char name[24];
+	double *mu;                           /* the model's items */
+};
+
 struct method {
 	const char *name;
 	const char *about;                    /* one line, for --help */
@@ -62,6 +70,10 @@ struct method {
 	struct ad_tensor *(*loss)(struct step *s, double parts[3]);
 	const char *part_names[3];
 	const struct method_rule *rules;      /* the default first; a NULL name ends them */
+	/* Optional: the item main effects of the method's heads into out (at most
+	 * METHOD_MAX_EFFECTS, each mu allocated); returns how many.  Without it, one for
+	 * each tower's group: "1/z", "1/e", "2/z", ... */
+	int (*effects)(const struct repset *rs, struct method_effect *out);
 };
 
 /* m's rule called name ("default": its first), or NULL. */
@@ -70,6 +82,15 @@ const struct method_rule *method_rule(const struct method *m, const char *name);
  * it needs (sc is then left empty). */
 int method_scoring(const struct method *m, const char *name, const struct repset *rs,
     struct scoring *sc);
+/* The item main effects of a model of m (method.effects); free them with
+ * method_effects_free. */
+int method_effects(const struct method *m, const struct repset *rs, struct method_effect *out);
+void method_effects_free(struct method_effect *e, int n);
+/* One more effect, named name, of the groups in mask of tower k of rs (users weighed as
+ * centre says), into e[*n]; add to it with method_effect_add. */
+void method_effect_new(struct method_effect *e, int *n, const char *name);
+void method_effect_add(struct method_effect *e, const struct repset *rs, int k, unsigned mask,
+    int centre);
 /* "hcr, hcr-t, hcr-s1, hcr-s2" into buf, for messages. */
 const char *method_rule_names(const struct method *m, char *buf, size_t size);
 

@@ -35,6 +35,17 @@ static void read_heads(const struct hs_in *in, const struct hs_section *sec, str
 		hs_die(in, "heads.h1_tower is %d, expected 1 or 2", h->h1_tower);
 	if ((v = hs_get(o, "h2_item")))
 		h->h2_item = v->type == MSGPACK_OBJECT_BOOLEAN && v->via.boolean;
+	/* a model from before centring: its users alike, as the default */
+	if ((v = hs_get(o, "centre"))) {
+		str = hs_str(in, v, "heads.centre", &len);
+		for (h->centre = 0; h->centre < CENTRE_KINDS; h->centre++)
+			if (strlen(centre_names[h->centre]) == len &&
+			    memcmp(centre_names[h->centre], str, len) == 0)
+				break;
+		if (h->centre == CENTRE_KINDS)
+			hs_die(in, "heads.centre '%.*s': expected users or clicks",
+			    (int)(len < 40 ? len : 40), str);
+	}
 }
 
 void model_read(struct hs_in *in, const struct hs_section *sec, int64_t nu, int64_t ni,

@@ -33,13 +33,14 @@ void model_write(struct hs_out *out, const struct train_config *cfg,
 	{
 		char buf[16];
 		mp_key(pk, "heads");
-		msgpack_pack_map(pk, 4);
+		msgpack_pack_map(pk, 5);
 		heads_groups_str(cfg->heads.h1, buf, sizeof buf);
 		mp_kv_str(pk, "h1", buf);
 		heads_groups_str(cfg->heads.h2, buf, sizeof buf);
 		mp_kv_str(pk, "h2", buf);
 		mp_kv_int(pk, "h1_tower", cfg->heads.h1_tower);
 		mp_kv_bool(pk, "h2_item", cfg->heads.h2_item);
+		mp_kv_str(pk, "centre", centre_names[cfg->heads.centre]);
 	}
 	mp_key(pk, "rules");
 	msgpack_pack_array(pk, (size_t)nrules);

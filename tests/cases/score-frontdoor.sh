@@ -36,10 +36,10 @@ t_eq "-k larger than the catalogue lists every item not trained on (10 less 5, 3
 
 # hcr: only the click tower's z group varies, so hcr = sigmoid(x) / 4, hcr-t = / 16.
 mkmodel hcr 1 @"$D/hcr.vec" < hand.mp > hcr.mp
-score-frontdoor -k 3 --rule hcr,hcr-t,hcr-s1,hcr-s2 hcr.mp > r4.mp
+score-frontdoor -k 3 --rule hcr-c,hcr-t,hcr-s1,hcr-s2 hcr.mp > r4.mp
 t_eq "one ranking per rule, labelled MODEL or MODEL/RULE" "hcr hcr/hcr-t hcr/hcr-s1 hcr/hcr-s2" \
 	"$(stream-cat -l r4.mp | jq -r 'select(.section == "ranking") | .meta.label' | paste -sd' ')"
-t_eq "the scores are the rule's values: sigmoid(0.8)/4, /16, /2 for hcr, hcr-t, hcr-s1; 1/2 for hcr-s2" \
+t_eq "the scores are the rule's values: sigmoid(0.8)/4, /16, /2 for hcr-c (h1 constant: centring moves nothing), hcr-t, hcr-s1; 1/2 for hcr-s2" \
 	"0.172494 0.043123 0.344987 0.5" \
 	"$(records r4.mp | jq -r 'select(.[1] == "A") | .[3][0]' | paste -sd' ')"
 t_eq "hcr-s2 is constant here: every item tied, so the lowest indices not trained on" '["i5","i6","i7"]' \
@@ -92,7 +92,7 @@ t_run "--model of no model" 3 "score-frontdoor: both.mp: no model labelled 'cr' 
 t_run "a rule the method lacks" 2 "score-frontdoor: --rule hcr-t: model 'ct' (method ct) has no such rule, or lacks what it needs; its rules: ct" \
 	-- score-frontdoor --rule hcr-t ct.mp
 t_run "two rankings of one label" 2 "score-frontdoor: two rankings would be labelled 'hcr'" \
-	-- score-frontdoor --rule default,hcr hcr.mp
+	-- score-frontdoor --rule default,hcr-c hcr.mp
 t_run "--label with two rules" 2 "score-frontdoor: --label names one ranking, not one for each rule or model" \
 	-- score-frontdoor --label x --rule hcr,hcr-t hcr.mp
 t_run "--shard K/N with K > N" 2 "score-frontdoor: --shard: expected K/N with K <= N, got '3/2'" \
@@ -113,5 +113,30 @@ split-chrono "$HCR_TOP/data/examples/log.csv" | mkmodel ct 1 0.5 > other.mp
 { cat hand.mp; tail -c +$(($(stream-cat -l other.mp | jq 'select(.section == "model") | .offset') + 1)) other.mp; } > mixed.mp
 t_run "a model of other data" 3 "score-frontdoor: mixed.mp: byte $(stat -c %s hand.mp), header of section 'model': the model is of 6 users and 15 items, the vocab has 6 and 10" \
 	-- score-frontdoor mixed.mp
+# --effects: ct's one head, 1/z, has item effects mu_i = <abar, b_i> = 5/6 b_i (the users'
+# rows 1 1 -1 1 1 2), every item trained on: exactly linear in b, so r = 1 and -1; a
+# column with four items missing pairs six; one without spread correlates 0.
+printf 'item_id\ttwice\tneg\tpartial\tconst\n' > cols.tsv
+paste <(printf 'i%s\n' 1 2 3 4 9 5 6 7 8 10) <(tr ' ' '\n' <<< "0.9 0.5 0.5 0.7 0.3 0.8 0.6 0.2 0.4 0.1") |
+	awk -F'\t' '{ printf "%s\t%g\t%g\t%s\t3\n", $1, 2 * $2 + 1, -$2, NR <= 4 ? "NA" : $2 }' >> cols.tsv
+printf 'i99\t1\t1\t1\t1\n' >> cols.tsv
+t_run "--effects: each head against each column" 0 "" -- \
+	score-frontdoor --effects eff.tsv --item-columns cols.tsv -o /dev/null ct.mp
+t_eq "by hand: r = 1, -1, 1 over six, 0 without spread" "model	head	column	items	pearson
+ct	1/z	twice	10	1.0000
+ct	1/z	neg	10	-1.0000
+ct	1/z	partial	6	1.0000
+ct	1/z	const	10	0.0000" "$(cat eff.tsv)"
+t_run "-v counts the rows of items outside the data" 0 \
+	"score-frontdoor: cols.tsv: 11 rows, 1 of items not in the data skipped, 0 repeated" -- \
+	score-frontdoor -v --effects eff.tsv --item-columns cols.tsv -o /dev/null ct.mp
+printf 'item_id,x\ni1,0.5\ni2,high\n' > bad.csv
+t_run "a column value that is no number" 3 \
+	"score-frontdoor: bad.csv: line 3, column 2: expected a number, NA or nothing, got 'high'" -- \
+	score-frontdoor --effects eff.tsv --item-columns bad.csv -o /dev/null ct.mp
+t_run "--effects without --item-columns" 2 \
+	"score-frontdoor: --effects and --item-columns go together: the item effects of the heads are compared with the columns" -- \
+	score-frontdoor --effects eff.tsv ct.mp
+
 echo "1..$T_N"
 [ "$T_FAILED" = 0 ]

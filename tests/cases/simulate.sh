@@ -44,13 +44,21 @@ t_eq "the price column of content.csv is the truth's price" 0 \
 	"$(paste -d, <(tail -n +2 a/content.csv | cut -d, -f18) \
 		<(jq -r 'select(.block? == "price") | .data[]' a.jsonl) |
 		awk -F, '{ d = $1 - $2; if (d < 0) d = -d; if (d > 1e-6 * (1 + ($2 < 0 ? -$2 : $2))) n++ } END { print n + 0 }')"
+t_eq "items.csv: the header, and a row per item" "item_id,price,quality,quality_late 301" \
+	"$(head -n 1 a/items.csv) $(wc -l < a/items.csv)"
+t_eq "its price and quality are the truth's" 0 \
+	"$(paste -d, <(tail -n +2 a/items.csv | cut -d, -f2,3) \
+		<(jq -r 'select(.block? == "price") | .data[]' a.jsonl) \
+		<(jq -r 'select(.block? == "quality") | .data[]' a.jsonl) |
+		awk -F, '{ for (k = 1; k <= 2; k++) { d = $k - $(k + 2); if (d < 0) d = -d
+			if (d > 1e-6 * (1 + ($(k + 2) < 0 ? -$(k + 2) : $(k + 2)))) n++ } } END { print n + 0 }')"
 
 # The same command line, the same bytes (the truth's header records the arguments,
 # so the second run is in another folder under the same name); another seed, other
 # bytes.
 mkdir again
 t_run "the same command again" 0 "" -- sh -c 'cd again && simulate -d a -u 200 -i 300 -s 7'
-for f in log.csv content.csv exposure.csv truth.mp params.json; do
+for f in log.csv content.csv exposure.csv items.csv truth.mp params.json; do
 	t_ok "the same seed gives the same $f" cmp a/$f again/a/$f
 done
 t_run "another seed" 0 "" -- simulate -d c -u 200 -i 300 -s 8

@@ -16,12 +16,13 @@ t_run "and with it, reusing the rest" 0 '*' -- sweep -j2 sw/sweep.md sw/sweep.ts
 t_eq "only hcr-item was trained the second time" "hcr-item hcr-item" \
 	"$(grep -o -- '--label [a-z-]*' "$OUT" | cut -d' ' -f2 | paste -sd' ')"
 t_eq "sweep.tsv's columns" "backbone	kappa	run	metric	n	mean	sd" "$(head -n 1 sw/sweep.tsv)"
-runs="ct hcr hcr-item hcr-item/h2 hcr-item/hcr-s1 hcr-item/hcr-s2 hcr-item/hcr-t hcr/h2 hcr/hcr-s1 hcr/hcr-s2 hcr/hcr-t oracle/causal oracle/correlational"
+rules="hcr hcr-c-s2 hcr-cg hcr-s1 hcr-s2 hcr-t"
+runs="ct hcr hcr-item $(for m in hcr-item hcr; do for r in h2 h2c $rules; do echo $m/$r; done; done | sort | paste -sd' ') oracle/causal oracle/correlational"
 t_eq "every run has the heads' correlations at both strengths" \
 	"$(for k in 0 2; do for r in $runs; do echo "$k $r"; done; done)" \
 	"$(awk -F'\t' '$4 == "heads_corr_quality" { print $2, $3 }' sw/sweep.tsv | sort -k1,1n -k2,2)"
 t_eq "every ranking has the four evaluation metrics at both strengths" \
-	"$(for k in 0 2; do for r in $runs; do [[ $r = */h2 ]] || echo "$k $r 4"; done; done)" \
+	"$(for k in 0 2; do for r in $runs; do [[ $r = */h2 || $r = */h2c ]] || echo "$k $r 4"; done; done)" \
 	"$(awk -F'\t' '$4 ~ /^(overall|truth)_/ { n[$2 " " $3]++ } END { for (k in n) print k, n[k] }' sw/sweep.tsv | sort -k1,1n -k2,2)"
 t_eq "one seed: n is 1, the spread NA, every mean a number" 0 \
 	"$(awk -F'\t' 'NR > 1 && ($5 != 1 || $7 != "NA" || $6 !~ /^-?[0-9.]+$/)' sw/sweep.tsv | wc -l)"
@@ -32,6 +33,6 @@ t_eq "without confounding the two oracles rank alike" 1 \
 	"$(awk -F'\t' '$2 == 0 && $4 == "truth_ndcg" && $3 ~ /^oracle/ { print $6 + 0 }' sw/sweep.tsv | sort -u | paste -sd' ')"
 t_eq "with it, the correlational oracle falls short" 1 \
 	"$(awk -F'\t' '$2 == 2 && $4 == "truth_ndcg" && $3 == "oracle/correlational" { print ($6 < 0.99) }' sw/sweep.tsv)"
-t_eq "the markdown table has a row for each ranking and strength" 22 \
+t_eq "the markdown table has a row for each ranking and strength" 34 \
 	"$(grep -c '^| [02] | ' sw/sweep.md)"
 t_run "a rerun has nothing to do" 0 "" -- sweep -q sw/sweep.md sw/sweep.tsv

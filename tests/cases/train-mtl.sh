@@ -72,11 +72,11 @@ beats_check
 
 # The model section.
 train-mtl --method hcr --epochs 2 feats.mp > hcr.mp
-t_eq "the model carries HCR's representations for every rule" \
-	'rep/1/z/user rep/1/z/item rep/1/e/user rep/1/e/item rep/2/z/user rep/2/z/item rep/2/e/user rep/2/e/item rep/2/c/user rep/2/c/item' \
+t_eq "the model carries HCR's representations for every rule, and its users' clicks for centring" \
+	'rep/1/z/user rep/1/z/item rep/1/e/user rep/1/e/item rep/2/z/user rep/2/z/item rep/2/e/user rep/2/e/item rep/2/c/user rep/2/c/item extra/user_clicks' \
 	"$(stream-cat --section model hcr.mp | jq -r 'select(.block?) | .block' | tr '\n' ' ' | sed 's/ $//')"
-t_eq "and its settings" 'hcr mmgcn 64 2 1 0.001 0.001 z e,c 2 false' \
-	"$(stream-cat -H hcr.mp | jq -r 'select(.section == "model") | .meta | [.method, .backbone, .dim, .settings.layers, .settings.beta, .settings.lr, .settings.l2, .heads.h1, .heads.h2, .heads.h1_tower, .heads.h2_item] | map(tostring) | join(" ")')"
+t_eq "and its settings" 'hcr mmgcn 64 2 1 0.001 0.001 z e,c 2 false users hcr-c' \
+	"$(stream-cat -H hcr.mp | jq -r 'select(.section == "model") | .meta | [.method, .backbone, .dim, .settings.layers, .settings.beta, .settings.lr, .settings.l2, .heads.h1, .heads.h2, .heads.h1_tower, .heads.h2_item, .heads.centre, .default_rule] | map(tostring) | join(" ")')"
 t_eq "an epoch log line per epoch" 2 \
 	"$(stream-cat -H hcr.mp | jq -r 'select(.section == "model") | .meta.epoch_log | length')"
 t_eq "the input's sections come first" 'vocab split graph graph feature feature model' \
@@ -90,6 +90,15 @@ t_eq "a model of another label is kept" 'hcr ct' \
 train-mtl --method hcr --backbone mf --h2-item --h1 z,c --h2 e --epochs 1 feats.mp > heads.mp
 t_eq "other heads are recorded, with the item factor" 'z,c e true extra/item_bias' \
 	"$(stream-cat --section model heads.mp | jq -r 'if .hcr? then (.meta.heads | "\(.h1) \(.h2) \(.h2_item)") elif .block? == "extra/item_bias" then .block else empty end' | tr '\n' ' ' | sed 's/ $//')"
+train-mtl --method hcr --backbone mf --centre clicks --epochs 1 feats.mp > clicks.mp
+t_eq "centring by clicks is recorded; HCR's rules, its centred one first" \
+	'clicks hcr-c,hcr,hcr-t,hcr-s1,hcr-s2,hcr-cg,hcr-c-s2' \
+	"$(stream-cat -H clicks.mp | jq -r 'select(.section == "model") | .meta | "\(.heads.centre) \(.rules | join(","))"')"
+t_eq "its users' training clicks, which the centring weighs by" \
+	"$(stream-cat -H feats.mp | jq 'select(.section == "split") | .meta.train')" \
+	"$(stream-cat --full --section model clicks.mp | jq 'select(.block? == "extra/user_clicks") | .data | add')"
+t_run "--centre takes users or clicks" 2 "train-mtl: --centre: expected users or clicks, got 'items'" -- \
+	train-mtl --centre items feats.mp
 
 # Each baseline's model: the arrays its rules read, its rules, its default first.
 for m in esmm cr multi-ipw multi-dr dcf; do

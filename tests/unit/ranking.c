@@ -1,6 +1,7 @@
 /* The outside readers of lib/rank/outside.c as a fuzzing harness will call them: from
  * memory, errors returned with their place and the process going on; and the
  * ranking section written and read back. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,47 @@ static const char *row(const struct ranking *r, int64_t i)
 	return buf;
 }
 
+static int columns(const char *text, struct item_columns *c, struct load_error *e)
+{
+	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+	int rc = item_columns_read(fp, "mem", &items, c, e);
+	fclose(fp);
+	return rc;
+}
+
+/* Item columns: CSV or TSV by the header, the id column by name or first, missing
+ * values, unknown and repeated items, and every kind of bad file. */
+static void item_columns(void)
+{
+	struct item_columns c;
+	struct load_error e;
+	OK(columns("x,item_id,y\n1.5,b,NA\n2,zz,3\n,a,-1\n9,b,9\n", &c, &e) == 0 &&
+	       c.ncols == 2 && !strcmp(c.names[0], "x") && !strcmp(c.names[1], "y"),
+	    "a CSV whose id column is named item_id, not first: columns x and y");
+	OK(c.v[1 * 2] == 1.5 && isnan(c.v[1 * 2 + 1]) && isnan(c.v[0]) && c.v[1] == -1 &&
+	       isnan(c.v[2 * 2]) && isnan(c.v[3 * 2 + 1]),
+	    "values by item; NA, nothing and items not given are missing");
+	OK(c.rows == 4 && c.unknown == 1 && c.repeated == 1, "4 rows: 1 unknown, 1 repeated (kept first)");
+	item_columns_free(&c);
+	OK(columns("id\tv\nd\t7\n", &c, &e) == 0 && c.ncols == 1 && c.v[3] == 7,
+	    "a TSV, the id column first");
+	item_columns_free(&c);
+	OK(columns("", &c, &e) == -1 && e.code == HCR_EXIT_DATA &&
+	       !strcmp(e.msg, "mem: line 1: expected a header naming the item id and at least one "
+	           "column, got the end of the file"), "an empty file: %s", e.msg);
+	OK(columns("item_id\na\n", &c, &e) == -1 &&
+	       !strcmp(e.msg, "mem: line 1: expected a header naming the item id and at least one "
+	           "column, got one field"), "no column: %s", e.msg);
+	OK(columns("item_id,v\na,1,2\n", &c, &e) == -1 &&
+	       !strcmp(e.msg, "mem: line 2: expected 2 fields, as the header has, got 3"),
+	    "a row longer than the header: %s", e.msg);
+	OK(columns("item_id,v\na,nan\n", &c, &e) == -1 &&
+	       !strcmp(e.msg, "mem: line 2, column 2: expected a number, NA or nothing, got 'nan'"),
+	    "NaN is no number here: %s", e.msg);
+	OK(columns("item_id,v\na,\"1\n", &c, &e) == -1 && e.code == HCR_EXIT_DATA,
+	    "a stray quote: %s", e.msg);
+}
+
 int main(void)
 {
 	struct ranking r;
@@ -62,6 +104,7 @@ int main(void)
 	for (k = 0; k < 4; k++)
 		vocab_intern(&items, ids[k], 1, &added);
 	csr_build(&mask, 2, 4, 1, mr, mc, 1);   /* u trained on c */
+	item_columns();
 
 	OK(tsv("user_id\titem_id\tscore\nv\tb\t0.5\nu\ta\t0.1\nu\tc\t9\nu\td\t0.1\nu\tb\t0.3\n",
 	    &mask, 10, 0, &r, &e) == 0, "a TSV by score from memory");

@@ -112,7 +112,7 @@ static void extreme_logits(void)
 	static const float logit[NI] = { -200, -120, -104, -88, -87, -50, -20, -17, -5, -1,
 		-1e-3f, 0, 1e-6f, 0.5f, 1, 3, 10, 16.5f, 17, 30, 60, 80, 86 };
 	float users[4] = { 1, 0, 0, 1 }, items[3][NI * 2];
-	struct rule_group g[3];
+	struct rule_group g[3] = { { 0 } };
 	struct rule r;
 	int t, i;
 	for (t = 0; t < 3; t++) {
@@ -241,7 +241,7 @@ static void rankings(void)
 {
 	enum { NU = 37, NI = 1531, D = 16, K = 20 };
 	float *um[5], *im[5];
-	struct rule_group g[2][3], none = { NULL, NULL };
+	struct rule_group g[2][3] = { { { 0 } } }, none = { NULL, NULL, 0 };
 	struct rule r, r2;
 	struct rank_result a, b;
 	int t, bad, sd_i;
@@ -360,7 +360,7 @@ static void rankings(void)
 			static const int dx[2] = { 5, 24 };
 			float *tu = random_matrix(NU, dx[t], sd), *si = random_matrix(NI, dx[t], sd);
 			float *gamma = random_matrix(NU, 1, 2);
-			struct rule_group expo = { tu, si };
+			struct rule_group expo = { tu, si, 0 };
 			rule_dcf(&r, g[0][0], expo, dx[t], gamma, -0.25f, D, NU, NI);
 			OK(key_error(&r, sd * sd * 4) < 1e-5, "sd %g: DCF keys, %d exposure factors (%.2g)",
 			    sd, dx[t], key_error(&r, sd * sd * 4));
@@ -390,7 +390,7 @@ static void pruning(int levels, float step)
 {
 	enum { NU = 29, NI = 997, D = 16, K = 15 };
 	float *m[6];
-	struct rule_group g[3];
+	struct rule_group g[3] = { { 0 } };
 	struct rule r;
 	struct rank_result a, b;
 	int t, i, bad = 0, n;
@@ -432,7 +432,7 @@ static void dcf_by_hand(void)
 	 * factor: t = (1, 2), s = (-10, 0, 10); gamma = (1, -1); b0 = 0.5 */
 	float zu[4] = { 1, 0, 0, 1 }, zi[6] = { 0.3f, 0, 0.2f, 1, 0.1f, -1 };
 	float tu[2] = { 1, 2 }, si[3] = { -10, 0, 10 }, gamma[2] = { 1, -1 }, zero[2] = { 0, 0 };
-	struct rule_group z = { zu, zi }, expo = { tu, si };
+	struct rule_group z = { zu, zi, 0 }, expo = { tu, si, 0 };
 	struct rule r;
 	struct rank_result res;
 	double s10 = 1 / (1 + exp(-10.0));
@@ -465,7 +465,7 @@ static void nan_past_floor(void)
 {
 	enum { NI = 1000 };
 	float user[1] = { 1 }, items[3][NI];
-	struct rule_group g[3];
+	struct rule_group g[3] = { { 0 } };
 	struct rule r;
 	struct rank_result res;
 	int t, i;

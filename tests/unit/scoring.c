@@ -143,10 +143,191 @@ static void dcf(void)
 	repset_free(&rs);
 }
 
+/* ---- HCR's centred split (hcr-c, hcr-cg; train-mtl(1) CENTRED SPLIT) ---- */
+
+enum { HU = 3, HI = 4 };
+
+/* An HCR model of HU users and HI items whose click model is constant (f = 1/4, its
+ * groups all zero) and whose h1 = sig(<a_u, b_i>) reads the like tower's z group (d
+ * columns): a (HU x d), b (HI x d); the users' training clicks; no h2. */
+static void hcr_model(struct repset *rs, int d, const float *a, const float *b,
+    const float clicks[HU], int centre)
+{
+	float *m;
+	memset(rs, 0, sizeof *rs);
+	rs->nu = HU;
+	rs->ni = HI;
+	rs->dim = d;
+	rs->towers = 2;
+	rs->heads = heads_default;
+	rs->heads.centre = centre;
+	rs->rep[0][GROUP_Z] = xcalloc((HU + HI) * (size_t)d, sizeof(float));
+	rs->rep[0][GROUP_E] = xcalloc((HU + HI) * (size_t)d, sizeof(float));
+	m = rs->rep[1][GROUP_Z] = xmalloc((HU + HI) * (size_t)d * sizeof *m);
+	memcpy(m, a, HU * (size_t)d * sizeof *m);
+	memcpy(m + HU * d, b, HI * (size_t)d * sizeof *m);
+	m = xmalloc(HU * sizeof *m);
+	memcpy(m, clicks, HU * sizeof *m);
+	repset_add_extra(rs, "user_clicks", HU, 1, m);
+}
+
+/* User u's scores of every item under an HCR rule, by item (not by rank). */
+static int hcr_scores(const struct repset *rs, const char *rule, int u, double v[HI])
+{
+	struct scoring sc;
+	struct rank_opts o = { HI, 1, 0, 0, NULL };
+	struct rank_result res;
+	int k, n;
+	if (method_scoring(method_find("hcr"), rule, rs, &sc) != 0)
+		return -1;
+	rank_range(&sc.scorer, u, u + 1, &o, &res);
+	n = res.count[0];
+	for (k = 0; k < n; k++)
+		v[res.items[k]] = scoring_value(&sc, res.keys[k]);
+	rank_result_free(&res);
+	scoring_free(&sc);
+	return n == HI ? 0 : -1;
+}
+
+/* Rows a_u = (1, 0), (3, 2), (7, 7), the last user without a training click; items
+ * b_i = (1, 0), (0, 1), (1, 1), (-1, 2).  Centred over the users with a click, alike:
+ * abar = (2, 1), mu_i = <abar, b_i> = 2, 1, 3, 0, mubar = 3/2, and user 0's centred
+ * logits <(-1, -1), b_i> + 3/2 = 1/2, 1/2, -1/2, 1/2.  By clicks (2, 1, 0):
+ * abar = (5/3, 2/3), mu = 5/3, 2/3, 7/3, -1/3, mubar = 13/12, and user 1's logits
+ * <(4/3, 4/3), b_i> + 13/12 = 29/12, 29/12, 45/12, 29/12. */
+static void centred(void)
+{
+	static const float a[HU * 2] = { 1, 0, 3, 2, 7, 7 };
+	static const float b[HI * 2] = { 1, 0, 0, 1, 1, 1, -1, 2 };
+	static const float clicks[HU] = { 2, 1, 0 };
+	static const double by_users[HI] = { 0.5, 0.5, -0.5, 0.5 };
+	static const double by_clicks[HI] = { 29 / 12.0, 29 / 12.0, 45 / 12.0, 29 / 12.0 };
+	struct repset rs;
+	double v[HI], w[HI];
+	int i, bad = 0;
+
+	hcr_model(&rs, 2, a, b, clicks, CENTRE_USERS);
+	OK(hcr_scores(&rs, "hcr-c", 0, v) == 0, "hcr-c ranks every item");
+	/* float keys: a relative error of a few 1e-7 */
+	for (i = 0; i < HI; i++)
+		bad += fabs(v[i] - sig(by_users[i]) / 4) > 1e-6;
+	OK(!bad, "hcr-c, users alike: f sig(<a_u - abar, b_i> + mubar) as by hand");
+	OK(hcr_scores(&rs, "hcr", 0, w) == 0 && fabs(w[2] - sig(1) / 4) < 1e-6,
+	    "hcr, the paper's, keeps h1's item effect: sig(<(1, 0), (1, 1)>) / 4");
+	OK(hcr_scores(&rs, "hcr-c-s2", 0, w) == 0 && fabs(w[0] - sig(0.5)) < 1e-6,
+	    "hcr-c-s2 is h1c alone");
+	{
+		/* the heads' item main effects: f's zero, h1's mu, no h2, h2c = mu - mubar */
+		static const double h2c[HI] = { 0.5, -0.5, 1.5, -1.5 };
+		struct method_effect e[METHOD_MAX_EFFECTS];
+		int n = method_effects(method_find("hcr"), &rs, e), ok = n == 4;
+		for (i = 0; ok && i < HI; i++)
+			ok = e[0].mu[i] == 0 && fabs(e[1].mu[i] - (double[]){ 2, 1, 3, 0 }[i]) < 1e-12 &&
+			    e[2].mu[i] == 0 && fabs(e[3].mu[i] - h2c[i]) < 1e-12;
+		OK(ok && !strcmp(e[3].name, "h2c"), "item effects: f 0, h1 (2, 1, 3, 0), h2 0, "
+		    "h2c = h2 + h1 - 3/2");
+		method_effects_free(e, n);
+	}
+	repset_free(&rs);
+	hcr_model(&rs, 2, a, b, clicks, CENTRE_CLICKS);
+	OK(hcr_scores(&rs, "hcr-c", 1, v) == 0, "hcr-c by clicks ranks every item");
+	for (i = 0, bad = 0; i < HI; i++)
+		bad += fabs(v[i] - sig(by_clicks[i]) / 4) > 1e-6;
+	OK(!bad, "hcr-c, by clicks: the weighted mean as by hand");
+	repset_free(&rs);
+}
+
+/* A per-user constant c_u in h1's logit (a third column: c_u for users, 1 for items)
+ * changes no user's ranking under hcr-c; a planted item main effect m_i (c_u = 1,
+ * the items' column m_i) leaves hcr-c untouched, all of it going to h2, where hcr
+ * keeps it. */
+static void centred_moves_item_effects(void)
+{
+	/* logits within a few units, where a float sigmoid still tells them apart */
+	static const float a2[HU * 2] = { 1, 0, 0.5f, -0.5f, -1, 1 };
+	static const float b2[HI * 2] = { 1, 0, 0, 1, 1, 1, -1, 2 };
+	static const float clicks[HU] = { 1, 1, 1 };
+	static const float c[HU] = { 5, -2, 0.5f }, m[HI] = { 3, -1, 0, 2 };
+	float a[HU * 3], b[HI * 3];
+	struct repset plain, shifted;
+	double v[HI], w[HI];
+	int u, i, k, same_order = 1, same = 1, moved = 0;
+
+	for (u = 0; u < HU; u++)
+		a[3 * u] = a2[2 * u], a[3 * u + 1] = a2[2 * u + 1], a[3 * u + 2] = 0;
+	for (i = 0; i < HI; i++)
+		b[3 * i] = b2[2 * i], b[3 * i + 1] = b2[2 * i + 1], b[3 * i + 2] = 1;
+	hcr_model(&plain, 3, a, b, clicks, CENTRE_USERS);
+	for (u = 0; u < HU; u++)
+		a[3 * u + 2] = c[u];
+	hcr_model(&shifted, 3, a, b, clicks, CENTRE_USERS);
+	for (u = 0; u < HU; u++) {
+		hcr_scores(&plain, "hcr-c", u, v);
+		hcr_scores(&shifted, "hcr-c", u, w);
+		for (i = 0; i < HI; i++)
+			for (k = 0; k < HI; k++)
+				same_order &= (v[i] > v[k]) == (w[i] > w[k]);
+	}
+	OK(same_order, "hcr-c: a per-user constant in h1's logit changes no user's ranking");
+	repset_free(&shifted);
+
+	for (u = 0; u < HU; u++)
+		a[3 * u + 2] = 1;
+	for (i = 0; i < HI; i++)
+		b[3 * i + 2] = m[i];
+	hcr_model(&shifted, 3, a, b, clicks, CENTRE_USERS);
+	for (u = 0; u < HU; u++) {
+		hcr_scores(&plain, "hcr-c", u, v);
+		hcr_scores(&shifted, "hcr-c", u, w);
+		/* mubar moves by mean m = 1, the one place m enters: sig(x + 1) against sig(x) */
+		for (i = 0; i < HI; i++)
+			same &= fabs(log(w[i] * 4 / (1 - w[i] * 4)) - log(v[i] * 4 / (1 - v[i] * 4)) - 1) < 1e-5;
+		hcr_scores(&plain, "hcr", u, v);
+		hcr_scores(&shifted, "hcr", u, w);
+		for (i = 0; i < HI; i++)
+			moved += fabs(log(w[i] * 4 / (1 - w[i] * 4)) - log(v[i] * 4 / (1 - v[i] * 4)) - m[i]) < 1e-5;
+	}
+	OK(same, "hcr-c: a planted item main effect m_i leaves h1c but for its mean");
+	OK(moved == HU * HI, "hcr, the paper's: h1 carries m_i itself (%d of %d pairs)", moved, HU * HI);
+	repset_free(&plain);
+	repset_free(&shifted);
+}
+
+/* hcr-cg = f G(<a_u - abar, b_i>), G(r) = mean_k sig(r + mu_k): against the sum itself,
+ * on rows large enough that G's table is stretched over a wide range. */
+static void centred_sum(void)
+{
+	static const float a[HU * 2] = { 1, 0, 3, 2, 7, -7 };
+	static const float b[HI * 2] = { 1, 0, 0, 1, 1, 1, -1, 2 };
+	static const float clicks[HU] = { 1, 1, 1 };
+	double abar[2] = { 11 / 3.0, -5 / 3.0 }, mu[HI], v[HI];
+	struct repset rs;
+	int u, i, k, bad = 0;
+	for (i = 0; i < HI; i++)
+		mu[i] = abar[0] * b[2 * i] + abar[1] * b[2 * i + 1];
+	hcr_model(&rs, 2, a, b, clicks, CENTRE_USERS);
+	for (u = 0; u < HU; u++) {
+		OK(hcr_scores(&rs, "hcr-cg", u, v) == 0, "hcr-cg ranks user %d's items", u);
+		for (i = 0; i < HI; i++) {
+			double r = (a[2 * u] - abar[0]) * b[2 * i] + (a[2 * u + 1] - abar[1]) * b[2 * i + 1];
+			double g = 0;
+			for (k = 0; k < HI; k++)
+				g += sig(r + mu[k]) / HI;
+			/* the table errs by about 1e-8 in log G, the float key by a few 1e-7 */
+			bad += fabs(v[i] / (g / 4) - 1) > 2e-6;
+		}
+	}
+	OK(!bad, "hcr-cg: f times the exact front-door sum over items, to the table's tolerance");
+	repset_free(&rs);
+}
+
 int main(void)
 {
 	cr();
 	ctcvr();
 	dcf();
+	centred();
+	centred_moves_item_effects();
+	centred_sum();
 	return tap_done();
 }

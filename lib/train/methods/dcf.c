@@ -223,7 +223,7 @@ static int rule_dcf_outcome(struct scoring *sc, const struct repset *rs, unsigne
 	struct rule_group z = scoring_group(rs, 0, GROUP_Z);
 	int k = repset_extra_cols(rs, "exposure_user");
 	struct rule_group expo = { repset_extra(rs, "exposure_user", rs->nu, k),
-		repset_extra(rs, "exposure_item", rs->ni, k) };
+		repset_extra(rs, "exposure_item", rs->ni, k), 0 };
 	const float *g = repset_extra(rs, "gamma", rs->nu, 1);
 	const float *b0 = repset_extra(rs, "intercept", 1, 1);
 	(void)variant;
