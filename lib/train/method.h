@@ -69,6 +69,9 @@ struct method {
 	 * (for the epoch log), parts[0] + ... being the loss. */
 	struct ad_tensor *(*loss)(struct step *s, double parts[3]);
 	const char *part_names[3];
+	/* 1 + the index of the part that is the like's cross-entropy over the training
+	 * clicks (0: none), which training watches for a head that learns nothing */
+	int like_part;
 	const struct method_rule *rules;      /* the default first; a NULL name ends them */
 	/* Optional: the item main effects of the method's heads into out (at most
 	 * METHOD_MAX_EFFECTS, each mu allocated); returns how many.  Without it, one for

@@ -178,6 +178,9 @@ struct trainer {
 	struct pool pool;
 	struct branches bs;
 	int blas_threads;
+	/* the like head's watch: the loss of predicting the training clicks' like rate */
+	double like_entropy, like_prev;
+	int like_warned;
 };
 
 static void trainer_init(struct trainer *tr, const struct train_config *cfg,
@@ -204,6 +207,14 @@ static void trainer_init(struct trainer *tr, const struct train_config *cfg,
 	if (tr->n_samples == 0)
 		die(HCR_EXIT_DATA, "no training %s to learn from",
 		    m->samples == SAMPLES_LIKES ? "likes" : "clicks");
+	if (m->like_part) {
+		double p = 0;
+		for (k = 0; k < tr->n_samples; k++)
+			p += tr->samples[k].like;
+		p /= (double)tr->n_samples;
+		tr->like_entropy = p > 0 && p < 1 ? -p * log(p) - (1 - p) * log1p(-p) : 0;
+		tr->like_prev = INFINITY;
+	}
 
 	rng_init(&tr->r_init, cfg->seed, STREAM_INIT);
 	rng_init(&tr->r_order, cfg->seed, STREAM_ORDER);
@@ -360,6 +371,25 @@ static double train_step(struct trainer *tr, int64_t b, int epoch, int64_t batch
 	return loss->val[0];
 }
 
+/* A like head that has stopped learning (from the third epoch, its loss fell by less
+ * than LIKE_STALL in an epoch) while its loss is still within LIKE_NEAR of the like
+ * rate's entropy H(p) (ln 2 at p = 1/2), the loss of predicting the rate alone, has
+ * learned nothing about the pairs: -v says so, once (train-mtl(1), Defaults). */
+#define LIKE_STALL 0.005
+#define LIKE_NEAR 0.01
+static void like_watch(struct trainer *tr, int epoch, double like)
+{
+	if (!tr->m->like_part || tr->like_warned)
+		return;
+	if (epoch >= 3 && tr->like_prev - like < LIKE_STALL && like > tr->like_entropy - LIKE_NEAR) {
+		verbose("warning: epoch %d: the like loss %.4f has stalled at the like rate's "
+		    "entropy %.4f: the like head learns nothing (train-mtl(1), Defaults: a smaller "
+		    "--l2 or a larger --beta)", epoch, like, tr->like_entropy);
+		tr->like_warned = 1;
+	}
+	tr->like_prev = like;
+}
+
 /* The epoch's end: every node's representations, validation, the log, and the best
  * epoch's representations kept.  Returns 1 when patience has run out. */
 static int end_epoch(struct trainer *tr, int epoch, int64_t batches, double sum,
@@ -412,6 +442,7 @@ static int end_epoch(struct trainer *tr, int epoch, int64_t batches, double sum,
 		    "%d), %.1f s", epoch, log->loss, parts, cfg->k_valid, valid,
 		    res->best_valid, res->best_epoch, log->seconds);
 	}
+	like_watch(tr, epoch, log->part[m->like_part ? m->like_part - 1 : 0]);
 	/* the split lets a timing run of --max-batches extrapolate to a whole epoch; the
 	 * CPU seconds (all threads) move less than the wall's on a shared machine */
 	verbose("epoch %d: %lld of %lld batches in %.3f s (%.4f s a batch), validation %.3f s; "

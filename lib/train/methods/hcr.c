@@ -212,7 +212,8 @@ static int hcr_effects(const struct repset *rs, struct method_effect *out)
 	{ .name = NAME, .about = ABOUT, .graph = GRAPH_CLICK, .towers = 2,                 \
 	  .shared_id = SHARED, .samples = SAMPLES_CLICKS, .tower_groups = hcr_tower_groups, \
 	  .init = hcr_init, .export = hcr_export, .loss = hcr_loss,                        \
-	  .part_names = { "click", "like", NULL }, .rules = hcr_rules, .effects = hcr_effects }
+	  .part_names = { "click", "like", NULL }, .like_part = 2, .rules = hcr_rules,           \
+	  .effects = hcr_effects }
 
 const struct method method_hcr = HCR_METHOD("hcr",
     "HCR: click and like tasks with a shared id embedding, front-door scoring", 1);
