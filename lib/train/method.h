@@ -54,6 +54,7 @@ struct method {
 	int towers;                           /* backbones: 1 to METHOD_MAX_TOWERS */
 	int shared_id;                        /* the towers share one id embedding */
 	int samples;                          /* SAMPLES_CLICKS or SAMPLES_LIKES */
+	int pairwise;                         /* ranks each positive above its sampled items */
 	/* The groups each tower scores with, bit g for enum rep_group: the loss reads
 	 * s->y[k][g] only for these.  tower_groups, when set, decides them from the
 	 * settings instead (HCR's heads). */

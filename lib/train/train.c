@@ -64,6 +64,19 @@ unsigned method_groups(const struct train_config *cfg, int k)
 	return k < m->towers ? m->groups[k] : 0;
 }
 
+struct ad_tensor *step_bpr(struct step *s, struct ad_tensor *score)
+{
+	int64_t m = s->n - s->b, j;
+	int32_t *pos = ad_scratch(s->tape, (size_t)(m + 1) * sizeof *pos);
+	int32_t *neg = ad_scratch(s->tape, (size_t)(m + 1) * sizeof *neg);
+	/* fill_batch puts the sampled items of the positives after them, in turn */
+	for (j = 0; j < m; j++) {
+		pos[j] = (int32_t)(j % s->b);
+		neg[j] = (int32_t)(s->b + j);
+	}
+	return ad_bpr(s->tape, ad_gather(s->tape, score, m, pos), ad_gather(s->tape, score, m, neg));
+}
+
 void train_result_free(struct train_result *res)
 {
 	repset_free(&res->rs);
@@ -200,6 +213,9 @@ static void trainer_init(struct trainer *tr, const struct train_config *cfg,
 	if (tr->graph == NULL && cfg->bb.kind == BB_MMGCN)
 		die(HCR_EXIT_DATA, "no %s graph: run build-graph first",
 		    m->graph == GRAPH_CLICK ? "click" : "like");
+	if (m->pairwise && cfg->negatives < 1)
+		die(HCR_EXIT_USAGE, "--method %s ranks each click above its sampled items: it "
+		    "needs --negatives 1 or more", m->name);
 
 	split_user_items(data->split, nu, ni, PART_TRAIN, 0, &tr->clicked);
 	split_user_items(data->split, nu, ni, PART_VALID, 1, &tr->valid_pos);

@@ -65,6 +65,9 @@ struct train_result {
 
 /* The groups tower k of cfg's method scores with (method.h: groups, tower_groups). */
 unsigned method_groups(const struct train_config *cfg, int k);
+/* The mean BPR loss of a step: each positive's score (rows 0 .. b-1 of score) against
+ * each of its sampled items' (row b + j belongs to positive j mod b). */
+struct ad_tensor *step_bpr(struct step *s, struct ad_tensor *score);
 /* train-mtl's defaults (train-mtl(1)): every setting but the method, which the caller
  * chooses; the tool and the tests start from these. */
 void train_config_defaults(struct train_config *cfg);

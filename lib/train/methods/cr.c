@@ -17,33 +17,15 @@
  * alone.  Without an exposure modality the fused score is Y^z. */
 static struct ad_tensor *cr_loss(struct step *s, double parts[3])
 {
-	struct ad_tensor *yz = s->y[0][GROUP_Z], *ye = s->y[0][GROUP_E], *fused, *l1, *l2 = NULL;
-	int64_t m = s->n - s->b, j;
-	int32_t *pos = ad_scratch(s->tape, (size_t)(m + 1) * sizeof *pos);
-	int32_t *neg = ad_scratch(s->tape, (size_t)(m + 1) * sizeof *neg);
-	/* sampled item b + j belongs to the click j mod b (train.c's fill_batch) */
-	for (j = 0; j < m; j++) {
-		pos[j] = (int32_t)(j % s->b);
-		neg[j] = (int32_t)(s->b + j);
-	}
-	fused = ye ? ad_mul(s->tape, yz, ad_sigmoid(s->tape, ye)) : yz;
-	l1 = ad_bpr(s->tape, ad_gather(s->tape, fused, m, pos), ad_gather(s->tape, fused, m, neg));
+	struct ad_tensor *yz = s->y[0][GROUP_Z], *ye = s->y[0][GROUP_E], *l1, *l2;
+	l1 = step_bpr(s, ye ? ad_mul(s->tape, yz, ad_sigmoid(s->tape, ye)) : yz);
 	parts[0] = l1->val[0];
 	parts[1] = parts[2] = 0;
 	if (!ye)
 		return l1;
-	l2 = ad_bpr(s->tape, ad_gather(s->tape, ye, m, pos), ad_gather(s->tape, ye, m, neg));
+	l2 = step_bpr(s, ye);
 	parts[1] = l2->val[0];
 	return ad_add(s->tape, l1, ad_scale(s->tape, l2, CR_ALPHA));
-}
-
-static void cr_init(struct method_state *ms, const struct train_config *cfg,
-    const struct train_data *data, struct ad_params *set, struct rng *r)
-{
-	(void)ms, (void)data, (void)set, (void)r;
-	if (cfg->negatives < 1)
-		die(HCR_EXIT_USAGE, "--method cr ranks each click above its sampled items: it "
-		    "needs --negatives 1 or more");
 }
 
 /* (Y^z(u,i) - mean_j Y^z(u,j)) sig(Y^e(u,i)); or, variant FACTUAL, Y^z sig(Y^e). */
@@ -68,6 +50,6 @@ static const struct method_rule cr_rules[] = {
 const struct method method_cr = {
 	.name = "cr", .about = "CR: fused and exposure BPR on the clicks, counterfactual scoring",
 	.graph = GRAPH_CLICK, .towers = 1, .samples = SAMPLES_CLICKS,
-	.groups = { (1u << GROUP_Z) | (1u << GROUP_E) }, .init = cr_init, .loss = cr_loss,
+	.groups = { (1u << GROUP_Z) | (1u << GROUP_E) }, .pairwise = 1, .loss = cr_loss,
 	.part_names = { "fused", "exposure", NULL }, .rules = cr_rules,
 };
