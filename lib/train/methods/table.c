@@ -13,7 +13,8 @@
 	X(cr)            \
 	X(multi_ipw)     \
 	X(multi_dr)      \
-	X(dcf)
+	X(dcf)           \
+	/* a row a method, each ending in a backslash */
 
 #define DECLARE(id) extern const struct method method_##id;
 #define ROW(id) &method_##id,
