@@ -71,6 +71,7 @@ beats "CR with MF beats popularity" 1.25 -- --method cr --backbone mf
 beats "Multi-IPW with MF beats popularity" 1.3 -- --method multi-ipw --backbone mf
 beats "Multi-DR with MF beats popularity" 1.3 -- --method multi-dr --backbone mf
 beats "DCF with MF beats popularity" 1.2 -- --method dcf --backbone mf
+beats "BPR with MF beats popularity" 1.3 -- --method bpr --backbone mf
 beats_check
 
 # The model section.
@@ -172,7 +173,7 @@ t_ok "and leaves no model" test ! -e never.mp
 t_run "no validation user" 3 \
 	"train-mtl: no validation user (one with a training click and a validation like): no epoch can be selected, so no model is written" \
 	-- sh -c 'printf "user_id,item_id,timestamp,click,like\nu1,i1,1,1,1\nu1,i2,2,1,0\nu2,i1,3,1,1\n" | split-chrono | train-mtl --backbone mf'
-t_run "an unknown method" 2 "train-mtl: --method: expected one of hcr, hcr-ns, ct, esmm, cr, multi-ipw, multi-dr, dcf, got 'bpr'" -- train-mtl --method bpr
+t_run "an unknown method" 2 "train-mtl: --method: expected one of hcr, hcr-ns, ct, esmm, cr, multi-ipw, multi-dr, dcf, bpr, got 'wmf'" -- train-mtl --method wmf
 t_run "an unknown backbone" 2 "train-mtl: --backbone: expected mmgcn or mf, got 'lightgcn'" -- train-mtl --backbone lightgcn
 t_run "a bad learning rate" 2 "train-mtl: --lr: expected a number from 1e-09 to 10, got '-1'" -- train-mtl --lr -1
 t_run "bad heads" 2 "train-mtl: --h2: expected groups among z, e, c (as 'e,c'), got 'x'" -- train-mtl --h2 x

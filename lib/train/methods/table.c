@@ -14,6 +14,7 @@
 	X(multi_ipw)     \
 	X(multi_dr)      \
 	X(dcf)           \
+	X(bpr)           \
 	/* a row a method, each ending in a backslash */
 
 #define DECLARE(id) extern const struct method method_##id;
