@@ -181,6 +181,15 @@ $(FZ)/fuzz_%: $(FZ)/obj/fuzz_%.o $(FUZZ_SUPPORT:%=$(FZ)/obj/%.o) $(FZ)/libhcr.a
 fuzz: all $(TESTTOOLS) $(FUZZ:%=$(FZ)/fuzz_%)
 	@tests/fuzz/run $(B) $(FUZZ_SECONDS) $(FUZZ)
 
+# The programs' own objects come out of chained pattern rules, which would make them
+# intermediate files that make deletes when it ends, so that the next make (make demo
+# after make check) compiled every tool again.  Kept, by name.
+.SECONDARY: $(FILTERS:%=$(B)/filters/%.o) $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%.o) \
+	$(UNIT64_SRC:tests/unit64/%.c=$(B)/tests64/%.o) $(TESTTOOLS:%=%.o) \
+	$(FUZZ_NAMES:%=$(B)/fuzzobj/fuzz_%.o) $(FUZZ_NAMES:%=$(B)/fuzzobj/replay-%.o) \
+	$(FUZZ_SUPPORT:%=$(B)/fuzzobj/%.o) $(FUZZ_SUPPORT:%=$(FZ)/obj/%.o) \
+	$(FUZZ_NAMES:%=$(FZ)/obj/fuzz_%.o)
+
 # The whole suite built with AddressSanitizer (LeakSanitizer included) and
 # UndefinedBehaviorSanitizer in build-san/, and the golden tests under valgrind.
 SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
