@@ -57,18 +57,9 @@ DEB_VALGRIND := valgrind
 all: $(B)/.deps $(BINS)
 
 # Installs the Debian packages given that are missing (apt-get as root, else sudo);
-# on a system without dpkg it only warns, so other systems can bring their own.
-define ensure_packages
-if command -v dpkg-query >/dev/null; then \
-  missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
-  if [ -n "$$missing" ]; then \
-    echo "deps: installing" $$missing >&2; \
-    sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-    $$sudo apt-get update -qq >&2 && \
-    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >&2; \
-  fi; \
-else echo "deps: no dpkg here; make sure these are installed: $(1)" >&2; fi
-endef
+# on a system without dpkg it only warns, so other systems can bring their own.  It
+# waits for another apt or dpkg to finish (APT_LOCK_WAIT=seconds, default 600).
+ensure_packages = pipelines/ensure-packages $(1)
 
 $(B)/.deps: Makefile
 	@mkdir -p $(B)
