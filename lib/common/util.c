@@ -1,6 +1,8 @@
 /* util.c: errors, memory, numbers, atomic outputs, shared by every tool. */
 #include "common/util.h"
 
+#include "common/meter.h"
+
 #include <cblas.h>
 #undef I
 #include <errno.h>
@@ -109,7 +111,10 @@ static void vmessage(const char *prefix, const char *fmt, va_list ap)
 	char line[8192];
 	vformat(line, sizeof line, fmt, ap);
 	fflush(stdout);
+	/* above a progress line a terminal shows in place, which comes back below */
+	meter_hide();
 	fprintf(stderr, "%s: %s%s\n", hcr_tool.name, prefix, line);
+	meter_show();
 }
 
 void (*hcr_die_hook)(int code, const char *msg);
