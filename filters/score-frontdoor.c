@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/cli.h"
+#include "common/meter.h"
 #include "train/model.h"
 #include "rank/ranking.h"
 #include "rank/scoring.h"
@@ -130,7 +131,7 @@ static void rank_model(struct run *r, const struct model *m)
 		struct ranking_head h;
 		double t0 = now_seconds(), c0 = cpu_seconds(), secs, cpu, pairs;
 		int j;
-		char names[256];
+		char names[256], took[24];
 		if (scoring_from_set(&sc, m->method, rule, &m->rs) != 0)
 			die(HCR_EXIT_USAGE, "--rule %s: model '%s' (method %s) has no such rule, or "
 			    "lacks what it needs; its rules: %s", r->rules[k], m->label, m->method,
@@ -154,7 +155,10 @@ static void rank_model(struct run *r, const struct model *m)
 		o.k = r->k;
 		o.threads = hcr_tool.threads;
 		o.mask = &r->train;
+		o.meter = h.label;
 		rank_users(&sc.scorer, r->list + lo, hi - lo, &o, &res);
+		meter_end("%s: %lld users ranked in %s", h.label, (long long)(hi - lo),
+		    meter_duration(now_seconds() - t0, took));
 		if (res.nan_keys > 0)
 			die(HCR_EXIT_NUMERIC, "model '%s' gives %lld NaN scores under rule %s: its "
 			    "training diverged", m->label, (long long)res.nan_keys, rule);

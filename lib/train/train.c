@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/meter.h"
 #include "common/pool.h"
 #include "common/util.h"
 #include "eval/metrics.h"
@@ -150,7 +151,7 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 	struct rng r_init, r_order, r_neg;
 	struct csr clicked, valid_pos;
 	struct sample *samples;
-	int64_t n_samples, k, since_best = 0;
+	int64_t n_samples, k, since_best = 0, n_batches;
 	int32_t *order, *pair_u, *pair_i, *targets, *ru, *ri, *first;
 	real *click, *like;
 	const int per = 1 + cfg->negatives;
@@ -162,6 +163,7 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 	struct pool pool;
 	struct branches bs;
 	struct adam_ranges aj;
+	struct epoch_meter em;
 
 	memset(res, 0, sizeof *res);
 	memset(&ms, 0, sizeof ms);
@@ -216,6 +218,11 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 	for (k = 0; k < bmax; k++)
 		first[k] = (int32_t)k;
 
+	/* a progress line on a terminal, in place */
+	n_batches = (n_samples + bmax - 1) / bmax;
+	if (cfg->max_batches > 0 && cfg->max_batches < n_batches)
+		n_batches = cfg->max_batches;
+	epoch_meter_start(&em, cfg->epochs, cfg->patience);
 	for (epoch = 1; epoch <= cfg->epochs; epoch++) {
 		double t0 = now_seconds(), c0 = cpu_seconds(), t1, c1, sum = 0;
 		double sum_part[3] = { 0, 0, 0 }, valid;
@@ -301,6 +308,8 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 			for (g = 0; g < 3; g++)
 				sum_part[g] += parts[g];
 			batches++;
+			epoch_meter(&em, epoch, batches, n_batches, res->best_valid, res->best_epoch,
+			    since_best);
 		}
 
 		t1 = now_seconds();
@@ -355,6 +364,7 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 	}
 	if (!res->stopped)
 		res->stopped = "epoch limit";
+	meter_clear();
 
 	free(order);
 	free(pair_u);

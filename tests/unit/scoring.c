@@ -32,7 +32,7 @@ static int rank3(const char *method, const char *rule, const struct repset *rs, 
     double values[3])
 {
 	struct scoring sc;
-	struct rank_opts o = { 3, 1, 0, 0, NULL };
+	struct rank_opts o = { 3, 1, 0, 0, NULL, NULL };
 	struct rank_result res;
 	int k;
 	if (scoring_from_set(&sc, method, rule, rs) != 0)
