@@ -204,19 +204,24 @@ static void parse_rules(struct run *r, char *arg)
 	} while (comma);
 }
 
+/* --help lists these, a line each; the man page is the full reference. */
+static const struct cli_option options[] = {
+	{ 'k', NULL, "K", "items a user (default 100)" },
+	{ OPT_RULE, "rule", "R[,R...]", "the rules to rank by (default: the method's own)" },
+	{ OPT_MODEL, "model", "LABEL", "rank the model of this label" },
+	{ OPT_ALL, "all", NULL, "rank every model of the stream" },
+	{ OPT_LABEL, "label", "NAME", "label the ranking NAME (one ranking only)" },
+	{ OPT_USERS, "users", "FILE", "rank the users of FILE, an id a line, in its order" },
+	{ OPT_SHARD, "shard", "K/N", "rank shard K of N only" },
+	{ 'j', "threads", "N", "rank on N threads (default 1)" },
+	{ 'o', "output", "FILE", "write to FILE, which appears only once complete" },
+	{ 'v', "verbose", NULL, "users, items and time of each ranking on stderr" },
+	{ CLI_PROGRESS, "progress", NULL, "users ranked so far (default on a terminal)" },
+	{ 0, NULL, NULL, NULL },
+};
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONG_OPTIONS,
-		{ "rule", required_argument, 0, OPT_RULE },
-		{ "model", required_argument, 0, OPT_MODEL },
-		{ "all", no_argument, 0, OPT_ALL },
-		{ "label", required_argument, 0, OPT_LABEL },
-		{ "users", required_argument, 0, OPT_USERS },
-		{ "shard", required_argument, 0, OPT_SHARD },
-		{ "output", required_argument, 0, 'o' },
-		{ 0, 0, 0, 0 },
-	};
 	static struct run r;
 	struct model held, m;
 	struct hs_in *in;
@@ -230,9 +235,7 @@ int main(int argc, char **argv)
 	r.shard = r.shards = 1;
 	r.rules[0] = "default";
 	r.nrules = 1;
-	while ((c = getopt_long(argc, argv, ":hk:j:vo:", longopts, NULL)) != -1) {
-		if (cli_common(c, optarg, argv, usage))
-			continue;
+	while ((c = cli_getopt(argc, argv, usage, options)) != -1) {
 		switch (c) {
 		case 'k': r.k = (int)opt_long("-k", optarg, 1, 1 << 20); break;
 		case OPT_RULE: parse_rules(&r, optarg); break;
