@@ -43,10 +43,10 @@ static void report(const struct graph *g)
 /* --help lists these, a line each; the man page is the full reference. */
 static const struct cli_option options[] = {
 	{ 'k', "kind", "click|like", "only this graph; given twice, both (the default)" },
-	{ 'o', "output", "FILE", "write to FILE, which appears only once complete" },
+	CLI_OPTION_OUTPUT,
 	{ 'v', "verbose", NULL, "each graph's nodes, edges and degrees on stderr" },
 	{ 'j', "threads", "N", "accepted; a graph is built on one thread" },
-	{ CLI_PROGRESS, "progress", NULL, "accepted; nothing to show" },
+	CLI_OPTION_NO_PROGRESS,
 	{ 0, NULL, NULL, NULL },
 };
 

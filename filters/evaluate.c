@@ -202,7 +202,7 @@ static const struct cli_option options[] = {
 	{ 'o', "output", "FILE", "write the report to FILE, once complete" },
 	{ 'v', "verbose", NULL, "what was dropped and skipped, on stderr" },
 	{ 'j', "threads", "N", "accepted; evaluate runs on one thread" },
-	{ CLI_PROGRESS, "progress", NULL, "accepted; nothing to show" },
+	CLI_OPTION_NO_PROGRESS,
 	{ 0, NULL, NULL, NULL },
 };
 

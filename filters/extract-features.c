@@ -63,10 +63,10 @@ static const struct cli_option options[] = {
 	{ OPT_DIM, "dim", "D", "the length every vector must have" },
 	{ OPT_SKIP_SHORT, "skip-short", NULL, "skip vectors of another length, not fail" },
 	{ OPT_STANDARDIZE, "standardize", NULL, "standardise each column of a dense modality" },
-	{ 'o', "output", "FILE", "write to FILE, which appears only once complete" },
+	CLI_OPTION_OUTPUT,
 	{ 'v', "verbose", NULL, "each modality's shape and counts on stderr" },
 	{ 'j', "threads", "N", "accepted; loading uses one thread" },
-	{ CLI_PROGRESS, "progress", NULL, "accepted; nothing to show" },
+	CLI_OPTION_NO_PROGRESS,
 	{ 0, NULL, NULL, NULL },
 };
 

@@ -214,7 +214,7 @@ static const struct cli_option options[] = {
 	{ OPT_USERS, "users", "FILE", "rank the users of FILE, an id a line, in its order" },
 	{ OPT_SHARD, "shard", "K/N", "rank shard K of N only" },
 	{ 'j', "threads", "N", "rank on N threads (default 1)" },
-	{ 'o', "output", "FILE", "write to FILE, which appears only once complete" },
+	CLI_OPTION_OUTPUT,
 	{ 'v', "verbose", NULL, "users, items and time of each ranking on stderr" },
 	{ CLI_PROGRESS, "progress", NULL, "users ranked so far (default on a terminal)" },
 	{ 0, NULL, NULL, NULL },

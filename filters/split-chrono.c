@@ -49,7 +49,7 @@ static const struct cli_option options[] = {
 	{ 'c', "columns", "ROLE=NAME,...", "the columns holding user, item, time, ..." },
 	{ 'd', "delimiter", "C", "the field delimiter, or 'tab', not the format's" },
 	{ 'l', "like-threshold", "T", "a rating of at least T is a like" },
-	{ 'o', "output", "FILE", "write to FILE, which appears only once complete" },
+	CLI_OPTION_OUTPUT,
 	{ 'v', "verbose", NULL, "a summary of the log and the split on stderr" },
 	{ CLI_PROGRESS, "progress", NULL, "rows read so far (default on a terminal)" },
 	{ 'j', "threads", "N", "accepted; reading uses one thread" },

@@ -68,7 +68,7 @@ static const struct cli_option options[] = {
 	{ 'n', "records", "N", "at most N records of each section" },
 	{ OPT_SECTION, "section", "NAME", "only the sections called NAME" },
 	{ OPT_FULL, "full", NULL, "every value of a block, not a preview" },
-	{ 'o', "output", "FILE", "write to FILE, which appears only once complete" },
+	CLI_OPTION_OUTPUT,
 	{ 0, NULL, NULL, NULL },
 };
 

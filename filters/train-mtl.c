@@ -85,7 +85,7 @@ static const struct cli_option options[] = {
 	{ 'j', "threads", "N", "threads (default 1); the model is the same bits" },
 	{ 'v', "verbose", NULL, "the data, each epoch's times, the best epoch" },
 	{ CLI_PROGRESS, "progress", NULL, "a line an epoch (default on a terminal)" },
-	{ 'o', "output", "FILE", "write to FILE, which appears only once complete" },
+	CLI_OPTION_OUTPUT,
 	{ 0, NULL, NULL, NULL },
 };
 

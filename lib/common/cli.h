@@ -28,6 +28,10 @@ struct cli_option {
 	const char *help;
 };
 
+/* Entries that several tools' tables share word for word. */
+#define CLI_OPTION_OUTPUT { 'o', "output", "FILE", "write to FILE, which appears only once complete" }
+#define CLI_OPTION_NO_PROGRESS { CLI_PROGRESS, "progress", NULL, "accepted; nothing to show" }
+
 /* getopt_long over the table and the shared options: handles the shared ones (--help
  * prints the usage, then every option of the table, a line each) and returns the
  * tool's next option, or -1 after the last. */
