@@ -10,8 +10,9 @@
 #include <unistd.h>
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static int tty = -1;            /* standard error is a terminal; -1: not asked yet */
-static double interval = -1;    /* seconds between draws; -1: not read yet */
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static int tty;                 /* standard error is a terminal */
+static double interval;         /* seconds between draws (HCR_METER_INTERVAL) */
 static double step_t0;          /* the first meter() of this step; 0: none yet */
 static double last_draw;
 static int drawn;               /* the line was drawn in this step */
@@ -20,23 +21,21 @@ static int hidden;              /* meter_hide took it off, meter_show puts it ba
 static int atexit_set;
 static char text[1024];
 
-int meter_on(void)
+/* Once, whichever thread asks first: ranking's workers draw too. */
+static void init(void)
 {
-	if (tty < 0)
-		tty = isatty(STDERR_FILENO);
-	return hcr_tool.progress && tty;
+	const char *e = getenv("HCR_METER_INTERVAL");
+	double v;
+	tty = isatty(STDERR_FILENO);
+	interval = 0.25;
+	if (e && parse_double(e, strlen(e), &v) == 0 && v >= 0)
+		interval = v;
 }
 
-static double meter_interval(void)
+int meter_on(void)
 {
-	if (interval < 0) {
-		const char *e = getenv("HCR_METER_INTERVAL");
-		double v;
-		interval = 0.25;
-		if (e && parse_double(e, strlen(e), &v) == 0 && v >= 0)
-			interval = v;
-	}
-	return interval;
+	pthread_once(&once, init);
+	return hcr_tool.progress && tty;
 }
 
 static int columns(void)
@@ -115,7 +114,7 @@ void meter(const char *fmt, ...)
 	if (step_t0 == 0)
 		step_t0 = now;
 	/* not yet due, or hidden while a message prints */
-	if (now - (drawn ? last_draw : step_t0) < meter_interval() || hidden)
+	if (now - (drawn ? last_draw : step_t0) < interval || hidden)
 		goto out;
 	va_start(ap, fmt);
 	set_text(fmt, ap);
@@ -165,7 +164,7 @@ void meter_clear(void)
 
 void meter_hide(void)
 {
-	if (tty != 1)
+	if (!meter_on())
 		return;
 	pthread_mutex_lock(&lock);
 	if (shown) {
@@ -178,7 +177,7 @@ void meter_hide(void)
 
 void meter_show(void)
 {
-	if (tty != 1)
+	if (!meter_on())
 		return;
 	pthread_mutex_lock(&lock);
 	if (hidden) {
