@@ -30,9 +30,11 @@ hold() {
 t_run "nothing missing: nothing to install" 0 "" -- "$ensure" make gcc
 t_ok "and apt-get is not run" test ! -e events
 
-# The step starts while the lock is held; the holder lets go a moment later.
+# The step starts while the lock is held; the holder lets go once the step has said
+# that it waits (so the test does not hang on timing).
 hold
-(sleep 2; rm -f go) &
+: > "$ERR"
+(while ! grep -q '^deps: waiting for' "$ERR"; do sleep 0.1; done; sleep 1; rm -f go) &
 t_run "a missing package while another process holds the lock" 0 \
 	"deps: installing hcr-missing-one" -- "$ensure" gcc hcr-missing-one
 wait "$holder"
