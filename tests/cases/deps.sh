@@ -34,7 +34,8 @@ t_ok "and apt-get is not run" test ! -e events
 # that it waits (so the test does not hang on timing).
 hold
 : > "$ERR"
-(while ! grep -q '^deps: waiting for' "$ERR"; do sleep 0.1; done; sleep 1; rm -f go) &
+(for i in $(seq 600); do grep -q '^deps: waiting for' "$ERR" && break; sleep 0.1; done
+	sleep 1; rm -f go) &
 t_run "a missing package while another process holds the lock" 0 \
 	"deps: installing hcr-missing-one" -- "$ensure" gcc hcr-missing-one
 wait "$holder"
