@@ -8,6 +8,7 @@
 #
 # Each stream is a target, so rerunning after changing one setting redoes only what
 # depends on it; the two trainings are independent and run side by side under -j2.
+# make (all) goes through five stages and says which it is in ("[2/5] training ...").
 # MOVIELENS may name any ratings CSV with MovieLens's columns (movieId, title, year,
 # genres, userId, rating, timestamp); make check runs this file on a small one.
 

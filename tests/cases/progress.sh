@@ -75,8 +75,14 @@ t_run "a split of more than 2^20 rows into a log" 0 "split-chrono: big.csv: 1048
 t_eq "its one plain line, as before" 1 "$(wc -l < "$ERR")"
 rm big.csv
 
+# Simulating: users drawn so far.
+t_ok "simulate on a terminal" on_tty 200 simulate -d sim -u 700 -i 300 -s 1
+drawn > sim.lines
+t_ok "shows the users drawn" grep -q '^simulate: drew the clicks of 512 of 700 users, [0-9]*s, about [0-9hms]* left$' sim.lines
+t_ok "and ends with a line of its own" grep -q '^simulate: drew the clicks of 700 users in [0-9]*s$' sim.lines
+t_run "simulate into a log with --progress" 0 "" -- simulate --progress -d sim -u 700 -i 300 -s 1
+
 # Ranking: users ranked so far, and the time left.
-simulate -d sim -u 700 -i 300 -s 1 2>/dev/null
 split-chrono sim/log.csv 2>/dev/null | build-graph | train-mtl --backbone mf --epochs 1 2>/dev/null > model.mp
 t_ok "score-frontdoor on a terminal" on_tty 200 score-frontdoor model.mp -o rank.mp
 drawn > rank.lines
