@@ -60,18 +60,9 @@ DEB_SLURM := slurm-wlm munge
 all: $(B)/.deps $(BINS)
 
 # Installs the Debian packages given that are missing (apt-get as root, else sudo);
-# on a system without dpkg it only warns, so other systems can bring their own.
-define ensure_packages
-if command -v dpkg-query >/dev/null; then \
-  missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
-  if [ -n "$$missing" ]; then \
-    echo "deps: installing" $$missing >&2; \
-    sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-    $$sudo apt-get update -qq >&2 && \
-    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >&2; \
-  fi; \
-else echo "deps: no dpkg here; make sure these are installed: $(1)" >&2; fi
-endef
+# on a system without dpkg it only warns, so other systems can bring their own.  It
+# waits for another apt or dpkg to finish (APT_LOCK_WAIT=seconds, default 600).
+ensure_packages = pipelines/ensure-packages $(1)
 
 $(B)/.deps: Makefile
 	@mkdir -p $(B)
@@ -184,6 +175,15 @@ $(FZ)/fuzz_%: $(FZ)/obj/fuzz_%.o $(FUZZ_SUPPORT:%=$(FZ)/obj/%.o) $(FZ)/libhcr.a
 # seeded with the test fixtures and the tools' streams, on its committed corpus.
 fuzz: all $(TESTTOOLS) $(FUZZ:%=$(FZ)/fuzz_%)
 	@tests/fuzz/run $(B) $(FUZZ_SECONDS) $(FUZZ)
+
+# The programs' own objects come out of chained pattern rules, which would make them
+# intermediate files that make deletes when it ends, so that the next make (make demo
+# after make check) compiled every tool again.  Kept, by name.
+.SECONDARY: $(FILTERS:%=$(B)/filters/%.o) $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%.o) \
+	$(UNIT64_SRC:tests/unit64/%.c=$(B)/tests64/%.o) $(TESTTOOLS:%=%.o) \
+	$(FUZZ_NAMES:%=$(B)/fuzzobj/fuzz_%.o) $(FUZZ_NAMES:%=$(B)/fuzzobj/replay-%.o) \
+	$(FUZZ_SUPPORT:%=$(B)/fuzzobj/%.o) $(FUZZ_SUPPORT:%=$(FZ)/obj/%.o) \
+	$(FUZZ_NAMES:%=$(FZ)/obj/fuzz_%.o)
 
 # The whole suite built with AddressSanitizer (LeakSanitizer included) and
 # UndefinedBehaviorSanitizer in build-san/, and the golden tests under valgrind.

@@ -40,14 +40,18 @@ static void report(const struct graph *g)
 		    (long long)q[who][3], (long long)q[who][4]);
 }
 
+/* --help lists these, a line each; the man page is the full reference. */
+static const struct cli_option options[] = {
+	{ 'k', "kind", "click|like", "only this graph; given twice, both (the default)" },
+	CLI_OPTION_OUTPUT,
+	{ 'v', "verbose", NULL, "each graph's nodes, edges and degrees on stderr" },
+	{ 'j', "threads", "N", "accepted; a graph is built on one thread" },
+	CLI_OPTION_NO_PROGRESS,
+	{ 0, NULL, NULL, NULL },
+};
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONG_OPTIONS,
-		{ "kind", required_argument, 0, 'k' },
-		{ "output", required_argument, 0, 'o' },
-		{ 0, 0, 0, 0 },
-	};
 	int want[GRAPH_KINDS] = { 0 }, chosen = 0, c, k;
 	const char *output = NULL, *input = "-";
 	struct hs_in *in;
@@ -56,9 +60,7 @@ int main(int argc, char **argv)
 	struct dataset d;
 
 	tool_init("build-graph", argc, argv);
-	while ((c = getopt_long(argc, argv, ":hk:o:j:v", longopts, NULL)) != -1) {
-		if (cli_common(c, optarg, argv, usage))
-			continue;
+	while ((c = cli_getopt(argc, argv, usage, options)) != -1) {
 		switch (c) {
 		case 'k':
 			k = graph_kind_parse(optarg, strlen(optarg));

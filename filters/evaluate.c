@@ -184,23 +184,28 @@ static void check_coverage(const struct state *st, const struct eval_data *d,
 	(void)st;
 }
 
+/* --help lists these, a line each; the man page is the full reference. */
+static const struct cli_option options[] = {
+	{ 'k', NULL, "K[,K...]", "the cut-offs, at most 16 (default 50,100)" },
+	{ OPT_BASELINE, "baseline", "LABEL", "the ranking gains and paired tests compare with" },
+	{ OPT_RANKINGS, "rankings", "FILE", "an outside ranking (TSV), each with a --label" },
+	{ OPT_LABEL, "label", "NAME", "the label of the --rankings just before" },
+	{ OPT_SKIP_UNKNOWN, "skip-unknown", NULL, "skip outside rows of unknown ids, not fail" },
+	{ OPT_ACTIVE, "active", "F", "the share of users called active (default 0.4)" },
+	{ OPT_PERIODS, "periods", "N", "cut the later likes into N periods (default 4)" },
+	{ OPT_JSON, "json", NULL, "write the report as one JSON object" },
+	{ OPT_TSV, "tsv", NULL, "write the report as TSV rows" },
+	{ OPT_PER_USER, "per-user", "FILE", "write the per-user records to FILE, a stream" },
+	{ OPT_PER_USER_TSV, "per-user-tsv", "FILE", "the same as TSV ('-': standard output)" },
+	{ 'o', "output", "FILE", "write the report to FILE, once complete" },
+	{ 'v', "verbose", NULL, "what was dropped and skipped, on stderr" },
+	{ 'j', "threads", "N", "accepted; evaluate runs on one thread" },
+	CLI_OPTION_NO_PROGRESS,
+	{ 0, NULL, NULL, NULL },
+};
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONG_OPTIONS,
-		{ "baseline", required_argument, 0, OPT_BASELINE },
-		{ "rankings", required_argument, 0, OPT_RANKINGS },
-		{ "label", required_argument, 0, OPT_LABEL },
-		{ "skip-unknown", no_argument, 0, OPT_SKIP_UNKNOWN },
-		{ "active", required_argument, 0, OPT_ACTIVE },
-		{ "periods", required_argument, 0, OPT_PERIODS },
-		{ "json", no_argument, 0, OPT_JSON },
-		{ "tsv", no_argument, 0, OPT_TSV },
-		{ "per-user", required_argument, 0, OPT_PER_USER },
-		{ "per-user-tsv", required_argument, 0, OPT_PER_USER_TSV },
-		{ "output", required_argument, 0, 'o' },
-		{ 0, 0, 0, 0 },
-	};
 	static struct state st;
 	static struct outside outside[MAX_RUNS];
 	struct eval_data d;
@@ -216,9 +221,7 @@ int main(int argc, char **argv)
 	st.o.ks[1] = 100;
 	st.o.active = 0.4;
 	st.o.periods = 4;
-	while ((c = getopt_long(argc, argv, ":hk:j:vo:", longopts, NULL)) != -1) {
-		if (cli_common(c, optarg, argv, usage))
-			continue;
+	while ((c = cli_getopt(argc, argv, usage, options)) != -1) {
 		switch (c) {
 		case 'k': parse_ks(&st.o, optarg); break;
 		case OPT_BASELINE: baseline = optarg; break;

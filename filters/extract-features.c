@@ -53,20 +53,25 @@ static void report(const struct feature *f)
 	    (long long)f->n.duplicates);
 }
 
+/* --help lists these, a line each; the man page is the full reference. */
+static const struct cli_option options[] = {
+	{ 'm', "modality", "NAME:ROLE[:VALUES][@COLUMN]=FILE",
+	    "a modality (ROLE exposure or content) from FILE" },
+	{ OPT_ITEM_COLUMN, "item-column", "COL", "the item id's column or key, by name or number" },
+	{ OPT_SEPARATOR, "separator", "C", "between the labels of a multi field (default |)" },
+	{ OPT_NA, "na", "TEXT", "the marker of a missing value (default NA)" },
+	{ OPT_DIM, "dim", "D", "the length every vector must have" },
+	{ OPT_SKIP_SHORT, "skip-short", NULL, "skip vectors of another length, not fail" },
+	{ OPT_STANDARDIZE, "standardize", NULL, "standardise each column of a dense modality" },
+	CLI_OPTION_OUTPUT,
+	{ 'v', "verbose", NULL, "each modality's shape and counts on stderr" },
+	{ 'j', "threads", "N", "accepted; loading uses one thread" },
+	CLI_OPTION_NO_PROGRESS,
+	{ 0, NULL, NULL, NULL },
+};
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONG_OPTIONS,
-		{ "modality", required_argument, 0, 'm' },
-		{ "item-column", required_argument, 0, OPT_ITEM_COLUMN },
-		{ "separator", required_argument, 0, OPT_SEPARATOR },
-		{ "na", required_argument, 0, OPT_NA },
-		{ "dim", required_argument, 0, OPT_DIM },
-		{ "skip-short", no_argument, 0, OPT_SKIP_SHORT },
-		{ "standardize", no_argument, 0, OPT_STANDARDIZE },
-		{ "output", required_argument, 0, 'o' },
-		{ 0, 0, 0, 0 },
-	};
 	struct specs sp = { NULL, 0, 0 };
 	struct feat_spec shared;
 	struct load_error e;
@@ -81,9 +86,7 @@ int main(int argc, char **argv)
 	memset(&shared, 0, sizeof shared);
 	shared.separator = '|';
 	shared.na = "NA";
-	while ((c = getopt_long(argc, argv, ":hm:o:j:v", longopts, NULL)) != -1) {
-		if (cli_common(c, optarg, argv, usage))
-			continue;
+	while ((c = cli_getopt(argc, argv, usage, options)) != -1) {
 		switch (c) {
 		case 'm':
 			if (sp.n == sp.cap) {

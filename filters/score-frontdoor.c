@@ -8,6 +8,7 @@
 
 #include "common/cli.h"
 #include "common/lists.h"
+#include "common/meter.h"
 #include "common/stream.h"
 #include "ingest/dataset.h"
 #include "rank/outside.h"
@@ -19,8 +20,8 @@
 
 static const char usage[] =
     "score-frontdoor [-k K] [--rule R[,R...]] [--model LABEL | --all] [--label NAME]\n"
-    "                       [--users FILE] [--shard K/N] [--effects FILE --item-columns FILE]\n"
-    "                       [-j N] [-v] [-o FILE] [FILE]\n";
+    "                       [--users FILE] [--shard K/N] [-j N] [-v] [-o FILE]\n"
+    "                       [--effects FILE --item-columns TABLE] [FILE]\n";
 
 enum {
 	OPT_RULE = CLI_FIRST_TOOL_OPTION, OPT_MODEL, OPT_ALL, OPT_LABEL, OPT_USERS, OPT_SHARD,
@@ -163,7 +164,7 @@ static void rank_model(struct run *r, const struct model *m)
 		struct ranking_head h;
 		double t0 = now_seconds(), c0 = cpu_seconds(), secs, cpu, pairs;
 		int j;
-		char names[256];
+		char names[256], took[24];
 		if (!me || method_scoring(me, rule, &m->rs, &sc) != 0)
 			die(HCR_EXIT_USAGE, "--rule %s: model '%s' (method %s) has no such rule, or "
 			    "lacks what it needs; its rules: %s", r->rules[k], m->label, m->method,
@@ -187,7 +188,10 @@ static void rank_model(struct run *r, const struct model *m)
 		o.k = r->k;
 		o.threads = hcr_tool.threads;
 		o.mask = &r->train;
+		o.meter = h.label;
 		rank_users(&sc.scorer, r->list + lo, hi - lo, &o, &res);
+		meter_end("%s: %lld users ranked in %s", h.label, (long long)(hi - lo),
+		    meter_duration(now_seconds() - t0, took));
 		if (res.nan_keys > 0)
 			die(HCR_EXIT_NUMERIC, "model '%s' gives %lld NaN scores under rule %s: its "
 			    "training diverged", m->label, (long long)res.nan_keys, rule);
@@ -229,21 +233,26 @@ static void parse_rules(struct run *r, char *arg)
 	free(whole);
 }
 
+/* --help lists these, a line each; the man page is the full reference. */
+static const struct cli_option options[] = {
+	{ 'k', NULL, "K", "items a user (default 100)" },
+	{ OPT_RULE, "rule", "R[,R...]", "the rules to rank by (default: the method's own)" },
+	{ OPT_MODEL, "model", "LABEL", "rank the model of this label" },
+	{ OPT_ALL, "all", NULL, "rank every model of the stream" },
+	{ OPT_LABEL, "label", "NAME", "label the ranking NAME (one ranking only)" },
+	{ OPT_USERS, "users", "FILE", "rank the users of FILE, an id a line, in its order" },
+	{ OPT_SHARD, "shard", "K/N", "rank shard K of N only" },
+	{ OPT_EFFECTS, "effects", "FILE", "heads' item effects against the columns, to FILE" },
+	{ OPT_ITEM_COLUMNS, "item-columns", "TABLE", "the item columns of --effects (CSV, TSV)" },
+	{ 'j', "threads", "N", "rank on N threads (default 1)" },
+	CLI_OPTION_OUTPUT,
+	{ 'v', "verbose", NULL, "users, items and time of each ranking on stderr" },
+	{ CLI_PROGRESS, "progress", NULL, "users ranked so far (default on a terminal)" },
+	{ 0, NULL, NULL, NULL },
+};
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONG_OPTIONS,
-		{ "rule", required_argument, 0, OPT_RULE },
-		{ "model", required_argument, 0, OPT_MODEL },
-		{ "all", no_argument, 0, OPT_ALL },
-		{ "label", required_argument, 0, OPT_LABEL },
-		{ "users", required_argument, 0, OPT_USERS },
-		{ "shard", required_argument, 0, OPT_SHARD },
-		{ "effects", required_argument, 0, OPT_EFFECTS },
-		{ "item-columns", required_argument, 0, OPT_ITEM_COLUMNS },
-		{ "output", required_argument, 0, 'o' },
-		{ 0, 0, 0, 0 },
-	};
 	static struct run r;
 	struct model held, m;
 	struct hs_in *in;
@@ -257,9 +266,7 @@ int main(int argc, char **argv)
 	r.shard = r.shards = 1;
 	r.rules[0] = "default";
 	r.nrules = 1;
-	while ((c = getopt_long(argc, argv, ":hk:j:vo:", longopts, NULL)) != -1) {
-		if (cli_common(c, optarg, argv, usage))
-			continue;
+	while ((c = cli_getopt(argc, argv, usage, options)) != -1) {
 		switch (c) {
 		case 'k': r.k = (int)opt_long("-k", optarg, 1, 1 << 20); break;
 		case OPT_RULE: parse_rules(&r, optarg); break;

@@ -56,33 +56,37 @@ static void write_file(const char *dir, const char *name, const struct sim *s, c
 	free(path);
 }
 
+/* --help lists these, a line each; the man page is the full reference. */
+static const struct cli_option options[] = {
+	{ 'd', "dir", "DIR", "the folder to write into (required)" },
+	{ 'u', "users", "N", "users (default 1000)" },
+	{ 'i', "items", "N", "items (default 2000)" },
+	{ 'k', "dim", "D", "size of tastes and contents (default 16)" },
+	{ 'c', "clicks", "C", "mean of the lognormal clicks a user (default 40)" },
+	{ OPT_CLICKS_SIGMA, "clicks-sigma", "S", "its log-scale spread (default 1)" },
+	{ OPT_MIN_CLICKS, "min-clicks", "M", "fewest clicks a user is given (default 5)" },
+	{ OPT_EXPOSURE_DIM, "exposure-dim", "E", "exposure features (default 4)" },
+	{ OPT_CLICK_MATCH, "click-match", "A", "weight of the match in the click (default 1.5)" },
+	{ OPT_CLICK_EXPOSURE, "click-exposure", "B", "weight of the exposure in the click (default 1)" },
+	{ OPT_CLICK_BIAS, "click-bias", "BC", "the click's intercept (default -2.5)" },
+	{ OPT_LIKE_MATCH, "like-match", "D", "weight of the match in the like (default 1.5)" },
+	{ OPT_LIKE_BIAS, "like-bias", "BL", "the like's intercept (default -1)" },
+	{ OPT_CONFOUNDING, "confounding", "KAPPA", "weight of the hidden quality in the like (default 1)" },
+	{ OPT_PRICE_CORR, "price-corr", "RHO", "correlation of price and quality (default 0.7)" },
+	{ OPT_DRIFT, "drift", "D", "share of the quality redrawn (default 0.5)" },
+	{ OPT_DRIFT_AT, "drift-at", "F", "the drift point in the timeline (default 0.7)" },
+	{ OPT_NOISE, "noise", "SD", "noise on the observed features (default 0.5)" },
+	{ OPT_PRICE_APART, "price-apart", NULL, "write the price as a modality of its own" },
+	{ OPT_TRUTH_USERS, "truth-users", "N", "users in the truth (default: see simulate(1))" },
+	{ 's', "seed", "S", "the random seed (default 1)" },
+	{ 'v', "verbose", NULL, "clicks drawn and each step's time on stderr" },
+	{ 'j', "threads", "N", "accepted; simulate runs on one thread" },
+	{ CLI_PROGRESS, "progress", NULL, "users drawn so far (default on a terminal)" },
+	{ 0, NULL, NULL, NULL },
+};
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONG_OPTIONS,
-		{ "dir", required_argument, 0, 'd' },
-		{ "users", required_argument, 0, 'u' },
-		{ "items", required_argument, 0, 'i' },
-		{ "dim", required_argument, 0, 'k' },
-		{ "clicks", required_argument, 0, 'c' },
-		{ "seed", required_argument, 0, 's' },
-		{ "exposure-dim", required_argument, 0, OPT_EXPOSURE_DIM },
-		{ "clicks-sigma", required_argument, 0, OPT_CLICKS_SIGMA },
-		{ "min-clicks", required_argument, 0, OPT_MIN_CLICKS },
-		{ "click-match", required_argument, 0, OPT_CLICK_MATCH },
-		{ "click-exposure", required_argument, 0, OPT_CLICK_EXPOSURE },
-		{ "click-bias", required_argument, 0, OPT_CLICK_BIAS },
-		{ "like-match", required_argument, 0, OPT_LIKE_MATCH },
-		{ "like-bias", required_argument, 0, OPT_LIKE_BIAS },
-		{ "confounding", required_argument, 0, OPT_CONFOUNDING },
-		{ "price-corr", required_argument, 0, OPT_PRICE_CORR },
-		{ "drift", required_argument, 0, OPT_DRIFT },
-		{ "drift-at", required_argument, 0, OPT_DRIFT_AT },
-		{ "noise", required_argument, 0, OPT_NOISE },
-		{ "truth-users", required_argument, 0, OPT_TRUTH_USERS },
-		{ "price-apart", no_argument, 0, OPT_PRICE_APART },
-		{ 0, 0, 0, 0 },
-	};
 	struct sim_params p;
 	struct sim s;
 	struct sim_gap gap, gap_late;
@@ -96,9 +100,7 @@ int main(int argc, char **argv)
 
 	tool_init("simulate", argc, argv);
 	sim_defaults(&p);
-	while ((c = getopt_long(argc, argv, ":hd:u:i:k:c:s:j:v", longopts, NULL)) != -1) {
-		if (cli_common(c, optarg, argv, usage))
-			continue;
+	while ((c = cli_getopt(argc, argv, usage, options)) != -1) {
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 'u': p.users = opt_long("--users", optarg, 1, INT32_MAX); break;

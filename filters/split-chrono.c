@@ -41,19 +41,23 @@ static int parse_delim(const char *arg)
 	return (unsigned char)arg[0];
 }
 
+/* --help lists these, a line each; the man page is the full reference. */
+static const struct cli_option options[] = {
+	{ 'f', "format", "FORMAT", "the input's format (default auto: judged from it)" },
+	{ 'm', "mode", "global|user|loo", "the cut: overall, per user, or leave-one-out" },
+	{ 't', "train", "FRACTION", "the share of clicks that train (default 0.7)" },
+	{ 'c', "columns", "ROLE=NAME,...", "the columns holding user, item, time, ..." },
+	{ 'd', "delimiter", "C", "the field delimiter, or 'tab', not the format's" },
+	{ 'l', "like-threshold", "T", "a rating of at least T is a like" },
+	CLI_OPTION_OUTPUT,
+	{ 'v', "verbose", NULL, "a summary of the log and the split on stderr" },
+	{ CLI_PROGRESS, "progress", NULL, "rows read so far (default on a terminal)" },
+	{ 'j', "threads", "N", "accepted; reading uses one thread" },
+	{ 0, NULL, NULL, NULL },
+};
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONG_OPTIONS,
-		{ "format", required_argument, 0, 'f' },
-		{ "mode", required_argument, 0, 'm' },
-		{ "train", required_argument, 0, 't' },
-		{ "columns", required_argument, 0, 'c' },
-		{ "delimiter", required_argument, 0, 'd' },
-		{ "like-threshold", required_argument, 0, 'l' },
-		{ "output", required_argument, 0, 'o' },
-		{ 0, 0, 0, 0 },
-	};
 	struct log_opts lo;
 	struct chrono_opts co = { CHRONO_GLOBAL, 7, 10 };
 	struct chrono_counts counts;
@@ -68,9 +72,7 @@ int main(int argc, char **argv)
 
 	tool_init("split-chrono", argc, argv);
 	log_opts_init(&lo);
-	while ((c = getopt_long(argc, argv, ":hf:m:t:c:d:l:o:j:v", longopts, NULL)) != -1) {
-		if (cli_common(c, optarg, argv, usage))
-			continue;
+	while ((c = cli_getopt(argc, argv, usage, options)) != -1) {
 		switch (c) {
 		case 'f':
 			if ((int)(lo.format = log_format_parse(optarg)) < 0)

@@ -61,27 +61,26 @@ static void cat_input(FILE *out, const char *path, const struct opts *o)
 	hs_in_close(in);
 }
 
+/* --help lists these, a line each; the man page is the full reference. */
+static const struct cli_option options[] = {
+	{ 'l', "list", NULL, "a line a section: input, name, tool, meta, records" },
+	{ 'H', "headers", NULL, "headers and trailers only" },
+	{ 'n', "records", "N", "at most N records of each section" },
+	{ OPT_SECTION, "section", "NAME", "only the sections called NAME" },
+	{ OPT_FULL, "full", NULL, "every value of a block, not a preview" },
+	CLI_OPTION_OUTPUT,
+	{ 0, NULL, NULL, NULL },
+};
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONG_OPTIONS,
-		{ "list", no_argument, 0, 'l' },
-		{ "headers", no_argument, 0, 'H' },
-		{ "full", no_argument, 0, OPT_FULL },
-		{ "records", required_argument, 0, 'n' },
-		{ "section", required_argument, 0, OPT_SECTION },
-		{ "output", required_argument, 0, 'o' },
-		{ 0, 0, 0, 0 },
-	};
 	struct opts o = { 0, 0, 0, -1, NULL };
 	const char *output = NULL;
 	FILE *out;
 	int c, i;
 
 	tool_init("stream-cat", argc, argv);
-	while ((c = getopt_long(argc, argv, ":hlHn:o:j:v", longopts, NULL)) != -1) {
-		if (cli_common(c, optarg, argv, usage))
-			continue;
+	while ((c = cli_getopt(argc, argv, usage, options)) != -1) {
 		switch (c) {
 		case 'l': o.list = 1; break;
 		case 'H': o.headers = 1; break;

@@ -43,35 +43,39 @@ static int keep_section(const struct hs_section *sec, void *arg)
 	return !(l && hs_str_eq(l, k->label));
 }
 
+/* --help lists these, a line each; the man page is the full reference. */
+static const struct cli_option options[] = {
+	{ OPT_METHOD, "method", "M", "hcr (default), hcr-ns, ct, esmm, cr, dcf, ..." },
+	{ OPT_BACKBONE, "backbone", "mmgcn|mf", "the representation model (default mmgcn)" },
+	{ OPT_LR, "lr", "R", "Adam's learning rate (default 0.001)" },
+	{ OPT_L2, "l2", "L", "weight decay (default 0.001)" },
+	{ OPT_BETA, "beta", "B", "the weight of HCR's like task (default 1)" },
+	{ OPT_DIM, "dim", "D", "output size (default 64)" },
+	{ OPT_LATENT, "latent", "D", "MMGCN's preference and MLP size (default 128)" },
+	{ OPT_LAYERS, "layers", "L", "MMGCN's graph layers, 1 to 3 (default 2)" },
+	{ OPT_BATCH, "batch", "N", "training records a mini-batch (default 1024)" },
+	{ OPT_NEGATIVES, "negatives", "N", "sampled items a record (default 1)" },
+	{ OPT_EPOCHS, "epochs", "N", "at most N epochs (default 200)" },
+	{ OPT_PATIENCE, "patience", "N", "stop after N epochs without a gain (default 10)" },
+	{ OPT_SEED, "seed", "S", "the random seed (default 1)" },
+	{ OPT_FROZEN, "frozen", NULL, "keep preferences and id_emb at their start" },
+	{ OPT_MODALITIES, "modalities", "A,B", "only these feature sections" },
+	{ OPT_H1, "h1", "G", "the groups (z, e, c) of h1 (default z)" },
+	{ OPT_H2, "h2", "G", "the groups of h2 (default e,c)" },
+	{ OPT_H1_TOWER, "h1-tower", "click|like", "the backbone h1 reads (default like)" },
+	{ OPT_H2_ITEM, "h2-item", NULL, "give h2 a per-item factor" },
+	{ OPT_CENTRE, "centre", "users|clicks", "users in h1's centring: alike (default), by clicks" },
+	{ OPT_MAX_BATCHES, "max-batches", "N", "end each epoch after N batches (for timing)" },
+	{ OPT_LABEL, "label", "NAME", "the model's label (default: the method)" },
+	{ 'j', "threads", "N", "threads (default 1); the model is the same bits" },
+	{ 'v', "verbose", NULL, "the data, each epoch's times, the best epoch" },
+	{ CLI_PROGRESS, "progress", NULL, "a line an epoch (default on a terminal)" },
+	CLI_OPTION_OUTPUT,
+	{ 0, NULL, NULL, NULL },
+};
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONG_OPTIONS,
-		{ "method", required_argument, 0, OPT_METHOD },
-		{ "backbone", required_argument, 0, OPT_BACKBONE },
-		{ "lr", required_argument, 0, OPT_LR },
-		{ "l2", required_argument, 0, OPT_L2 },
-		{ "beta", required_argument, 0, OPT_BETA },
-		{ "dim", required_argument, 0, OPT_DIM },
-		{ "latent", required_argument, 0, OPT_LATENT },
-		{ "layers", required_argument, 0, OPT_LAYERS },
-		{ "batch", required_argument, 0, OPT_BATCH },
-		{ "negatives", required_argument, 0, OPT_NEGATIVES },
-		{ "epochs", required_argument, 0, OPT_EPOCHS },
-		{ "patience", required_argument, 0, OPT_PATIENCE },
-		{ "seed", required_argument, 0, OPT_SEED },
-		{ "frozen", no_argument, 0, OPT_FROZEN },
-		{ "modalities", required_argument, 0, OPT_MODALITIES },
-		{ "max-batches", required_argument, 0, OPT_MAX_BATCHES },
-		{ "label", required_argument, 0, OPT_LABEL },
-		{ "h1", required_argument, 0, OPT_H1 },
-		{ "h2", required_argument, 0, OPT_H2 },
-		{ "h1-tower", required_argument, 0, OPT_H1_TOWER },
-		{ "h2-item", no_argument, 0, OPT_H2_ITEM },
-		{ "centre", required_argument, 0, OPT_CENTRE },
-		{ "output", required_argument, 0, 'o' },
-		{ 0, 0, 0, 0 },
-	};
 	struct train_config cfg;
 	struct train_data data;
 	struct train_result res;
@@ -89,9 +93,7 @@ int main(int argc, char **argv)
 
 	tool_init("train-mtl", argc, argv);
 	train_config_defaults(&cfg);
-	while ((c = getopt_long(argc, argv, ":hj:vo:", longopts, NULL)) != -1) {
-		if (cli_common(c, optarg, argv, usage))
-			continue;
+	while ((c = cli_getopt(argc, argv, usage, options)) != -1) {
 		switch (c) {
 		case OPT_METHOD: method = optarg; break;
 		case OPT_BACKBONE:

@@ -39,12 +39,21 @@ P := $(TOP)/pipelines
 grid = $(foreach lr,$(LRS),$(foreach l2,$(L2S),$(if $(filter $(1),$(BETA_METHODS)),\
 	$(foreach b,$(BETAS),lr-$(lr)_l2-$(l2)_beta-$(b)),lr-$(lr)_l2-$(l2))))
 
+# pos WORD,LIST: WORD's place in LIST, from 1; empty if it is not there.
+pos = $(call pos_,$(1),$(2),x)
+pos_ = $(if $(2),$(if $(filter $(1),$(firstword $(2))),$(words $(3)),$(call pos_,$(1),$(wordlist 2,$(words $(2)),$(2)),$(3) x)))
+# which M,HP,SEED: where a training stands among the experiment's: "setting 7 of 36 of
+# hcr's search" on the search's seed, "the chosen setting on seed 2 of 3" on the others.
+which = $(if $(filter $(3),$(TUNE_SEED)),$(if $(call pos,$(2),$(call grid,$(1))),: setting \
+	$(call pos,$(2),$(call grid,$(1))) of $(words $(call grid,$(1))) of $(1)'s search),$(if \
+	$(call pos,$(3),$(SEEDS)),: the chosen setting on seed $(call pos,$(3),$(SEEDS)) of $(words $(SEEDS))))
+
 # $* is METHOD/HP/seed-S; a diverged training (exit 5) leaves an empty model, which
 # the search skips, so that one bad corner of the grid does not stop it.  One line, so
 # that under LAUNCH (launch.mk) a training is one job of TRAIN_THREADS cores.
 TRAIN_THREADS ?= 1
 $(MD)/%.model.mp: $(FEATS)
-	@mkdir -p $(@D); echo "train $*" >&2; \
+	@mkdir -p $(@D); echo "train $*$(call which,$(word 1,$(subst /, ,$*)),$(word 2,$(subst /, ,$*)),$(patsubst seed-%,%,$(word 3,$(subst /, ,$*))))" >&2; \
 	opts=; for p in $(subst _, ,$(word 2,$(subst /, ,$*))); do opts+=" --$${p%%-*} $${p#*-}"; done; \
 	rc=0; train-mtl --method $(word 1,$(subst /, ,$*)) --backbone $(BACKBONE) \
 	  --epochs $(EPOCHS) --patience $(PATIENCE) --seed $(patsubst seed-%,%,$(word 3,$(subst /, ,$*))) \

@@ -16,6 +16,27 @@ enum { CLI_HELP = 'h', CLI_VERSION = 0x100, CLI_PROGRESS, CLI_FIRST_TOOL_OPTION 
 	{ "threads", required_argument, 0, 'j' },          \
 	{ "verbose", no_argument, 0, 'v' }
 
+/* One option of a tool, as --help lists it: its letter or long-only code (CLI_PROGRESS,
+ * CLI_FIRST_TOOL_OPTION + n), its long name (NULL: none), its argument's name (NULL:
+ * it takes none) and one line saying what it does.  A tool's table holds its own
+ * options and the shared ones its man page lists (-j, -v, --progress), and ends with
+ * { 0 }; --help and --version are every tool's and need no entry. */
+struct cli_option {
+	int code;
+	const char *name;
+	const char *arg;
+	const char *help;
+};
+
+/* Entries that several tools' tables share word for word. */
+#define CLI_OPTION_OUTPUT { 'o', "output", "FILE", "write to FILE, which appears only once complete" }
+#define CLI_OPTION_NO_PROGRESS { CLI_PROGRESS, "progress", NULL, "accepted; nothing to show" }
+
+/* getopt_long over the table and the shared options: handles the shared ones (--help
+ * prints the usage, then every option of the table, a line each) and returns the
+ * tool's next option, or -1 after the last. */
+int cli_getopt(int argc, char **argv, const char *usage, const struct cli_option *opts);
+
 /* Handles a shared option (help, version, progress, -j, -v, and getopt's '?' and ':'
  * errors): exits where the option asks to, returns 1 if opt was shared, else 0.
  * usage is the synopsis printed by --help and after a usage error. */

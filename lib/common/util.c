@@ -1,6 +1,7 @@
 /* util.c: errors, memory, numbers, atomic outputs, shared by every tool. */
 #include "common/util.h"
 
+
 #include <cblas.h>
 #undef I
 #include <errno.h>
@@ -109,8 +110,15 @@ static void vmessage(const char *prefix, const char *fmt, va_list ap)
 	char line[8192];
 	vformat(line, sizeof line, fmt, ap);
 	fflush(stdout);
+	/* above a progress line a terminal shows in place, which comes back below */
+	if (hcr_stderr_around)
+		hcr_stderr_around(0);
 	fprintf(stderr, "%s: %s%s\n", hcr_tool.name, prefix, line);
+	if (hcr_stderr_around)
+		hcr_stderr_around(1);
 }
+
+void (*hcr_stderr_around)(int after);
 
 void (*hcr_die_hook)(int code, const char *msg);
 

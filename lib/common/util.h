@@ -45,6 +45,9 @@ HCR_NORETURN void die(int code, const char *fmt, ...) HCR_PRINTF(2, 3);
 /* Test-only: when set, die() hands its code and message here instead of printing; the
  * hook must not return (a fuzzing harness longjmps, to try the next input in-process). */
 extern void (*hcr_die_hook)(int code, const char *msg);
+/* Set by the progress line a terminal shows in place (meter.h): called before (0) and
+ * after (1) every message, so that the line is taken off and drawn again below it. */
+extern void (*hcr_stderr_around)(int after);
 /* "tool: message" on stderr, carry on. */
 void warnx(const char *fmt, ...) HCR_PRINTF(1, 2);
 /* Progress line on stderr, only when hcr_tool.progress is set. */

@@ -7,7 +7,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "common/meter.h"
 #include "common/util.h"
 
 #define CHUNK ((size_t)1 << 16)
@@ -231,6 +233,9 @@ struct rd {
 	char **hdr;
 	size_t nhdr, hdrcap;
 	char shown[256];
+	/* for the progress line: the input, its size (0: unknown), the start */
+	FILE *fp;
+	double size, t0;
 };
 
 static void vfail_at(struct rd *r, int64_t line, int col, const char *fmt, va_list ap)
@@ -572,6 +577,27 @@ static void row_event(struct rd *r)
 	clicklog_add(log, u, it, t, (like ? CL_LIKE : 0) | (buy ? CL_BUY : 0));
 }
 
+/* Rows read: on a terminal a line in place, with the share of the file read; in a
+ * log, with --progress, a line every 2^20 rows. */
+static void read_meter(struct rd *r)
+{
+	off_t at;
+	char times[64];
+	if (!meter_on()) {
+		if ((r->log->rows & 0xfffff) == 0)
+			progress("%s: %lld rows read", r->name, (long long)r->log->rows);
+		return;
+	}
+	at = r->size > 0 ? ftello(r->fp) : -1;
+	if (at > 0)
+		meter("%s: %lld rows read, %.0f %% of the file, %s", r->name,
+		    (long long)r->log->rows, 100 * (double)at / r->size,
+		    meter_times(r->t0, (double)at / r->size, times, sizeof times));
+	else
+		meter("%s: %lld rows read, %s", r->name, (long long)r->log->rows,
+		    meter_times(r->t0, 0, times, sizeof times));
+}
+
 static void row_end(struct rd *r)
 {
 	int nf = r->nf;
@@ -597,8 +623,8 @@ static void row_end(struct rd *r)
 		return;
 	}
 	r->log->rows++;
-	if ((r->log->rows & 0xfffff) == 0)
-		progress("%s: %lld rows read", r->name, (long long)r->log->rows);
+	if ((r->log->rows & 0xfff) == 0)
+		read_meter(r);
 	row_event(r);
 }
 
@@ -792,6 +818,13 @@ int log_read(FILE *fp, const char *name, const struct log_opts *o, struct clickl
 
 	memset(&r, 0, sizeof r);
 	r.name = name;
+	r.fp = fp;
+	r.t0 = now_seconds();
+	{
+		struct stat st;
+		if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
+			r.size = (double)st.st_size;
+	}
 	r.o = o;
 	r.log = log;
 	r.err = err;
@@ -849,5 +882,12 @@ out:
 	free(r.hdr);
 	free(r.role_of);
 	free(buf);
+	if (r.failed) {
+		meter_clear();
+	} else {
+		char took[24];
+		meter_end("%s: %lld rows read in %s", name, (long long)log->rows,
+		    meter_duration(now_seconds() - r.t0, took));
+	}
 	return r.failed ? -1 : 0;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/meter.h"
 #include "common/util.h"
 #include "rank/vec4.h"
 
@@ -151,7 +152,21 @@ struct job {
 	struct rank_result *res;
 	atomic_llong next_block;
 	atomic_llong nan_keys;
+	const char *meter;
+	double t0;
+	atomic_llong users_done;
 };
+
+/* The progress line, after a block of b users. */
+static void rank_meter(struct job *jb, int64_t b)
+{
+	int64_t done = atomic_fetch_add(&jb->users_done, b) + b, all = jb->res->rows;
+	char times[64];
+	if (done > all)
+		done = all;
+	meter("%s: %lld of %lld users ranked, %s", jb->meter, (long long)done, (long long)all,
+	    meter_times(jb->t0, all > 0 ? (double)done / (double)all : 1, times, sizeof times));
+}
 
 /* Sets the masked items of users[r] within [item0, item0 + n) to -INFINITY. */
 static void apply_mask(const struct csr *mask, const int32_t *users, int64_t b, int64_t item0,
@@ -230,6 +245,8 @@ static void *worker(void *arg)
 			jb->res->count[row] =
 			    heap_drain(&heaps[r], jb->res->items + row * k, jb->res->keys + row * k);
 		}
+		if (jb->meter)
+			rank_meter(jb, b);
 	}
 	atomic_fetch_add(&jb->nan_keys, nans);
 	free(out);
@@ -277,6 +294,9 @@ static void run(struct job *jb, const struct rank_opts *o, const int32_t *users,
 	jb->mask = o->mask;
 	atomic_init(&jb->next_block, 0);
 	atomic_init(&jb->nan_keys, 0);
+	jb->meter = o->meter;
+	jb->t0 = now_seconds();
+	atomic_init(&jb->users_done, 0);
 	if (threads > jb->blocks)
 		threads = jb->blocks > 0 ? (int)jb->blocks : 1;
 

@@ -47,6 +47,8 @@ struct rank_opts {
 	int64_t user_block;      /* users per block; 0: RANK_USER_BLOCK */
 	int64_t item_chunk;      /* items per scorer call; 0: RANK_ITEM_CHUNK */
 	const struct csr *mask;  /* row u: user u's training items, set to -INFINITY; may be NULL */
+	const char *meter;       /* names the users ranked so far on a terminal's progress line
+	                          * (common/meter.h); NULL: no line */
 };
 
 enum { RANK_USER_BLOCK = 256, RANK_ITEM_CHUNK = 4096 };

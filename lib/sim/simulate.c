@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/meter.h"
 #include "common/numeric.h"
 #include "common/rng.h"
 #include "common/util.h"
@@ -98,6 +99,21 @@ static void normals(struct rng *r, double *x, int64_t n, double scale)
 		x[k] = scale * rng_normal(r);
 }
 
+/* Users drawn: on a terminal a line in place; in a log, with --progress, a line every
+ * 65536 users. */
+static void draw_meter(int64_t done, int64_t all, double t0)
+{
+	char times[64];
+	if (!meter_on()) {
+		if ((done & 0xffff) == 0)
+			progress("drew the clicks of %lld of %lld users", (long long)done,
+			    (long long)all);
+	} else if ((done & 0xff) == 0) {
+		meter("drew the clicks of %lld of %lld users, %s", (long long)done, (long long)all,
+		    meter_times(t0, (double)done / (double)all, times, sizeof times));
+	}
+}
+
 void sim_draw(struct sim *s, const struct sim_params *p, int keep_impressions)
 {
 	const int64_t U = p->users, I = p->items;
@@ -106,6 +122,7 @@ void sim_draw(struct sim *s, const struct sim_params *p, int keep_impressions)
 	int32_t *perm;
 	size_t ccap = 0, icap = 0;
 	int64_t nimp = 0;
+	double t0;
 
 	memset(s, 0, sizeof *s);
 	s->p = *p;
@@ -168,6 +185,7 @@ void sim_draw(struct sim *s, const struct sim_params *p, int keep_impressions)
 	rng_init(&rc, p->seed, ST_CLICK);
 	rng_init(&rt, p->seed, ST_TIME);
 	rng_init(&rl, p->seed, ST_LIKE);
+	t0 = now_seconds();
 	for (int64_t u = 0; u < U; u++) {
 		double x = rng_lognormal(&r, s->clicks_mu, p->clicks_sigma);
 		int64_t want = x >= (double)I ? I : llround(x), got = 0, j = 0;
@@ -204,13 +222,16 @@ void sim_draw(struct sim *s, const struct sim_params *p, int keep_impressions)
 			memcpy(s->imp_item + nimp, perm, (size_t)j * sizeof *perm);
 			nimp += j;
 		}
-		if (((u + 1) & 0xffff) == 0)
-			progress("drew the clicks of %lld of %lld users", (long long)(u + 1),
-			    (long long)U);
+		draw_meter(u + 1, U, t0);
 	}
 	if (keep_impressions)
 		s->imp_off[U] = nimp;
 	free(perm);
+	{
+		char took[24];
+		meter_end("drew the clicks of %lld users in %s", (long long)U,
+		    meter_duration(now_seconds() - t0, took));
+	}
 }
 
 void sim_free(struct sim *s)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/meter.h"
 #include "common/pool.h"
 #include "common/util.h"
 #include "eval/metrics.h"
@@ -194,6 +195,8 @@ struct trainer {
 	/* the like head's watch: the loss of predicting the training clicks' like rate */
 	double like_entropy, like_prev;
 	int like_warned;
+	struct epoch_meter em;     /* a progress line on a terminal, in place */
+	int64_t n_batches;         /* an epoch's */
 };
 
 static void trainer_init(struct trainer *tr, const struct train_config *cfg,
@@ -270,6 +273,10 @@ static void trainer_init(struct trainer *tr, const struct train_config *cfg,
 	tr->like = xmalloc((size_t)(bmax * per) * sizeof *tr->like);
 	for (k = 0; k < bmax; k++)
 		tr->first[k] = (int32_t)k;
+	tr->n_batches = (tr->n_samples + bmax - 1) / bmax;
+	if (cfg->max_batches > 0 && cfg->max_batches < tr->n_batches)
+		tr->n_batches = cfg->max_batches;
+	epoch_meter_start(&tr->em, cfg->epochs, cfg->patience);
 }
 
 static void trainer_free(struct trainer *tr)
@@ -497,6 +504,8 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 			for (g = 0; g < 3; g++)
 				sum_part[g] += parts[g];
 			batches++;
+			epoch_meter(&tr.em, epoch, batches, tr.n_batches, res->best_valid,
+			    res->best_epoch, (int)since_best);
 		}
 		if (end_epoch(&tr, epoch, batches, sum, sum_part, t0, now_seconds(),
 		    cpu_seconds() - c0, &since_best, res)) {
@@ -506,5 +515,6 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 	}
 	if (!res->stopped)
 		res->stopped = "epoch limit";
+	meter_clear();
 	trainer_free(&tr);
 }

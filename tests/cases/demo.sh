@@ -10,11 +10,21 @@ demo() { make --no-print-directory -s -j2 -f "$HCR_TOP/pipelines/demo.mk" BIN="$
 
 t_run "the main job runs on a small ratings file" 0 "*" -- demo R=out
 cp "$OUT" demo.out
+cp "$ERR" demo.err
+t_eq "it says which of its five stages it is in" "[1/5] MovieLens:
+[2/5] training
+[3/5] ranking
+[4/5] evaluating:
+[5/5] the" "$(grep '^\[' demo.out | cut -d' ' -f1-2)"
+t_ok "the trainings' epoch lines, of at most how many" grep -q '^train-mtl \[hcr\]: epoch 3 of at most 3, [0-9]*m[0-9][0-9]s in: loss ' demo.err
 t_ok "it prints why it splits per user" grep -q "per-user chronological split" demo.out
+blas=$(stream-cat -H --section model out/hcr.mp | head -n 1 | jq -r .blas)
+t_ok "and the OpenBLAS kernel the models were trained with ($blas)" grep -q "^OpenBLAS kernel: $blas (" demo.out
+t_ok "which the README's part has too" grep -q "^OpenBLAS kernel: $blas (" out/readme.md
 t_ok "and the table" grep -q "^overall: users with a positive in the part" demo.out
 t_ok "it leaves the features where the experiments find them" test -s out/data/movielens/feats.mp
 for f in hcr.mp ct.mp hcr.rank.mp ct.rank.mp report.txt report.json report.tsv \
-	summary.txt readme.md split.log; do
+	summary.txt blas.txt readme.md split.log; do
 	t_ok "it leaves out/$f" test -s "out/$f"
 done
 t_ok "no temporary file is left" sh -c '! ls -a out | grep -q tmp'
@@ -49,6 +59,7 @@ t_eq "its HCR NDCG@50 is the report's" \
 
 # Rerunning with nothing changed redoes nothing; a new setting redoes only the trainings on.
 t_run "a rerun with nothing changed" 0 "*" -- demo R=out
+t_eq "announces no stage" "" "$(grep '^\[' "$OUT")"
 t_ok "makes nothing new" sh -c '[ ! out/data/movielens/feats.mp -nt out/report.txt ] && [ ! out/hcr.mp -nt out/report.txt ]'
 cp -p out/data/movielens/feats.mp feats.before
 t_run "a rerun with another epoch count" 0 "*" -- demo R=out EPOCHS=2 -B out/hcr.mp out/ct.mp

@@ -14,6 +14,9 @@ rows() { tail -n +2 "$1" | cut -f1 | tr '\n' ' '; }
 nas() { tail -n +2 "$1" | awk -F'\t' '{ for (i = 2; i <= NF; i += 2) if ($i == "NA") n++ } END { print n + 0 }'; }
 
 t_ok "table 3 on two seeds" pmake table3 tables SEEDS="1 2"
+t_eq "each training says where it stands: in the search, then on the other seed" \
+	"train hcr/lr-1e-3_l2-1e-3_beta-1/seed-1: setting 1 of 1 of hcr's search
+train hcr/lr-1e-3_l2-1e-3_beta-1/seed-2: the chosen setting on seed 2 of 2" "$(grep '^train hcr/' "$ERR")"
 T=r/table3/sim
 t_eq "table 3's columns: each metric at each K, its spread, the truth's NDCG" \
 	"method recall@10 recall@10_sd recall@20 recall@20_sd ndcg@10 ndcg@10_sd ndcg@20 ndcg@20_sd truth:ndcg@10 truth:ndcg@10_sd truth:ndcg@20 truth:ndcg@20_sd" \
@@ -43,6 +46,10 @@ t_eq "evaluates again" "method recall@5 recall@5_sd" "$(cols $T/table3.tsv | cut
 t_eq "and trains nothing again" "$before" "$(stat -c %Y.%y "$model")"
 
 t_ok "a wider grid" pmake table3 tables SEEDS=1 L2S="1e-3 1e-2" BETAS="1 3"
+t_eq "trains the settings it lacks, saying which of the grid's each is" \
+	"train hcr/lr-1e-3_l2-1e-3_beta-3/seed-1: setting 2 of 4 of hcr's search
+train hcr/lr-1e-3_l2-1e-2_beta-1/seed-1: setting 3 of 4 of hcr's search
+train hcr/lr-1e-3_l2-1e-2_beta-3/seed-1: setting 4 of 4 of hcr's search" "$(grep '^train hcr/' "$ERR" | sort -k4,4n)"
 t_eq "searches every setting once" 4 "$(tail -n +2 r/data/sim/mf-e2-p2/hcr/grid.tsv | wc -l)"
 t_eq "and records how many were tried" 4 "$(awk -F'\t' 'NR == 2 { print $NF }' $T/hparams.tsv)"
 t_eq "the choice is the best validation NDCG@50" \

@@ -34,7 +34,7 @@ static int rank3(const char *method, const char *rule, const struct repset *rs, 
 {
 	const struct method *m = method_find(method);
 	struct scoring sc;
-	struct rank_opts o = { 3, 1, 0, 0, NULL };
+	struct rank_opts o = { 3, 1, 0, 0, NULL, NULL };
 	struct rank_result res;
 	int k;
 	if (!m || method_scoring(m, rule, rs, &sc) != 0)
@@ -175,7 +175,7 @@ static void hcr_model(struct repset *rs, int d, const float *a, const float *b,
 static int hcr_scores(const struct repset *rs, const char *rule, int u, double v[HI])
 {
 	struct scoring sc;
-	struct rank_opts o = { HI, 1, 0, 0, NULL };
+	struct rank_opts o = { .k = HI, .threads = 1 };
 	struct rank_result res;
 	int k, n;
 	if (method_scoring(method_find("hcr"), rule, rs, &sc) != 0)
