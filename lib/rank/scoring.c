@@ -25,6 +25,16 @@ void scoring_add_groups(const struct repset *rs, int k, unsigned mask, struct ru
 			f[(*n)++] = scoring_group(rs, k, g);
 }
 
+int scoring_dot_z(struct scoring *sc, const struct repset *rs, unsigned variant)
+{
+	struct rule_group z = scoring_group(rs, 0, GROUP_Z);
+	(void)variant;
+	if (!z.user)
+		return -1;
+	rule_dot(&sc->rule, z, rs->dim, rs->nu, rs->ni);
+	return 0;
+}
+
 float *scoring_own(struct scoring *sc, size_t n)
 {
 	size_t k;

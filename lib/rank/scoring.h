@@ -29,6 +29,9 @@ void scoring_add_groups(const struct repset *rs, int k, unsigned mask, struct ru
 struct rule_group scoring_item_factor(struct scoring *sc, const struct repset *rs,
     const float *v);
 
+/* The rule Y^z, the plain inner product of tower 1's z group, as a method's rule
+ * builder (train/method.h): 0, or -1 when rs lacks the group. */
+int scoring_dot_z(struct scoring *sc, const struct repset *rs, unsigned variant);
 /* A new array of n floats that sc owns (freed with it). */
 float *scoring_own(struct scoring *sc, size_t n);
 /* The weighted mean of g's user rows, sum_u w_u a_u (rs->dim doubles; free it). */

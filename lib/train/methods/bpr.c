@@ -13,18 +13,8 @@ static struct ad_tensor *bpr_loss(struct step *s, double parts[3])
 	return l;
 }
 
-static int rule_bpr(struct scoring *sc, const struct repset *rs, unsigned variant)
-{
-	struct rule_group z = scoring_group(rs, 0, GROUP_Z);
-	(void)variant;
-	if (!z.user)
-		return -1;
-	rule_dot(&sc->rule, z, rs->dim, rs->nu, rs->ni);
-	return 0;
-}
-
 static const struct method_rule bpr_rules[] = {
-	{ "bpr", "Y^z: the click model's score", rule_bpr, 0 },
+	{ "bpr", "Y^z: the click model's score", scoring_dot_z, 0 },
 	{ NULL, NULL, NULL, 0 },
 };
 
