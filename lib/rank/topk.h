@@ -47,6 +47,9 @@ struct rank_opts {
 	int64_t user_block;      /* users per block; 0: RANK_USER_BLOCK */
 	int64_t item_chunk;      /* items per scorer call; 0: RANK_ITEM_CHUNK */
 	const struct csr *mask;  /* row u: user u's training items, set to -INFINITY; may be NULL */
+	/* row u: the only items user u's row ranks, every one of them (k at least the
+	 * longest row; the mask is not applied): a ranking of given pairs.  May be NULL. */
+	const struct csr *candidates;
 };
 
 enum { RANK_USER_BLOCK = 256, RANK_ITEM_CHUNK = 4096 };
