@@ -462,20 +462,6 @@ static void xusers_grow(struct eval_xusers *xu, size_t *cap, int n_k)
 	xu->auc = xreallocarray(xu->auc, *cap, sizeof *xu->auc);
 }
 
-/* Entry of item i in row u of the exposed pairs, or -1. */
-static int64_t exposed_at(const struct exposed *x, int32_t u, int32_t i)
-{
-	int64_t lo = x->x.off[u], hi = x->x.off[u + 1];
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo) / 2;
-		if (x->x.idx[mid] < i)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < x->x.off[u + 1] && x->x.idx[lo] == i ? lo : -1;
-}
-
 /* One run's ranking of a part's pairs: each user's exposed pairs in the ranking's
  * order, the per-user records and the rows, overall and by activity group. */
 static void eval_exposed(struct eval_result *res, const struct eval_data *d, int run, int part)
@@ -508,14 +494,9 @@ static void eval_exposed(struct eval_result *res, const struct eval_data *d, int
 			sc = xreallocarray(sc, gcap, sizeof *sc);
 			lk = xreallocarray(lk, gcap, 1);
 		}
-		for (j = 0; j < n; j++) {
-			int64_t at = exposed_at(x, u, items[j]);
-			if (at < 0)
-				die(HCR_EXIT_FAIL, "internal: a ranked pair that is not exposed");
-			g[j] = x->grade[at];
-			lk[j] = x->like[at];
-			sc[j] = rk->scores[rk->off[row] + j];
-		}
+		if (exposed_gather(x, u, items, n, g, lk) != 0)
+			die(HCR_EXIT_FAIL, "internal: a ranked pair that is not exposed");
+		memcpy(sc, rk->scores + rk->off[row], (size_t)n * sizeof *sc);
 		xusers_grow(xu, &cap, n_k);
 		q = xu->n;
 		if (!exposed_user(g, lk, sc, n, n_k, res->opts.ks, xu->xndcg + q * n_k,
@@ -547,7 +528,7 @@ void eval_check_pairs(const struct eval_data *d, const struct ranking *r,
 		int32_t u = r->users[row];
 		int64_t n = ranking_len(r, row);
 		for (j = 0; j < n; j++)
-			if (exposed_at(x, u, r->items[r->off[row] + j]) < 0)
+			if (exposed_find(x, u, r->items[r->off[row] + j]) < 0)
 				die(HCR_EXIT_DATA, "%s: ranking '%s' of the %s pairs lists an item user '%s' "
 				    "has no %s record of: make it with score-frontdoor --pairs %s on this "
 				    "split", r->source, r->h.label, r->h.candidates, vocab_id(users, u),

@@ -118,6 +118,33 @@ int exposed_user(const double *grade, const uint8_t *like, const double *score, 
 	return 1;
 }
 
+double exposed_mean(const struct rank_result *rk, const struct exposed *x, int metric, int k,
+    int64_t *users)
+{
+	int64_t r, j, n = 0;
+	double sum = 0, *g = xmalloc(((size_t)rk->k + 1) * sizeof *g);
+	double *sc = xmalloc(((size_t)rk->k + 1) * sizeof *sc);
+	uint8_t *lk = xmalloc((size_t)rk->k + 1);
+	for (r = 0; r < rk->rows; r++) {
+		const int32_t *items = rk->items + r * rk->k;
+		double v[4];
+		if (exposed_gather(x, rk->users[r], items, rk->count[r], g, lk) != 0)
+			die(HCR_EXIT_FAIL, "internal: a ranked pair that is not exposed");
+		for (j = 0; j < rk->count[r]; j++)
+			sc[j] = rk->keys[r * rk->k + j];
+		if (!exposed_user(g, lk, sc, rk->count[r], 1, &k, &v[0], &v[1], &v[2], &v[3]) ||
+		    isnan(v[metric]))
+			continue;
+		sum += v[metric];
+		n++;
+	}
+	free(g);
+	free(sc);
+	free(lk);
+	*users = n;
+	return n ? sum / (double)n : NAN;
+}
+
 void metrics_eval(const struct rank_result *rk, const struct csr *positives, int n_k,
     const int *ks, struct metrics *m)
 {

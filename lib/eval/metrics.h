@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "common/csr.h"
+#include "ingest/dataset.h"
 #include "rank/topk.h"
 
 enum { METRICS_MAX_K = 16 };
@@ -48,6 +49,13 @@ double ndcg_graded(const int32_t *ranked, int n_ranked, const float *rel, int64_
  * NaN, when no pair is liked. */
 int exposed_user(const double *grade, const uint8_t *like, const double *score, int64_t n,
     int n_k, const int *ks, double *xndcg, double *xndcg_lin, double *xrecall, double *auc);
+
+/* One exposed metric (0 xndcg, 1 xndcg_lin, 2 xrecall at k; 3 auc) of a ranking of
+ * each user's exposed pairs (rank_users with them as candidates), averaged over the
+ * users with a liked pair (auc: and one not liked), their number in *users. */
+enum { EXPOSED_XNDCG, EXPOSED_XNDCG_LIN, EXPOSED_XRECALL, EXPOSED_AUC };
+double exposed_mean(const struct rank_result *rk, const struct exposed *x, int metric, int k,
+    int64_t *users);
 
 /* Kendall's tau-b of two score lists, ties handled, O(n log n).  NaN when n < 2
  * or either list is constant. */

@@ -400,18 +400,10 @@ void split_exposed(const struct split *s, int64_t users, int64_t items, int part
 	/* each entry from the first record of its pair: a binary search in its row */
 	first = xcalloc((size_t)e->x.off[users] + 1, 1);
 	for (k = 0; k < s->n; k++) {
-		int64_t lo, hi;
+		int64_t lo;
 		if (s->part[k] != part)
 			continue;
-		lo = e->x.off[s->user[k]];
-		hi = e->x.off[s->user[k] + 1];
-		while (lo < hi) {
-			int64_t mid = lo + (hi - lo) / 2;
-			if (e->x.idx[mid] < s->item[k])
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+		lo = exposed_find(e, s->user[k], s->item[k]);
 		if (first[lo])
 			continue;
 		first[lo] = 1;
@@ -422,6 +414,33 @@ void split_exposed(const struct split *s, int64_t users, int64_t items, int part
 		if (!first[q])
 			die(HCR_EXIT_FAIL, "internal: an exposed pair without its record");
 	free(first);
+}
+
+int64_t exposed_find(const struct exposed *e, int32_t u, int32_t i)
+{
+	int64_t lo = e->x.off[u], hi = e->x.off[u + 1];
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo) / 2;
+		if (e->x.idx[mid] < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < e->x.off[u + 1] && e->x.idx[lo] == i ? lo : -1;
+}
+
+int exposed_gather(const struct exposed *e, int32_t u, const int32_t *items, int64_t n,
+    double *grade, uint8_t *like)
+{
+	int64_t j;
+	for (j = 0; j < n; j++) {
+		int64_t at = exposed_find(e, u, items[j]);
+		if (at < 0)
+			return -1;
+		grade[j] = e->grade[at];
+		like[j] = e->like[at];
+	}
+	return 0;
 }
 
 void exposed_free(struct exposed *e)

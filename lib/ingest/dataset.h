@@ -99,5 +99,11 @@ struct exposed {
 void split_exposed(const struct split *s, int64_t users, int64_t items, int part,
     struct exposed *out);
 void exposed_free(struct exposed *e);
+/* The entry of item i in user u's row, or -1. */
+int64_t exposed_find(const struct exposed *e, int32_t u, int32_t i);
+/* The grades and likes of user u's items[0 .. n) (a ranking of the user's pairs, in
+ * its order): 0, or -1 if an item is not one of the user's pairs. */
+int exposed_gather(const struct exposed *e, int32_t u, const int32_t *items, int64_t n,
+    double *grade, uint8_t *like);
 
 #endif
