@@ -33,8 +33,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    items, &f, &e);
 		fclose(fp);
 		fp = NULL;
-		/* an error names the matrix or its map, both begin with "mem" */
-		fuzz_loaded(rc, &f, &e, "mem");
+		/* an error names the matrix, or its map when the map is at fault; values the
+		 * matrix cannot hold are the -m's fault, a usage error naming it */
+		if (rc && e.code == HCR_EXIT_USAGE) {
+			if (strncmp(e.msg, "-m m: ", 6) != 0)
+				fuzz_fail("a usage error that does not name the -m: %s", e.msg);
+			fuzz_check_message("loader", e.msg);
+		} else {
+			fuzz_loaded(rc, &f, &e, rc && strncmp(e.msg, "mem_map: ", 9) == 0 ? "mem_map" :
+			    "mem");
+		}
 		fuzz_end();
 	} else {
 		fuzz_release_file(fp);
