@@ -12,16 +12,8 @@
 # table to $(RESULTS)/bench/$(DATA)/$(DATA).md (and .tsv); `publish` copies it to
 # pipelines/results-$(DATA).md, which the README quotes.
 
-SHELL := bash
-.SHELLFLAGS := -o pipefail -ec
-.DELETE_ON_ERROR:
-.SUFFIXES:
-MAKEFLAGS += --no-builtin-rules
-
-TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
+include $(dir $(lastword $(MAKEFILE_LIST)))shell.mk
 P := $(TOP)/pipelines
-BIN ?= $(TOP)/build/bin
-export PATH := $(BIN):$(PATH)
 
 DATA ?= coat
 RAW ?=

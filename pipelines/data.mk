@@ -11,15 +11,7 @@
 #
 # Everything lands in $(DD) = $(RESULTS)/data/$(DATA), shared by every experiment.
 
-SHELL := bash
-.SHELLFLAGS := -o pipefail -ec
-.DELETE_ON_ERROR:
-.SUFFIXES:
-MAKEFLAGS += --no-builtin-rules
-
-TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
-BIN ?= $(TOP)/build/bin
-export PATH := $(BIN):$(PATH)
+include $(dir $(lastword $(MAKEFILE_LIST)))shell.mk
 # Trainings run side by side under make -j: BLAS must not take every core in each.
 export OPENBLAS_NUM_THREADS ?= 1
 

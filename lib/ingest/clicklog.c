@@ -14,16 +14,25 @@ void clicklog_init(struct clicklog *log)
 	vocab_init(&log->items);
 }
 
-void clicklog_free(struct clicklog *log)
+void clicklog_drop_clicks(struct clicklog *log)
 {
-	vocab_free(&log->users);
-	vocab_free(&log->items);
 	free(log->user);
 	free(log->item);
 	free(log->time);
 	free(log->flag);
 	free(log->grade);
 	free(log->part);
+	log->user = log->item = NULL;
+	log->time = log->grade = NULL;
+	log->flag = log->part = NULL;
+	log->n = log->cap = 0;
+}
+
+void clicklog_free(struct clicklog *log)
+{
+	vocab_free(&log->users);
+	vocab_free(&log->items);
+	clicklog_drop_clicks(log);
 	clicklog_init(log);
 }
 

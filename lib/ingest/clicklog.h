@@ -40,6 +40,8 @@ struct clicklog {
 
 void clicklog_init(struct clicklog *log);
 void clicklog_free(struct clicklog *log);
+/* Frees the clicks' columns, keeping the vocabularies and the reader's counts. */
+void clicklog_drop_clicks(struct clicklog *log);
 /* Keeps a graded label and a part with every click from now on. */
 void clicklog_keep(struct clicklog *log);
 /* Appends a click; the caller has checked n < CL_MAX_CLICKS.  Its grade and part are

@@ -441,6 +441,9 @@ static const char *wanted(const struct rd *r, int role, int *required)
 			*required = given != NULL;
 			break;
 		}
+		/* parts given need no time: without one, the time is the line number */
+		if (role == LOG_TIME && r->o->given)
+			*required = given != NULL;
 		if (role == LOG_LIKE && r->use_threshold)
 			return NULL;
 		if (role == LOG_RATING && !r->use_threshold)

@@ -494,16 +494,7 @@ static void take_given(struct clicklog *log, uint32_t *order, int64_t n, int64_t
 		s->rating[m] = log->grade[e];
 	}
 	free(rec);
-	free(log->user);
-	free(log->item);
-	free(log->time);
-	free(log->flag);
-	free(log->grade);
-	free(log->part);
-	log->user = log->item = NULL;
-	log->time = log->grade = NULL;
-	log->flag = log->part = NULL;
-	log->n = log->cap = 0;
+	clicklog_drop_clicks(log);
 }
 
 struct gwalk {

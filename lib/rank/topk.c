@@ -153,23 +153,30 @@ struct job {
 	atomic_llong nan_keys;
 };
 
+/* The first entry of row u of m whose item is item0 or more (a binary search). */
+static int64_t row_from(const struct csr *m, int32_t u, int64_t item0)
+{
+	int64_t lo = m->off[u], hi = m->off[u + 1];
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo) / 2;
+		if (m->idx[mid] < item0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Sets the masked items of users[r] within [item0, item0 + n) to -INFINITY. */
 static void apply_mask(const struct csr *mask, const int32_t *users, int64_t b, int64_t item0,
     int64_t n, float *out)
 {
-	int64_t r;
+	int64_t r, q, hi;
 	for (r = 0; r < b; r++) {
-		int64_t lo = mask->off[users[r]], hi = mask->off[users[r] + 1];
 		float *row = out + r * n;
-		while (lo < hi) {
-			int64_t mid = lo + (hi - lo) / 2;
-			if (mask->idx[mid] < item0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (hi = mask->off[users[r] + 1]; lo < hi && mask->idx[lo] < item0 + n; lo++)
-			row[mask->idx[lo] - item0] = -INFINITY;
+		hi = mask->off[users[r] + 1];
+		for (q = row_from(mask, users[r], item0); q < hi && mask->idx[q] < item0 + n; q++)
+			row[mask->idx[q] - item0] = -INFINITY;
 	}
 }
 
@@ -178,15 +185,8 @@ static void apply_mask(const struct csr *mask, const int32_t *users, int64_t b, 
 static int64_t offer_candidates(struct heap *h, int k, const struct csr *cand, int32_t u,
     const float *v, int64_t item0, int64_t n)
 {
-	int64_t lo = cand->off[u], hi = cand->off[u + 1], nans = 0;
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo) / 2;
-		if (cand->idx[mid] < item0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (hi = cand->off[u + 1]; lo < hi && cand->idx[lo] < item0 + n; lo++) {
+	int64_t lo, hi = cand->off[u + 1], nans = 0;
+	for (lo = row_from(cand, u, item0); lo < hi && cand->idx[lo] < item0 + n; lo++) {
 		float x = v[cand->idx[lo] - item0];
 		if (x != x)
 			nans++;

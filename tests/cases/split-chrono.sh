@@ -142,6 +142,11 @@ sed '1s/is_rand,tab/tab,is_rand/' "$D/kuairand/data/log_random_4_22_to_5_08_pure
 t_run "KuaiRand's columns out of order" 3 "split-chrono: log_random_x.csv: line 1, column 18: expected the 19 columns of KuaiRand's logs in order (user_id, video_id, date, ..., tab), got 'tab' as column 18 where 'is_rand' belongs" -- split-chrono -f kuairand --train-file "$D/kuairand/data/log_standard_4_22_to_5_08_pure.csv" --test-file log_random_x.csv
 cp "$D/kuairand/data/log_standard_4_22_to_5_08_pure.csv" log_random_y.csv
 t_run "KuaiRand rows whose is_rand disagrees with their file: a warning" 0 "split-chrono: 2 KuaiRand rows have an is_rand that disagrees with their file (log_random_* should hold 1, log_standard_* 0): kept as their file says" -- split-chrono --train-file "$D/kuairand/data/log_standard_4_22_to_5_08_pure.csv" --test-file log_random_y.csv
+mkdir -p notime
+printf 'user_id:token\titem_id:token\tlike:float\na\tx\t1\nb\tx\t0\n' > notime/d.train.inter
+printf 'user_id:token\titem_id:token\tlike:float\nb\ty\t1\n' > notime/d.test.inter
+t_eq "given parts need no time column: the line number stands for it" '["a","x",2,1,"train",1] ["b","x",3,0,"train",0] ["b","y",2,1,"test",1]' \
+	"$(split-chrono --valid-fraction 0 notime | show /dev/stdin | paste -sd' ')"
 t_run "--columns part= without given parts" 2 "split-chrono: $D/rules.csv: --columns part= applies to --mode given with the parts in a column" -- split-chrono --columns part=p "$D/rules.csv"
 
 # ---- the split rules, worked out by hand ----

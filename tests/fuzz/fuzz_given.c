@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct clicklog log;
 	struct chrono_opts co;
 	struct chrono_counts counts;
-	struct dataset d;
+	struct split s;
 	int k;
 	volatile int nfiles = 0, rc = 0;
 
@@ -58,10 +58,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	end = data + size;
 	at[0] = data + 2;
 	for (nfiles = 1; nfiles < 3; nfiles++) {
-		const uint8_t *s = at[nfiles - 1], *m = memmem(s, (size_t)(end - s), "\n--\n", 4);
+		const uint8_t *f = at[nfiles - 1], *m = memmem(f, (size_t)(end - f), "\n--\n", 4);
 		if (!m)
 			break;
-		len[nfiles - 1] = (size_t)(m - s) + 1;
+		len[nfiles - 1] = (size_t)(m - f) + 1;
 		at[nfiles] = m + 4;
 	}
 	len[nfiles - 1] = (size_t)(end - at[nfiles - 1]);
@@ -78,33 +78,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fclose(fp);
 			fp = NULL;
 		}
-		if (rc != 0) {
-			if (err.code != HCR_EXIT_DATA && err.code != HCR_EXIT_USAGE)
-				fuzz_fail("log_read failed with exit code %d: %s", err.code, err.msg);
-			fuzz_check_error("log_read", err.msg, "mem");
-			clicklog_free(&log);
-			fuzz_end();
+		if (rt_log_refused(rc, &err, &log))
 			return 0;
-		}
 		for (k = 0; k < log.n; k++)
 			if (log.part[k] > PART_TEST)
 				fuzz_fail("click %d has part %d", k, log.part[k]);
-		dataset_init(&d);
-		given_split(&log, &co, &d.split, &counts);
-		rt_check_split(&d.split, log.users.n, log.items.n);
-		if (!d.split.rating)
+		split_init(&s);
+		given_split(&log, &co, &s, &counts);
+		if (!s.rating)
 			fuzz_fail("a given split without its grades");
-		for (k = 1; k < d.split.n; k++)
-			if (d.split.part[k] < d.split.part[k - 1])
-				fuzz_fail("record %d of part %d after one of part %d", k, d.split.part[k],
-				    d.split.part[k - 1]);
-		d.users = log.users;
-		d.items = log.items;
-		d.have_vocab = d.have_split = 1;
-		rt_stream(&d, NULL, NULL);
-		split_free(&d.split);
-		clicklog_free(&log);
-		fuzz_end();
+		for (k = 1; k < s.n; k++)
+			if (s.part[k] < s.part[k - 1])
+				fuzz_fail("record %d of part %d after one of part %d", k, s.part[k],
+				    s.part[k - 1]);
+		rt_log_split(&s, &log);
 	} else {
 		fuzz_release_file(fp);
 	}

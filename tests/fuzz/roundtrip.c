@@ -42,6 +42,39 @@ void rt_check_split(const struct split *s, int64_t users, int64_t items)
 			fuzz_fail("split record %lld out of range", (long long)k);
 }
 
+int rt_log_refused(int rc, const struct load_error *err, struct clicklog *log)
+{
+	int64_t k;
+	if (rc != 0) {
+		if (err->code != HCR_EXIT_DATA && err->code != HCR_EXIT_USAGE)
+			fuzz_fail("log_read failed with exit code %d: %s", err->code, err->msg);
+		fuzz_check_error("log_read", err->msg, "mem");
+		clicklog_free(log);
+		fuzz_end();
+		return 1;
+	}
+	for (k = 0; k < log->n; k++)
+		if (log->user[k] < 0 || log->user[k] >= log->users.n || log->item[k] < 0 ||
+		    log->item[k] >= log->items.n)
+			fuzz_fail("click %lld names an id outside the vocabulary", (long long)k);
+	return 0;
+}
+
+void rt_log_split(struct split *s, struct clicklog *log)
+{
+	struct dataset d;
+	rt_check_split(s, log->users.n, log->items.n);
+	dataset_init(&d);
+	d.split = *s;
+	d.users = log->users;
+	d.items = log->items;
+	d.have_vocab = d.have_split = 1;
+	rt_stream(&d, NULL, NULL);
+	split_free(s);
+	clicklog_free(log);
+	fuzz_end();
+}
+
 void rt_split_eq(const struct split *a, const struct split *b)
 {
 	int64_t k;
