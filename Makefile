@@ -242,8 +242,9 @@ readme-figures: all deps-demo
 # the table committed as pipelines/results-coat.md and quoted in the README.
 .PHONY: coat
 coat: all
-	$(MAKE) -j2 -f pipelines/bench.mk DATA=coat RAW=$(RAW) BIN=$(abspath $(B))/bin publish
-	pipelines/readme-quote README.md coat pipelines/results-coat.md
+	$(MAKE) -j2 -f pipelines/bench.mk DATA=coat RAW=$(RAW) RESULTS=$(RESULTS) \
+	    BIN=$(abspath $(B))/bin publish
+	pipelines/readme-quote README.md coat $(RESULTS)/bench/coat/readme.md
 
 # HCR against CT and HCR-T on simulated data over confounding strengths (pipelines/README.sweep);
 # settings such as KAPPAS, SEEDS, BACKBONES or SIM pass through to it.

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# bench-table.sh RESULTS DATA "BACKBONES" "METHODS" "COLS" "SEEDS" OUT.TSV: the table of
-# pipelines/bench.mk, as markdown on standard output and as TSV in OUT.TSV: for each
+# bench-table.sh RESULTS DATA "BACKBONES" "METHODS" "COLS" "SEEDS" OUT.TSV [short]: the
+# table of pipelines/bench.mk, as markdown on standard output and as TSV in OUT.TSV: for each
 # backbone, a row per method of Table 2 (METHODS), per rule of HCR's models and for
 # HCR-NS (Table 3), the columns COLS (pivot.awk's names) as mean ± sd over the seeds;
 # then HCR's and its rules' paired comparisons with CT, seed by seed (pvalues.awk);
-# then the data set's split and feature layout, and the settings chosen.
+# then the data set's split and feature layout, and (but with `short`, the README's
+# cut) the settings chosen.
 set -eu -o pipefail
-results=$1 data=$2 backbones=$3 methods=$4 cols=$5 seeds=$6 out=$7
+results=$1 data=$2 backbones=$3 methods=$4 cols=$5 seeds=$6 out=$7 short=${8:-}
 P=$(cd "$(dirname "$0")" && pwd)
 names='ct=CT hcr=HCR hcr-ns=HCR-NS hcr/hcr-t=HCR-T hcr/hcr-s1=HCR-S1 hcr/hcr-s2=HCR-S2 esmm=ESMM cr=CR multi-ipw=Multi-IPW multi-dr=Multi-DR dcf=DCF mf=MF mmgcn=MMGCN exposed:xndcg@5=xNDCG@5 exposed:xndcg@10=xNDCG@10 exposed:xrecall@5=xRecall@5 exposed:xrecall@10=xRecall@10 exposed:auc@0=AUC recall@10=Recall@10 ndcg@10=NDCG@10 recall@5=Recall@5 ndcg@5=NDCG@5'
 feats=$results/data/$data/feats.mp
@@ -17,8 +18,6 @@ pivot() { awk -f "$P/pivot.awk" -v part=test -v breakdown=overall -v group=all -
 	-v rowhead=method -v col=metric -v cols="$cols" -v rows="$2" "$1"; }
 
 : > "$out"
-echo "# $data: every method on the exposed protocol and on all-ranking"
-echo
 echo "Made by pipelines/bench.mk from the files as released (never typed by hand); test part,"
 echo "mean ± sample standard deviation over seeds $seeds.  xNDCG@5: NDCG over each user's"
 echo "randomly exposed test pairs ranked by the model, gain 2^rating - 1, over the users with"
@@ -35,7 +34,7 @@ for b in $backbones; do
 	awk -v b="$b" 'BEGIN { FS = OFS = "\t" } NR == 1 { print "backbone", $0; next } { print b, $0 }' \
 		"$out.$b" | { [ -s "$out" ] && tail -n +2 || cat; } >> "$out"
 	echo
-	echo "## $(awk -v n="$names" -v b="$b" 'BEGIN { split(n, kv, " "); for (i in kv) { split(kv[i], p, "="); if (p[1] == b) { print p[2]; exit } } print b }')"
+	echo "### $data, $(awk -v n="$names" -v b="$b" 'BEGIN { split(n, kv, " "); for (i in kv) { split(kv[i], p, "="); if (p[1] == b) { print p[2]; exit } } print b }')"
 	echo
 	awk -f "$P/md.awk" -v names="$names" "$out.$b"
 	echo
@@ -50,14 +49,13 @@ for b in $backbones; do
 	rm -f "$out.$b"
 done
 echo
-echo "## The data"
-echo
 stream-cat -l "$feats" | jq -r 'select(.section == "split") | .meta
 	| "Split: \(.format) as released, mode \(.mode): \(.train) training pairs, \(.valid) validation pairs, \(.test) randomly exposed test pairs (\(.test_liked) liked); like: \(.like_rule); validation: \(.valid_rule); \(.test_in_train) test pairs also trained on (both kept)."'
 echo
 stream-cat -l "$feats" | jq -s -r '[.[] | select(.section == "feature") | .meta | "\(.name) (\(.role): \(if .column == "" then "every column" else .column end))"] | "Features: " + join(", ") + "."'
+[ "$short" = short ] && exit 0
 echo
-echo "## Hyper-parameters chosen (the search on seed $(echo $seeds | cut -d' ' -f1))"
+echo "### Hyper-parameters chosen (the search on seed $(echo $seeds | cut -d' ' -f1))"
 for b in $backbones; do
 	echo
 	echo "$b:"

@@ -9,8 +9,9 @@
 #
 # The search, the seeds and every setting are table2.mk's and table3.mk's (passed on);
 # each backbone's runs go to $(RESULTS)/table2/$(DATA)-BACKBONE and table3/..., the
-# table to $(RESULTS)/bench/$(DATA)/$(DATA).md (and .tsv); `publish` copies it to
-# pipelines/results-$(DATA).md, which the README quotes.
+# table to $(RESULTS)/bench/$(DATA)/$(DATA).md (and .tsv, and readme.md without the
+# settings chosen, which the README quotes); `publish` copies it to
+# pipelines/results-$(DATA).md.
 
 include $(dir $(lastword $(MAKEFILE_LIST)))shell.mk
 P := $(TOP)/pipelines
@@ -43,12 +44,15 @@ all: tables
 runs:
 	for b in $(BACKBONES); do $(call SUB,table2,$$b); $(call SUB,table3,$$b); done
 
+# $(DATA).md is the whole table with the settings chosen; readme.md the README's cut.
 tables: $(B)/$(DATA).md
-$(B)/$(DATA).tsv $(B)/$(DATA).md: runs $(P)/bench-table.sh $(P)/pivot.awk $(P)/md.awk \
-    $(P)/pvalues.awk
+TABLE = $(P)/bench-table.sh "$(RESULTS)" "$(DATA)" "$(BACKBONES)" "$(METHODS2)" "$(BENCH_COLS)" \
+	"$(SEEDS)" $(B)/$(DATA).tsv
+$(B)/$(DATA).tsv $(B)/$(DATA).md $(B)/readme.md: runs $(P)/bench-table.sh $(P)/pivot.awk \
+    $(P)/md.awk $(P)/pvalues.awk
 	@mkdir -p $(B)
-	$(P)/bench-table.sh "$(RESULTS)" "$(DATA)" "$(BACKBONES)" "$(METHODS2)" "$(BENCH_COLS)" \
-	  "$(SEEDS)" $(B)/$(DATA).tsv > $(B)/$(DATA).md
+	$(TABLE) > $(B)/$(DATA).md
+	$(TABLE) short > $(B)/readme.md
 
 publish: $(B)/$(DATA).md
 	cp $< $(P)/results-$(DATA).md

@@ -135,6 +135,8 @@ t_eq "the exposed protocol beside all-ranking" \
 	"$(cols r/bench/coat/coat.tsv)"
 t_eq "every number of it is there" 0 "$(tail -n +2 r/bench/coat/coat.tsv | cut -f3- | tr '\t' '\n' | grep -c NA)"
 t_eq "HCR against CT: a line per metric" 5 "$(grep -c '^| \(xNDCG@5\|xRecall@5\|AUC\|Recall@10\|NDCG@10\) | ' r/bench/coat/coat.md)"
+t_eq "the whole table has the settings chosen, the README's cut not" "1 0" \
+	"$(grep -c '^### Hyper-parameters' r/bench/coat/coat.md) $(grep -c '^### Hyper-parameters' r/bench/coat/readme.md)"
 t_eq "the rankings hold each user's test pairs" test \
 	"$(stream-cat -H r/data/coat/mf-e2-p2/ct/lr-1e-3_l2-1e-3/seed-1.top10+test.mp | jq -r 'select(.section? == "ranking") | .meta.candidates // empty' | sort -u)"
 t_run "a real data set needs its files" 2 '*' -- make -s -f "$P/table3.mk" RESULTS=r DATA=kwai data
