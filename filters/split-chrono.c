@@ -151,7 +151,8 @@ int main(int argc, char **argv)
 		{ 0, 0, 0, 0 },
 	};
 	struct log_opts lo;
-	struct chrono_opts co = { CHRONO_GLOBAL, 7, 10, PART_TRAIN, 0, 1, 10, 1, NULL };
+	struct chrono_opts co = { .mode = CHRONO_GLOBAL, .num = 7, .den = 10, .valid_from = PART_TRAIN,
+		.vnum = 1, .vden = 10, .seed = 1 };
 	struct chrono_counts counts;
 	struct load_error err;
 	struct clicklog log;
