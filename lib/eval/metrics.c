@@ -20,10 +20,19 @@ static int sorted_has(const int32_t *a, int64_t n, int32_t c)
 	return lo < n && a[lo] == c;
 }
 
+/* The largest of n_k cut-offs. */
+static int max_k(const int *ks, int n_k)
+{
+	int j, kmax = 0;
+	for (j = 0; j < n_k; j++)
+		kmax = ks[j] > kmax ? ks[j] : kmax;
+	return kmax;
+}
+
 int metrics_user(const int32_t *ranked, int n_ranked, const int32_t *pos, int64_t n_pos,
     int n_k, const int *ks, double *recall, double *ndcg)
 {
-	int j, r, kmax = 0;
+	int j, r, kmax = max_k(ks, n_k);
 	double hits = 0, dcg = 0, idcg = 0;
 	int64_t ideal = 0;
 	if (n_pos <= 0) {
@@ -31,8 +40,6 @@ int metrics_user(const int32_t *ranked, int n_ranked, const int32_t *pos, int64_
 			recall[j] = ndcg[j] = NAN;
 		return 0;
 	}
-	for (j = 0; j < n_k; j++)
-		kmax = ks[j] > kmax ? ks[j] : kmax;
 	/* One pass over the list; each K reads the running sums at its cut. */
 	for (r = 0; r <= kmax; r++) {
 		for (j = 0; j < n_k; j++) {
@@ -78,8 +85,7 @@ int exposed_user(const double *grade, const uint8_t *like, const double *score, 
 	ideal = xmalloc(((size_t)n + 1) * sizeof *ideal);
 	memcpy(ideal, grade, (size_t)n * sizeof *ideal);
 	qsort(ideal, (size_t)n, sizeof *ideal, by_grade_desc);
-	for (j = 0; j < n_k; j++)
-		kmax = ks[j] > kmax ? ks[j] : kmax;
+	kmax = max_k(ks, n_k);
 	/* one pass down the list; each K reads the running sums at its cut */
 	for (r = 0; r <= kmax; r++) {
 		for (j = 0; j < n_k; j++) {
