@@ -34,8 +34,11 @@ $(error DATA=$(DATA) needs RAW=folder holding its files as released)
 endif
 
 # What the experiments are given: every setting of this make's command line goes on.
+# The seeds' evaluations are goals of their own, since the table reads them (as
+# intermediate files, make would not remake them once the experiment's table is made).
 SUB = $(MAKE) --no-print-directory -f $(P)/$(1).mk DATA=$(DATA) RAW=$(RAW) BACKBONE=$(2) \
-	RUN_TAG=$(2) SEEDS="$(SEEDS)" K=$(K) RESULTS=$(RESULTS) BIN=$(BIN) tables
+	RUN_TAG=$(2) SEEDS="$(SEEDS)" K=$(K) RESULTS=$(RESULTS) BIN=$(BIN) tables \
+	$(foreach s,$(SEEDS),$(RESULTS)/$(1)/$(DATA)-$(2)/seed-$(s).tsv)
 
 .PHONY: all runs tables publish
 all: tables
