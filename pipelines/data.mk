@@ -121,6 +121,8 @@ $(FEATS): $(RAW)/ijcai2016_taobao.csv
 else ifeq ($(DATA),coat)
 $(call needs_raw,train.ascii and test.ascii and user_item_features/ (Coat as released))
 PAIRS := test
+# 16 random coats a user: the literature's cut-offs are 5 and 10
+K ?= 5,10
 COAT_ITEMS := $(RAW)/user_item_features/item_features.ascii
 # Coat's item features as modalities: whether a coat is on the shop's front page is
 # seen before the click (exposure); its gender, jacket type and colour after it.
@@ -136,6 +138,8 @@ $(FEATS): $(RAW)/train.ascii $(RAW)/test.ascii $(COAT_ITEMS) $(DD)/coat.args
 else ifeq ($(DATA),yahoo)
 $(call needs_raw,ydata-ymusic-rating-study-v1_0-train.txt and -test.txt (Yahoo! R3 as released))
 PAIRS := test
+# 10 random songs a user
+K ?= 5,10
 # Yahoo! R3 has no item features: ids alone (MF; MMGCN needs a modality), and HCR's
 # heads are the ids' too
 $(call stamp,$(DD)/yahoo.args,$(VALID_SPLIT))
@@ -147,6 +151,7 @@ $(FEATS): $(RAW)/ydata-ymusic-rating-study-v1_0-train.txt \
 else ifeq ($(DATA),kuairand)
 $(call needs_raw,log_standard_*.csv and log_random_*.csv and video_features_basic_*.csv (KuaiRand))
 PAIRS := test
+K ?= 10,50
 KR_DIR := $(if $(wildcard $(RAW)/data/log_random_*.csv),$(RAW)/data,$(RAW))
 KR_VIDEOS := $(firstword $(wildcard $(KR_DIR)/video_features_basic_*.csv))
 # the author (shown on the card) is exposure; the tags and music are content
@@ -162,6 +167,8 @@ $(FEATS): $(wildcard $(KR_DIR)/log_*.csv) $(KR_VIDEOS) $(DD)/kuairand.args
 else ifeq ($(DATA),kuairec)
 $(call needs_raw,big_matrix.csv and small_matrix.csv and item_categories.csv (KuaiRec 2.0))
 PAIRS := test
+# about 3,300 watched videos a user in the small matrix: the literature's NDCG@50
+K ?= 10,50
 KC_DIR := $(if $(wildcard $(RAW)/data/big_matrix.csv),$(RAW)/data,$(RAW))
 # the author of a video (item_daily_features.csv, its first day) is exposure; its
 # categories (item_categories.csv, lists read as words) content; a like is a watch
