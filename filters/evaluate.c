@@ -15,13 +15,14 @@
 #include "rank/ranking.h"
 
 static const char usage[] =
-    "evaluate [-k K[,K...]] [--baseline LABEL] [--rankings FILE --label NAME]...\n"
-    "                [--skip-unknown] [--active F] [--periods N] [--json | --tsv]\n"
-    "                [--per-user FILE] [--per-user-tsv FILE] [-v] [-o FILE] [FILE ...]\n";
+    "evaluate [-k K[,K...]] [--protocol all|exposed|all,exposed] [--baseline LABEL]\n"
+    "                [--rankings FILE --label NAME]... [--skip-unknown] [--active F]\n"
+    "                [--periods N] [--json | --tsv] [--per-user FILE] [--per-user-tsv FILE]\n"
+    "                [-v] [-o FILE] [FILE ...]\n";
 
 enum {
 	OPT_BASELINE = CLI_FIRST_TOOL_OPTION, OPT_RANKINGS, OPT_LABEL, OPT_SKIP_UNKNOWN,
-	OPT_ACTIVE, OPT_PERIODS, OPT_JSON, OPT_TSV, OPT_PER_USER, OPT_PER_USER_TSV,
+	OPT_ACTIVE, OPT_PERIODS, OPT_JSON, OPT_TSV, OPT_PER_USER, OPT_PER_USER_TSV, OPT_PROTOCOL,
 };
 
 enum { MAX_RUNS = 256 };
@@ -36,6 +37,9 @@ struct state {
 	char vocab[17], split[17];   /* its fingerprints */
 	struct ranking *runs[MAX_RUNS];
 	int n_runs;
+	/* rankings of pairs (score-frontdoor --pairs), by label: xruns[k] is the one of
+	 * runs[k]'s label, or NULL; a label with pairs alone has a NULL runs[k] */
+	struct ranking *xruns[MAX_RUNS];
 	struct truth truth;
 	int have_truth;
 };
@@ -61,28 +65,44 @@ static void parse_ks(struct eval_opts *o, char *arg)
 	o->n_k = j;
 }
 
-/* The run of label, or NULL. */
-static struct ranking *find_run(struct state *st, const char *label)
+static const char *run_label(const struct state *st, int k)
+{
+	return st->runs[k] ? st->runs[k]->h.label : st->xruns[k]->h.label;
+}
+
+/* The index of the run of label, or -1. */
+static int find_index(const struct state *st, const char *label)
 {
 	int k;
 	for (k = 0; k < st->n_runs; k++)
-		if (strcmp(st->runs[k]->h.label, label) == 0)
-			return st->runs[k];
-	return NULL;
+		if (strcmp(run_label(st, k), label) == 0)
+			return k;
+	return -1;
 }
 
-/* A ranking read, as a new run or as more rows of the run of its label. */
+/* A ranking read, as a new run or as more rows of the run of its label: an
+ * all-ranking or a ranking of pairs, each its own slot of the run. */
 static void add_run(struct state *st, struct ranking *r)
 {
-	struct ranking *into = find_run(st, r->h.label);
-	if (into) {
-		ranking_append(into, r);
+	int k = find_index(st, r->h.label);
+	struct ranking **slot;
+	if (k < 0) {
+		if (st->n_runs == MAX_RUNS)
+			die(HCR_EXIT_USAGE, "more than %d rankings to evaluate", MAX_RUNS);
+		k = st->n_runs++;
+		st->runs[k] = st->xruns[k] = NULL;
+	}
+	slot = r->h.candidates[0] ? &st->xruns[k] : &st->runs[k];
+	if (*slot && r->h.candidates[0] && strcmp((*slot)->h.candidates, r->h.candidates) != 0)
+		die(HCR_EXIT_DATA, "%s: ranking '%s' of the %s pairs beside one of the %s pairs: "
+		    "give the pairs of one part", r->source, r->h.label, r->h.candidates,
+		    (*slot)->h.candidates);
+	if (*slot) {
+		ranking_append(*slot, r);
 		free(r);
 		return;
 	}
-	if (st->n_runs == MAX_RUNS)
-		die(HCR_EXIT_USAGE, "more than %d rankings to evaluate", MAX_RUNS);
-	st->runs[st->n_runs++] = r;
+	*slot = r;
 }
 
 static void read_ranking(struct state *st, struct hs_in *in, const struct hs_section *sec)
@@ -93,7 +113,7 @@ static void read_ranking(struct state *st, struct hs_in *in, const struct hs_sec
 		hs_die(in, "a ranking before the vocab and split it ranks: give the stream that "
 		    "holds them first");
 	ranking_read(in, sec, st->ds.users.n, st->ds.items.n, st->vocab, st->split, r);
-	if (r->h.k < kmax)
+	if (r->h.k < kmax && !r->h.candidates[0])
 		die(HCR_EXIT_DATA, "%s: ranking '%s' lists %d items a user, fewer than K = %d: "
 		    "rank more (score-frontdoor -k) or ask for less (-k)", hs_in_name(in),
 		    r->h.label, r->h.k, kmax);
@@ -184,6 +204,40 @@ static void check_coverage(const struct state *st, const struct eval_data *d,
 	(void)st;
 }
 
+/* The same for a ranking of pairs: the users with a liked pair of its part. */
+static void check_pair_coverage(const struct eval_data *d, const struct ranking *r)
+{
+	const struct exposed *x = &d->x[strcmp(r->h.candidates, "valid") == 0 ? PART_VALID :
+	    PART_TEST];
+	uint8_t *has = xcalloc((size_t)d->nu + 1, 1);
+	int64_t want = 0, missing = 0, u, row, q;
+	for (row = 0; row < r->rows; row++)
+		has[r->users[row]] = 1;
+	for (u = 0; u < d->nu; u++) {
+		int liked = 0;
+		for (q = x->x.off[u]; q < x->x.off[u + 1]; q++)
+			liked |= x->like[q];
+		want += liked;
+		missing += liked && !has[u];
+	}
+	if (missing > 0)
+		warnx("ranking '%s' of the %s pairs lacks %lld of the %lld users with a liked %s "
+		    "pair; its means are over the users it ranks", r->h.label, r->h.candidates,
+		    (long long)missing, (long long)want, r->h.candidates);
+	free(has);
+}
+
+static int parse_protocols(const char *arg)
+{
+	if (strcmp(arg, "all") == 0)
+		return EVAL_ALL;
+	if (strcmp(arg, "exposed") == 0)
+		return EVAL_EXPOSED;
+	if (strcmp(arg, "all,exposed") == 0 || strcmp(arg, "exposed,all") == 0)
+		return EVAL_ALL | EVAL_EXPOSED;
+	cli_usage_error(usage, "--protocol: expected all, exposed or all,exposed, got '%s'", arg);
+}
+
 /* --help lists these, a line each; the man page is the full reference. */
 static const struct cli_option options[] = {
 	{ 'k', NULL, "K[,K...]", "the cut-offs, at most 16 (default 50,100)" },
@@ -197,6 +251,7 @@ static const struct cli_option options[] = {
 	{ OPT_TSV, "tsv", NULL, "write the report as TSV rows" },
 	{ OPT_PER_USER, "per-user", "FILE", "write the per-user records to FILE, a stream" },
 	{ OPT_PER_USER_TSV, "per-user-tsv", "FILE", "the same as TSV ('-': standard output)" },
+	{ OPT_PROTOCOL, "protocol", "P", "all (default), exposed, or all,exposed" },
 	{ 'o', "output", "FILE", "write the report to FILE, once complete" },
 	{ 'v', "verbose", NULL, "what was dropped and skipped, on stderr" },
 	{ 'j', "threads", "N", "accepted; evaluate runs on one thread" },
@@ -213,6 +268,7 @@ int main(int argc, char **argv)
 	struct ranking oracle[TRUTH_KINDS];
 	const char *output = NULL, *baseline = NULL, *per_user = NULL, *per_user_tsv = NULL;
 	int c, k, n_read, n_outside = 0, json = 0, tsv = 0, skip_unknown = 0, base = -1, n_streams;
+	int protocols = 0, have_top = 0, have_pairs = 0;
 	FILE *fp;
 
 	tool_init("evaluate", argc, argv);
@@ -251,6 +307,7 @@ int main(int argc, char **argv)
 		case OPT_TSV: tsv = 1; break;
 		case OPT_PER_USER: per_user = optarg; break;
 		case OPT_PER_USER_TSV: per_user_tsv = optarg; break;
+		case OPT_PROTOCOL: protocols = parse_protocols(optarg); break;
 		case 'o': output = optarg; break;
 		default: cli_usage_error(usage, "unexpected option");
 		}
@@ -269,6 +326,10 @@ int main(int argc, char **argv)
 		die(HCR_EXIT_DATA, "no vocab and split sections in the input: expected a stream "
 		    "from split-chrono");
 	eval_data_build(&d, &st.ds, &st.o, NULL);
+	if (d.likes_of_train[PART_VALID] + d.likes_of_train[PART_TEST] > 0)
+		verbose("all-ranking leaves out the later likes of training items, which it never "
+		    "ranks: %lld of validation, %lld of test", (long long)d.likes_of_train[PART_VALID],
+		    (long long)d.likes_of_train[PART_TEST]);
 	for (k = 0; k < n_outside; k++)
 		read_outside(&st, &outside[k], &d.train, skip_unknown);
 	if (st.have_truth) {
@@ -280,7 +341,7 @@ int main(int argc, char **argv)
 		d.truth = &st.truth;
 		for (k = 0; k < TRUTH_KINDS; k++) {
 			truth_oracle(&st.truth, k, &d.train, st.o.ks[st.o.n_k - 1], &oracle[k]);
-			if (find_run(&st, oracle[k].h.label))
+			if (find_index(&st, oracle[k].h.label) >= 0)
 				die(HCR_EXIT_USAGE, "a ranking is labelled '%s', the name of evaluate's own "
 				    "oracle: relabel it", oracle[k].h.label);
 		}
@@ -289,28 +350,56 @@ int main(int argc, char **argv)
 		die(HCR_EXIT_DATA, "no ranking to evaluate: expected ranking sections (from "
 		    "score-frontdoor) or --rankings FILE --label NAME");
 	for (k = 0; k < st.n_runs; k++) {
-		ranking_check_users(st.runs[k], &st.ds.users);
-		check_coverage(&st, &d, st.runs[k]);
+		have_top |= st.runs[k] != NULL;
+		have_pairs |= st.xruns[k] != NULL;
+	}
+	/* by default, every protocol the rankings given allow */
+	if (!protocols)
+		protocols = (have_top ? EVAL_ALL : 0) | (have_pairs ? EVAL_EXPOSED : 0);
+	if ((protocols & EVAL_EXPOSED) && !have_pairs)
+		die(HCR_EXIT_DATA, "--protocol exposed: no ranking of pairs to evaluate: expected "
+		    "rankings from score-frontdoor --pairs test");
+	if ((protocols & EVAL_ALL) && !have_top)
+		die(HCR_EXIT_DATA, "--protocol all: no all-ranking to evaluate, only rankings of "
+		    "pairs: give the top-K rankings (score-frontdoor -k) or --protocol exposed");
+	st.o.protocols = protocols;
+	for (k = 0; k < st.n_runs; k++) {
+		if (st.runs[k]) {
+			ranking_check_users(st.runs[k], &st.ds.users);
+			if (protocols & EVAL_ALL)
+				check_coverage(&st, &d, st.runs[k]);
+		} else if (protocols & EVAL_ALL) {
+			warnx("ranking '%s' is of pairs only: its all-ranking values are missing",
+			    st.xruns[k]->h.label);
+		}
+		if (st.xruns[k]) {
+			ranking_check_users(st.xruns[k], &st.ds.users);
+			eval_check_pairs(&d, st.xruns[k], &st.ds.users);
+			if (protocols & EVAL_EXPOSED)
+				check_pair_coverage(&d, st.xruns[k]);
+		} else if (protocols & EVAL_EXPOSED) {
+			warnx("ranking '%s' has no ranking of pairs: its exposed values are missing",
+			    st.runs[k]->h.label);
+		}
 	}
 	n_read = st.n_runs;
 	if (st.have_truth)
-		for (k = 0; k < TRUTH_KINDS && st.n_runs < MAX_RUNS; k++)
+		for (k = 0; k < TRUTH_KINDS && st.n_runs < MAX_RUNS; k++) {
+			st.xruns[st.n_runs] = NULL;
 			st.runs[st.n_runs++] = &oracle[k];
+		}
 	if (baseline) {
-		for (k = 0; k < st.n_runs && base < 0; k++)
-			if (strcmp(st.runs[k]->h.label, baseline) == 0)
-				base = k;
+		base = find_index(&st, baseline);
 		if (base < 0)
 			die(HCR_EXIT_USAGE, "--baseline %s: no ranking of that label", baseline);
 	} else {
-		struct ranking *ct = find_run(&st, "ct");
-		base = 0;
-		for (k = 0; ct && k < st.n_runs; k++)
-			if (st.runs[k] == ct)
-				base = k;
+		base = find_index(&st, "ct");
+		if (base < 0)
+			base = 0;
 	}
 
-	eval_run(&d, (const struct ranking *const *)st.runs, st.n_runs, base, &st.o, &res);
+	eval_run(&d, (const struct ranking *const *)st.runs,
+	    (const struct ranking *const *)st.xruns, st.n_runs, base, &st.o, &res);
 	fp = out_open(output, 0);
 	if (json)
 		eval_write_json(fp, &res);
@@ -333,9 +422,14 @@ int main(int argc, char **argv)
 	eval_result_free(&res);
 	eval_data_free(&d);
 	for (k = 0; k < st.n_runs; k++) {
-		ranking_free(st.runs[k]);
+		if (st.runs[k])
+			ranking_free(st.runs[k]);
 		if (k < n_read)
 			free(st.runs[k]);
+		if (st.xruns[k]) {
+			ranking_free(st.xruns[k]);
+			free(st.xruns[k]);
+		}
 	}
 	truth_free(&st.truth);
 	dataset_free(&st.ds);

@@ -19,13 +19,14 @@
 #include "train/model.h"
 
 static const char usage[] =
-    "score-frontdoor [-k K] [--rule R[,R...]] [--model LABEL | --all] [--label NAME]\n"
-    "                       [--users FILE] [--shard K/N] [-j N] [-v] [-o FILE]\n"
+    "score-frontdoor [-k K | --pairs valid|test] [--rule R[,R...]|all]\n"
+    "                       [--model LABEL | --all] [--label NAME] [--users FILE]\n"
+    "                       [--shard K/N] [-j N] [-v] [-o FILE]\n"
     "                       [--effects FILE --item-columns TABLE] [FILE]\n";
 
 enum {
 	OPT_RULE = CLI_FIRST_TOOL_OPTION, OPT_MODEL, OPT_ALL, OPT_LABEL, OPT_USERS, OPT_SHARD,
-	OPT_EFFECTS, OPT_ITEM_COLUMNS,
+	OPT_PAIRS, OPT_EFFECTS, OPT_ITEM_COLUMNS,
 };
 
 enum { MAX_RULES = 8, MAX_RANKINGS = 64 };
@@ -34,6 +35,10 @@ struct run {
 	int k, shard, shards, all;
 	const char *rules[MAX_RULES];
 	int nrules;
+	int every_rule;            /* --rule all: each rule the model's method lists */
+	const char *pairs;         /* --pairs: the part whose pairs are scored, or NULL */
+	int pairs_part;
+	struct csr cand;           /* --pairs: each user's pairs of the part */
 	const char *model_label, *label, *users_file;
 	/* --effects: each head's item effects against item columns, over trained items */
 	const char *effects_file, *columns_file;
@@ -57,9 +62,13 @@ struct run {
 static int keep_section(const struct hs_section *sec, void *arg)
 {
 	const struct run *r = arg;
-	const msgpack_object *l;
+	const msgpack_object *l, *c;
 	int k;
 	if (strcmp(sec->name, "ranking") != 0)
+		return 1;
+	/* a ranking of pairs and an all-ranking of one label are two rankings */
+	c = hs_get(sec->meta, "candidates");
+	if (r->pairs ? !c || !hs_str_eq(c, r->pairs) : c != NULL)
 		return 1;
 	l = hs_get(sec->meta, "label");
 	for (k = 0; l && k < r->nlabels; k++)
@@ -85,15 +94,36 @@ static const char *resolve(const struct model *m, const char *rule)
 	return strcmp(rule, "default") == 0 ? m->default_rule : rule;
 }
 
+/* --rule all: the rules of model m's method, each a ranking. */
+static void every_rule(struct run *r, const struct model *m)
+{
+	const struct method *me = method_find(m->method);
+	int k;
+	if (!r->every_rule)
+		return;
+	if (!me)
+		die(HCR_EXIT_DATA, "--rule all: model '%s' is of a method this tool does not know, "
+		    "'%s'", m->label, m->method);
+	for (k = 0; me->rules[k].name; k++)
+		if (k == MAX_RULES)
+			die(HCR_EXIT_FAIL, "internal: method %s has more than %d rules", me->name,
+			    MAX_RULES);
+		else
+			r->rules[k] = me->rules[k].name;
+	r->nrules = k;
+}
+
 /* Records the labels model m will give, so that the input's rankings of them go. */
 static void note_labels(struct run *r, const struct model *m)
 {
 	int k;
+	every_rule(r, m);
 	for (k = 0; k < r->nrules && r->nlabels < MAX_RANKINGS; k++)
 		label_of(r, m, resolve(m, r->rules[k]), r->labels[r->nlabels++], sizeof r->labels[0]);
 }
 
-/* The users to rank: --users in file order, else every user with a training click. */
+/* The users to rank: --users in file order, else every user with a training click
+ * (with --pairs, every user with a pair of the part). */
 static void choose_users(struct run *r)
 {
 	int64_t u;
@@ -108,7 +138,7 @@ static void choose_users(struct run *r)
 	}
 	r->list = xmalloc(((size_t)r->ds.users.n + 1) * sizeof *r->list);
 	for (u = 0; u < r->ds.users.n; u++)
-		if (csr_len(&r->train, u) > 0)
+		if (csr_len(r->pairs ? &r->cand : &r->train, u) > 0)
 			r->list[r->nlist++] = (int32_t)u;
 }
 
@@ -142,9 +172,25 @@ static void prepare(struct run *r, struct hs_in *in)
 	dataset_require(in, &r->ds);
 	split_user_items(&r->ds.split, r->ds.users.n, r->ds.items.n, PART_TRAIN, 0, &r->train);
 	dataset_fingerprints(&r->ds, r->vocab, r->split);
-	choose_users(r);
 	if (r->effects_file)
 		prepare_effects(r);
+	if (r->pairs) {
+		int64_t u, i;
+		split_user_items(&r->ds.split, r->ds.users.n, r->ds.items.n, r->pairs_part, 0,
+		    &r->cand);
+		choose_users(r);
+		/* every pair of a user: k is the most pairs a user has */
+		r->k = 1;
+		for (i = 0; i < r->nlist; i++) {
+			u = r->list[i];
+			if (csr_len(&r->cand, u) > r->k)
+				r->k = (int)csr_len(&r->cand, u);
+		}
+		verbose("--pairs %s: %lld pairs of %lld users (at most %d a user)", r->pairs,
+		    (long long)r->cand.off[r->ds.users.n], (long long)r->nlist, r->k);
+		return;
+	}
+	choose_users(r);
 }
 
 static void rank_model(struct run *r, const struct model *m)
@@ -187,7 +233,13 @@ static void rank_model(struct run *r, const struct model *m)
 		memcpy(h.split, r->split, sizeof h.split);
 		o.k = r->k;
 		o.threads = hcr_tool.threads;
-		o.mask = &r->train;
+		if (r->pairs) {
+			/* the pairs given, every one, training items included */
+			snprintf(h.candidates, sizeof h.candidates, "%s", r->pairs);
+			o.candidates = &r->cand;
+		} else {
+			o.mask = &r->train;
+		}
 		o.meter = h.label;
 		rank_users(&sc.scorer, r->list + lo, hi - lo, &o, &res);
 		meter_end("%s: %lld users ranked in %s", h.label, (long long)(hi - lo),
@@ -236,12 +288,13 @@ static void parse_rules(struct run *r, char *arg)
 /* --help lists these, a line each; the man page is the full reference. */
 static const struct cli_option options[] = {
 	{ 'k', NULL, "K", "items a user (default 100)" },
-	{ OPT_RULE, "rule", "R[,R...]", "the rules to rank by (default: the method's own)" },
+	{ OPT_RULE, "rule", "R[,R...]", "the rules to rank by, or all (default: its own)" },
 	{ OPT_MODEL, "model", "LABEL", "rank the model of this label" },
 	{ OPT_ALL, "all", NULL, "rank every model of the stream" },
 	{ OPT_LABEL, "label", "NAME", "label the ranking NAME (one ranking only)" },
 	{ OPT_USERS, "users", "FILE", "rank the users of FILE, an id a line, in its order" },
 	{ OPT_SHARD, "shard", "K/N", "rank shard K of N only" },
+	{ OPT_PAIRS, "pairs", "PART", "score each user's pairs of valid or test, every one" },
 	{ OPT_EFFECTS, "effects", "FILE", "heads' item effects against the columns, to FILE" },
 	{ OPT_ITEM_COLUMNS, "item-columns", "TABLE", "the item columns of --effects (CSV, TSV)" },
 	{ 'j', "threads", "N", "rank on N threads (default 1)" },
@@ -259,7 +312,7 @@ int main(int argc, char **argv)
 	struct hs_out *out;
 	struct hs_section sec;
 	const char *output = NULL;
-	int c, k, have_held = 0, models = 0;
+	int c, k, have_held = 0, models = 0, k_given = 0;
 
 	tool_init("score-frontdoor", argc, argv);
 	r.k = 100;
@@ -268,7 +321,20 @@ int main(int argc, char **argv)
 	r.nrules = 1;
 	while ((c = cli_getopt(argc, argv, usage, options)) != -1) {
 		switch (c) {
-		case 'k': r.k = (int)opt_long("-k", optarg, 1, 1 << 20); break;
+		case 'k':
+			r.k = (int)opt_long("-k", optarg, 1, 1 << 20);
+			k_given = 1;
+			break;
+		case OPT_PAIRS:
+			if (strcmp(optarg, "valid") == 0)
+				r.pairs_part = PART_VALID;
+			else if (strcmp(optarg, "test") == 0)
+				r.pairs_part = PART_TEST;
+			else
+				cli_usage_error(usage, "--pairs: expected valid or test (the part whose "
+				    "pairs are scored), got '%s'", optarg);
+			r.pairs = optarg;
+			break;
 		case OPT_RULE: parse_rules(&r, optarg); break;
 		case OPT_MODEL: r.model_label = optarg; break;
 		case OPT_ALL: r.all = 1; break;
@@ -288,7 +354,12 @@ int main(int argc, char **argv)
 		    "of the heads are compared with the columns");
 	if (r.all && r.model_label)
 		cli_usage_error(usage, "--all and --model choose models two ways; give one");
-	if (r.label && (r.nrules > 1 || r.all))
+	if (r.pairs && k_given)
+		cli_usage_error(usage, "--pairs scores every pair of a user, so -k has no meaning "
+		    "with it");
+	if (r.nrules == 1 && strcmp(r.rules[0], "all") == 0)
+		r.every_rule = 1;
+	if (r.label && (r.nrules > 1 || r.all || r.every_rule))
 		cli_usage_error(usage, "--label names one ranking, not one for each rule or model");
 	if (r.label && (strlen(r.label) == 0 || strlen(r.label) >= sizeof r.labels[0]))
 		cli_usage_error(usage, "--label: expected 1 to %zu bytes, got '%s'",
@@ -356,6 +427,7 @@ int main(int argc, char **argv)
 		free(r.trained);
 	}
 	csr_free(&r.train);
+	csr_free(&r.cand);
 	free(r.list);
 	dataset_free(&r.ds);
 	return HCR_EXIT_OK;

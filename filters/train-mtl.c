@@ -18,15 +18,44 @@ static const char usage[] =
     "                 [--dim D] [--latent D] [--layers L] [--batch N] [--negatives N]\n"
     "                 [--epochs N] [--patience N] [--seed S] [--frozen] [--modalities A,B]\n"
     "                 [--h1 G] [--h2 G] [--h1-tower click|like] [--h2-item]\n"
-    "                 [--centre users|clicks]\n"
+    "                 [--centre users|clicks] [--valid-metric M@K] [--one-role]\n"
     "                 [--max-batches N] [--label NAME] [-j N] [-v] [-o FILE] [FILE]\n";
 
 enum {
 	OPT_METHOD = CLI_FIRST_TOOL_OPTION, OPT_BACKBONE, OPT_LR, OPT_L2, OPT_BETA, OPT_DIM,
 	OPT_LATENT, OPT_LAYERS, OPT_BATCH, OPT_NEGATIVES, OPT_EPOCHS, OPT_PATIENCE, OPT_SEED,
 	OPT_FROZEN, OPT_MODALITIES, OPT_MAX_BATCHES, OPT_LABEL, OPT_H1, OPT_H2, OPT_H1_TOWER,
-	OPT_H2_ITEM, OPT_CENTRE,
+	OPT_H2_ITEM, OPT_CENTRE, OPT_VALID_METRIC, OPT_ONE_ROLE,
 };
+
+/* A method that tells exposure from content (its towers score with the e or c group:
+ * HCR, HCR-NS, CR) learns nothing of the kind from modalities of one role: its
+ * exposure and content heads would see the same features.  It refuses, naming the
+ * fix, unless told to go on. */
+static void check_roles(const struct train_config *cfg, const struct bb_modality *mods,
+    int nmod, int go_on)
+{
+	unsigned groups = 0;
+	int k, roles = 0;
+	char names[256] = "";
+	for (k = 0; k < cfg->method->towers; k++)
+		groups |= method_groups(cfg, k);
+	if (!(groups & ((1u << GROUP_E) | (1u << GROUP_C))) || go_on)
+		return;
+	for (k = 0; k < nmod; k++) {
+		roles |= 1 << mods[k].role;
+		snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", k ? ", " : "",
+		    mods[k].name);
+	}
+	/* no modality at all (ids alone, on MF) is a model of its own, not a mistake */
+	if (nmod == 0 || roles == ((1 << ROLE_EXPOSURE) | (1 << ROLE_CONTENT)))
+		return;
+	die(HCR_EXIT_USAGE, "--method %s tells exposure from content, but every modality (%s) is "
+	    "%s: its exposure and content heads would see the same features.  Give modalities of "
+	    "both roles (extract-features -m NAME:%s=FILE), or --one-role to train it anyway",
+	    cfg->method->name, names, roles == (1 << ROLE_EXPOSURE) ? "exposure" : "content",
+	    roles == (1 << ROLE_EXPOSURE) ? "content" : "exposure");
+}
 
 struct keep_arg {
 	const char *label;
@@ -65,6 +94,8 @@ static const struct cli_option options[] = {
 	{ OPT_H1_TOWER, "h1-tower", "click|like", "the backbone h1 reads (default like)" },
 	{ OPT_H2_ITEM, "h2-item", NULL, "give h2 a per-item factor" },
 	{ OPT_CENTRE, "centre", "users|clicks", "users in h1's centring: alike (default), by clicks" },
+	{ OPT_VALID_METRIC, "valid-metric", "M@K", "early stopping's metric (default ndcg@50)" },
+	{ OPT_ONE_ROLE, "one-role", NULL, "train HCR or CR on modalities of one role" },
 	{ OPT_MAX_BATCHES, "max-batches", "N", "end each epoch after N batches (for timing)" },
 	{ OPT_LABEL, "label", "NAME", "the model's label (default: the method)" },
 	{ 'j', "threads", "N", "threads (default 1); the model is the same bits" },
@@ -89,7 +120,8 @@ int main(int argc, char **argv)
 	struct hs_section sec;
 	struct keep_arg keep;
 	const char *output = NULL, *method = "hcr", *modalities = NULL, *label = NULL;
-	int c, k, nmod = 0;
+	int c, k, nmod = 0, one_role = 0;
+	char vname[32];
 
 	tool_init("train-mtl", argc, argv);
 	train_config_defaults(&cfg);
@@ -141,6 +173,12 @@ int main(int argc, char **argv)
 			if (cfg.heads.centre == CENTRE_KINDS)
 				cli_usage_error(usage, "--centre: expected users or clicks, got '%s'", optarg);
 			break;
+		case OPT_VALID_METRIC:
+			if (train_valid_parse(optarg, &cfg.valid_metric, &cfg.k_valid) != 0)
+				cli_usage_error(usage, "--valid-metric: expected ndcg@K, recall@K, xndcg@K, "
+				    "xndcg_lin@K, xrecall@K or auc, got '%s'", optarg);
+			break;
+		case OPT_ONE_ROLE: one_role = 1; break;
 		case 'o': output = optarg; break;
 		default: cli_usage_error(usage, "unexpected option");
 		}
@@ -212,14 +250,15 @@ int main(int argc, char **argv)
 	}
 	data.nmod = nmod;
 	data.mods = mods;
+	check_roles(&cfg, mods, nmod, one_role);
 	verbose("%s on %s: %lld users, %lld items, %d modalities, %lld training records",
 	    cfg.method->name, cfg.bb.kind == BB_MMGCN ? "mmgcn" : "mf", (long long)data.nu,
 	    (long long)data.ni, nmod, (long long)split_count(&ds.split, PART_TRAIN));
 
 	train_run(&cfg, &data, &res);
-	verbose("best epoch %d of %d (%s): validation ndcg@%d %.4f over %lld users",
-	    res.best_epoch, res.epochs, res.stopped, cfg.k_valid, res.best_valid,
-	    (long long)res.valid_users);
+	verbose("best epoch %d of %d (%s): validation %s %.4f over %lld users",
+	    res.best_epoch, res.epochs, res.stopped, train_valid_name(cfg.valid_metric,
+		cfg.k_valid, vname, sizeof vname), res.best_valid, (long long)res.valid_users);
 	model_write(out, &cfg, &data, &res, keep.label);
 	hs_out_close(out);
 	hs_in_close(in);

@@ -25,7 +25,7 @@ NR == 1 {
 {
 	line = "|"
 	for (j = 1; j <= nf; j++) {
-		c = j == 1 ? label($(field[j])) : (sdcol[j] || index(head[j], "@")) ? num($(field[j])) : $(field[j])
+		c = j == 1 ? label($(field[j])) : (sdcol[j] || index(head[j], "@") || head[j] == "valid") ? num($(field[j])) : $(field[j])
 		if (sdcol[j] && $(sdcol[j]) != "NA") c = c " ± " num($(sdcol[j]))
 		line = line " " c " |"
 	}

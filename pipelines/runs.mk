@@ -21,15 +21,21 @@ BETAS ?= 1 2 3 5
 BETA_METHODS := hcr hcr-ns
 # More train-mtl options for every training (say --dim 32); they name a folder of their own.
 TRAIN_ARGS ?=
-# HCR's model is ranked by every rule of Table 3 at once (its own, the centred hcr-c,
-# labelled hcr; the paper's f h1 as hcr/hcr); other methods by their own.
-RULES_hcr := hcr-c,hcr,hcr-cg,hcr-t,hcr-s1,hcr-s2
+# HCR's model is ranked by every rule it lists (score-frontdoor --rule all: its own,
+# the centred hcr-c, labelled hcr; the paper's f h1 as hcr/hcr; Table 3's and any added
+# since); other methods by their own.
+RULES_hcr ?= all
 
-comma := ,
 KS := $(subst $(comma), ,$(K))
 KMAX := $(shell printf '%s\n' $(KS) | sort -n | tail -n 1)
+# A model's rankings: each user's top KMAX, and on data sets with a randomly exposed
+# test set (PAIRS, data.mk) each user's test pairs too, in one file.
+RANKED := top$(KMAX)$(if $(PAIRS),+$(PAIRS))
+PROTOCOL := $(if $(PAIRS),--protocol all$(comma)exposed)
 MD := $(DD)/$(BACKBONE)-e$(EPOCHS)-p$(PATIENCE)$(if $(strip $(TRAIN_ARGS)),-$(shell printf '%s' '$(TRAIN_ARGS)' | md5sum | cut -c1-8))
-R := $(RESULTS)/$(EXP)/$(DATA)
+# RUN_TAG (say the backbone) keeps runs of other settings apart (pipelines/bench.mk).
+RUN_TAG ?=
+R := $(RESULTS)/$(EXP)/$(DATA)$(if $(RUN_TAG),-$(RUN_TAG))
 P := $(TOP)/pipelines
 
 # Models are kept whether or not a later target still names them.
@@ -57,18 +63,21 @@ $(MD)/%.model.mp: $(FEATS)
 	opts=; for p in $(subst _, ,$(word 2,$(subst /, ,$*))); do opts+=" --$${p%%-*} $${p#*-}"; done; \
 	rc=0; train-mtl --method $(word 1,$(subst /, ,$*)) --backbone $(BACKBONE) \
 	  --epochs $(EPOCHS) --patience $(PATIENCE) --seed $(patsubst seed-%,%,$(word 3,$(subst /, ,$*))) \
-	  $$opts $(TRAIN_ARGS) -j $(TRAIN_THREADS) -v $(FEATS) -o $@ 2> $(@:.model.mp=.log) || rc=$$?; \
+	  $$opts $(TRAIN_ARGS) $(ONE_ROLE) -j $(TRAIN_THREADS) -v $(FEATS) -o $@ 2> $(@:.model.mp=.log) || rc=$$?; \
 	if [ $$rc = 5 ]; then echo "$*: training diverged, see $(@:.model.mp=.log)" >&2; : > $@; \
 	elif [ $$rc != 0 ]; then tail -n 5 $(@:.model.mp=.log) >&2; exit $$rc; fi
 $(call job,$(MD)/%.model.mp,$(TRAIN_THREADS),$(TRAIN_MEM))
 
-# A ranking's name holds its length, so that a larger K ranks again.
-$(MD)/%.top$(KMAX).mp: $(MD)/%.model.mp
-	score-frontdoor -k $(KMAX) --rule $(or $(RULES_$(word 1,$(subst /, ,$*))),default) $< -o $@
-$(call job,$(MD)/%.top$(KMAX).mp,1,$(RANK_MEM))
+# A ranking's name holds its length (and its pairs), so that a larger K ranks again.
+rules = $(or $(RULES_$(word 1,$(subst /, ,$(1)))),default)
+$(MD)/%.$(RANKED).mp: $(MD)/%.model.mp
+	score-frontdoor -k $(KMAX) --rule $(call rules,$*) $< \
+	  $(if $(PAIRS),| score-frontdoor --pairs $(PAIRS) --rule $(call rules,$*)) -o $@
+$(call job,$(MD)/%.$(RANKED).mp,1,$(RANK_MEM))
 
-# The search: grid.tsv holds every setting's validation NDCG@50 (train-mtl's best
-# epoch), chosen.tsv the best, chosen.mk the same for make.  grid.spec changes with
+# The search: grid.tsv holds every setting's validation metric (train-mtl's best
+# epoch; NDCG@50 unless TRAIN_ARGS says --valid-metric), chosen.tsv the best, chosen.mk
+# the same for make.  grid.spec changes with
 # the grid, so a narrowed grid chooses again among its own settings.
 define search
 $(call stamp,$(MD)/$(1)/grid.spec,seed-$(TUNE_SEED) $(call grid,$(1)))
@@ -100,10 +109,10 @@ $(call stamp,$(R)/settings.txt,$(strip data $(DATA)$(if $(filter sim,$(DATA)), (
 	train-mtl $(TRAIN_ARGS); chosen $(foreach m,$(METHODS),$(m) $(HP_$(m)))))
 
 SEED_TSVS := $(SEEDS:%=$(R)/seed-%.tsv)
-$(R)/seed-%.tsv: $(foreach m,$(METHODS),$(MD)/$(m)/$(HP_$(m))/seed-%.top$(KMAX).mp) $(TRUTH_DEPS) \
+$(R)/seed-%.tsv: $(foreach m,$(METHODS),$(MD)/$(m)/$(HP_$(m))/seed-%.$(RANKED).mp) $(TRUTH_DEPS) \
     $(R)/settings.txt
-	evaluate -k $(K) --active $(ACTIVE) --periods $(PERIODS) --baseline $(BASELINE) \
-	  --tsv $(filter %.top$(KMAX).mp,$^) $(TRUTH) -o $@
+	evaluate -k $(K) --active $(ACTIVE) --periods $(PERIODS) --baseline $(BASELINE) $(PROTOCOL) \
+	  --tsv $(filter %.$(RANKED).mp,$^) $(TRUTH) -o $@
 $(call job,$(R)/seed-%.tsv,1,$(RANK_MEM))
 
 # Mean and spread over the seeds of every number evaluate gave.
@@ -115,11 +124,18 @@ $(R)/hparams.tsv: $(foreach m,$(METHODS),$(MD)/$(m)/chosen.tsv)
 
 # metrics LIST: LIST's metrics at every K, as pivot.awk's columns.
 metrics = $(foreach m,$(1),$(foreach k,$(KS),$(m)@$(k)))
+# The exposed protocol's columns (its NDCG with gain 2^rating - 1, recall, AUC), when
+# the data set has one.
+EXPOSED_COLS = $(if $(PAIRS),$(foreach m,xndcg xrecall,$(foreach k,$(KS),exposed:$(m)@$(k))) exposed:auc@0)
+# The rows of HCR's rules, as the summary has them (every rule its model lists).
+hcr_rules = $$(awk -F'\t' 'NR > 1 && $$1 ~ /^hcr\// && !seen[$$1]++ { printf " %s", $$1 }' $(1))
 PIVOT = awk -f $(P)/pivot.awk -v part=test
 MD_TABLE = awk -f $(P)/md.awk -v names='$(NAMES)'
-NAMES ?= ct=CT hcr=HCR hcr/hcr=HCR-paper hcr/hcr-cg=HCR-CG hcr-ns=HCR-NS hcr/hcr-t=HCR-T \
-	hcr/hcr-s1=HCR-S1 hcr/hcr-s2=HCR-S2 \
-	esmm=ESMM cr=CR multi-ipw=Multi-IPW multi-dr=Multi-DR dcf=DCF
+NAMES ?= ct=CT hcr=HCR hcr/hcr=HCR-paper hcr/hcr-cg=HCR-CG hcr/hcr-c-s2=HCR-C-S2 hcr-ns=HCR-NS \
+	hcr/hcr-t=HCR-T hcr/hcr-s1=HCR-S1 hcr/hcr-s2=HCR-S2 \
+	esmm=ESMM cr=CR multi-ipw=Multi-IPW multi-dr=Multi-DR dcf=DCF bpr=BPR \
+	exposed:xndcg@5=xNDCG@5 exposed:xndcg@10=xNDCG@10 exposed:xrecall@5=xRecall@5 \
+	exposed:xrecall@10=xRecall@10 exposed:auc@0=AUC
 
 # report TITLE,TABLE...: a markdown page of the tables, then the settings and choices.
 define report

@@ -23,7 +23,7 @@ include $(dir $(lastword $(MAKEFILE_LIST)))data.mk
 include $(TOP)/pipelines/runs.mk
 
 tables: $(R)/table2.tsv $(R)/table2.md
-COLS = $(call metrics,recall ndcg)$(if $(TRUTH), $(foreach k,$(KS),truth:ndcg@$(k)))
+COLS = $(call metrics,recall ndcg)$(if $(TRUTH), $(foreach k,$(KS),truth:ndcg@$(k))) $(EXPOSED_COLS)
 $(R)/table2.tsv: $(R)/summary.tsv $(P)/pivot.awk
 	$(PIVOT) -v breakdown=overall -v group=all -v row=run -v rowhead=method \
 	  -v rows='$(METHODS)' -v col=metric -v cols='$(COLS)' $< > $@

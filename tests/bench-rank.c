@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 	/* Other work on the machine only slows a run down: the best of r runs each,
 	 * alternating, measures each side's own speed. */
 	for (t = 1; t <= max_threads; t++) {
-		struct rank_opts o = { k, t, ub, ic, NULL, NULL };
+		struct rank_opts o = { .k = k, .threads = t, .user_block = ub, .item_chunk = ic };
 		double a = 0, b = 0, ac = 0, bc = 0, t0, c0, x, xc;
 		int rep;
 		for (rep = 0; rep < reps; rep++) {

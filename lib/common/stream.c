@@ -23,7 +23,7 @@ static const struct {
 	const char *name;
 	int version;
 } known_sections[] = {
-	{ "vocab", 1 }, { "split", 1 }, { "graph", 1 }, { "feature", 1 }, { "model", 1 },
+	{ "vocab", 1 }, { "split", 2 }, { "graph", 1 }, { "feature", 1 }, { "model", 1 },
 	{ "ranking", 1 }, { "truth", 1 }, { "evaluation", 1 },
 };
 

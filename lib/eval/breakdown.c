@@ -10,11 +10,11 @@
 #include "eval/pairedtests.h"
 
 const char *const eval_breakdown_names[EB_COUNT] = { "overall", "groups", "periods", "items",
-	"truth", "compare" };
+	"truth", "exposed", "compare" };
 const char *const eval_stat_names[ES_COUNT] = { "", "gain", "drop", "diff", "t_p",
 	"wilcoxon_p" };
 const char *const eval_metric_names[EM_COUNT] = { "recall", "ndcg", "nrecall", "share",
-	"kendall" };
+	"kendall", "xndcg", "xndcg_lin", "xrecall", "auc" };
 const char *const eval_part_names[3] = { "train", "valid", "test" };
 
 static const int parts[2] = { PART_VALID, PART_TEST };
@@ -98,6 +98,9 @@ static void item_groups(struct eval_data *d, const struct split *s)
  * in period p when floor(p n / P) <= j < floor((p + 1) n / P). */
 static void periods(struct eval_data *d, const struct split *s, int nper)
 {
+	/* the later likes all-ranking can rank: not of the user's training items */
+#define LATER_LIKE(k) (s->part[k] != PART_TRAIN && s->like[k] && \
+	    !csr_has(&d->train, s->user[k], s->item[k]))
 	int64_t *n_u = xcalloc((size_t)d->nu + 1, sizeof *n_u);
 	int64_t *seen = xcalloc((size_t)d->nu + 1, sizeof *seen), k, m = 0, j;
 	int32_t *row = xmalloc(((size_t)s->n + 1) * sizeof *row);
@@ -105,10 +108,10 @@ static void periods(struct eval_data *d, const struct split *s, int nper)
 	int *per = xmalloc(((size_t)s->n + 1) * sizeof *per);
 	int p;
 	for (k = 0; k < s->n; k++)
-		if (s->part[k] != PART_TRAIN && s->like[k])
+		if (LATER_LIKE(k))
 			n_u[s->user[k]]++;
 	for (k = 0; k < s->n; k++)
-		if (s->part[k] != PART_TRAIN && s->like[k]) {
+		if (LATER_LIKE(k)) {
 			int32_t u = s->user[k];
 			j = seen[u]++;
 			row[m] = u;
@@ -136,17 +139,21 @@ static void periods(struct eval_data *d, const struct split *s, int nper)
 	free(row);
 	free(col);
 	free(per);
+#undef LATER_LIKE
 }
 
 void eval_data_build(struct eval_data *d, const struct dataset *ds, const struct eval_opts *o,
     const struct truth *truth)
 {
+	int p;
 	memset(d, 0, sizeof *d);
 	d->nu = ds->users.n;
 	d->ni = ds->items.n;
 	split_user_items(&ds->split, d->nu, d->ni, PART_TRAIN, 0, &d->train);
-	split_user_items(&ds->split, d->nu, d->ni, PART_VALID, 1, &d->pos[PART_VALID]);
-	split_user_items(&ds->split, d->nu, d->ni, PART_TEST, 1, &d->pos[PART_TEST]);
+	for (p = PART_VALID; p <= PART_TEST; p++) {
+		d->likes_of_train[p] = split_later_likes(&ds->split, &d->train, p, &d->pos[p]);
+		split_exposed(&ds->split, d->nu, d->ni, p, &d->x[p]);
+	}
 	activity_groups(d, o);
 	item_groups(d, &ds->split);
 	periods(d, &ds->split, o->periods);
@@ -159,6 +166,8 @@ void eval_data_free(struct eval_data *d)
 	csr_free(&d->train);
 	csr_free(&d->pos[PART_VALID]);
 	csr_free(&d->pos[PART_TEST]);
+	exposed_free(&d->x[PART_VALID]);
+	exposed_free(&d->x[PART_TEST]);
 	for (p = 0; p < d->periods; p++)
 		csr_free(&d->period[p]);
 	free(d->period);
@@ -351,7 +360,7 @@ static void eval_part(struct eval_result *res, const struct eval_data *d, int ru
 
 	memset(is, 0, sizeof is);
 	memset(eu, 0, sizeof *eu);
-	for (row = 0; row < rk->rows; row++) {
+	for (row = 0; rk && row < rk->rows; row++) {
 		int32_t u = rk->users[row];
 		const int32_t *ranked = rk->items + rk->off[row];
 		int64_t n_ranked = ranking_len(rk, row), n_pos = csr_len(pos, u), q;
@@ -390,7 +399,7 @@ static void eval_periods(struct eval_result *res, const struct eval_data *d, int
 		const struct csr *pos = &d->period[p];
 		struct sums s = { 0 };
 		int64_t row;
-		for (row = 0; row < rk->rows; row++) {
+		for (row = 0; rk && row < rk->rows; row++) {
 			int32_t u = rk->users[row];
 			if (!metrics_user(rk->items + rk->off[row], (int)ranking_len(rk, row),
 				pos->idx + pos->off[u], csr_len(pos, u), n_k, res->opts.ks, recall, ndcg))
@@ -398,6 +407,138 @@ static void eval_periods(struct eval_result *res, const struct eval_data *d, int
 			sums_add(&s, n_k, recall, ndcg);
 		}
 		sums_rows(res, &s, run, PART_TEST, EB_PERIODS, p);
+	}
+}
+
+/* ---- the exposed protocol ---- */
+
+/* Sums of the exposed metrics over users, each its own count (AUC needs a pair not
+ * liked). */
+struct xsums {
+	int64_t n, n_auc;
+	double xndcg[METRICS_MAX_K], xndcg_lin[METRICS_MAX_K], xrecall[METRICS_MAX_K], auc;
+};
+
+static void xsums_add(struct xsums *s, int n_k, const struct eval_xusers *xu, int64_t q)
+{
+	int j;
+	s->n++;
+	for (j = 0; j < n_k; j++) {
+		s->xndcg[j] += xu->xndcg[q * n_k + j];
+		s->xndcg_lin[j] += xu->xndcg_lin[q * n_k + j];
+		s->xrecall[j] += xu->xrecall[q * n_k + j];
+	}
+	if (!isnan(xu->auc[q])) {
+		s->n_auc++;
+		s->auc += xu->auc[q];
+	}
+}
+
+static void xsums_rows(struct eval_result *res, const struct xsums *s, int run, int part,
+    int group)
+{
+	int j, n_k = res->opts.n_k;
+	const double *v[3] = { s->xndcg, s->xndcg_lin, s->xrecall };
+	int m;
+	for (m = 0; m < 3; m++)
+		for (j = 0; j < n_k; j++)
+			add_row(res, run, part, EB_EXPOSED, group, ES_VALUE, EM_XNDCG + m,
+			    res->opts.ks[j], ratio(v[m][j], (double)s->n), s->n);
+	add_row(res, run, part, EB_EXPOSED, group, ES_VALUE, EM_AUC, 0,
+	    ratio(s->auc, (double)s->n_auc), s->n_auc);
+}
+
+static void xusers_grow(struct eval_xusers *xu, size_t *cap, int n_k)
+{
+	if ((size_t)xu->n < *cap)
+		return;
+	*cap = *cap ? *cap * 2 : 256;
+	xu->user = xreallocarray(xu->user, *cap, sizeof *xu->user);
+	xu->exposed = xreallocarray(xu->exposed, *cap, sizeof *xu->exposed);
+	xu->liked = xreallocarray(xu->liked, *cap, sizeof *xu->liked);
+	xu->xndcg = xreallocarray(xu->xndcg, *cap * (size_t)n_k, sizeof *xu->xndcg);
+	xu->xndcg_lin = xreallocarray(xu->xndcg_lin, *cap * (size_t)n_k, sizeof *xu->xndcg_lin);
+	xu->xrecall = xreallocarray(xu->xrecall, *cap * (size_t)n_k, sizeof *xu->xrecall);
+	xu->auc = xreallocarray(xu->auc, *cap, sizeof *xu->auc);
+}
+
+/* One run's ranking of a part's pairs: each user's exposed pairs in the ranking's
+ * order, the per-user records and the rows, overall and by activity group. */
+static void eval_exposed(struct eval_result *res, const struct eval_data *d, int run, int part)
+{
+	const struct ranking *rk = res->xruns ? res->xruns[run] : NULL;
+	const struct exposed *x = &d->x[part];
+	struct eval_xusers *xu = &res->xusers[run][part];
+	struct xsums all, grp[2];
+	double *g = NULL, *sc = NULL;
+	uint8_t *lk = NULL;
+	size_t cap = 0, gcap = 0;
+	int64_t row, j;
+	int n_k = res->opts.n_k;
+
+	memset(&all, 0, sizeof all);
+	memset(grp, 0, sizeof grp);
+	memset(xu, 0, sizeof *xu);
+	/* a ranking of the other part's pairs is no ranking of this one */
+	if (rk && strcmp(rk->h.candidates, eval_part_names[part]) != 0)
+		rk = NULL;
+	for (row = 0; rk && row < rk->rows; row++) {
+		int32_t u = rk->users[row];
+		int64_t n = ranking_len(rk, row), q;
+		const int32_t *items = rk->items + rk->off[row];
+		if (n == 0)
+			continue;
+		if ((size_t)n > gcap) {
+			gcap = (size_t)n;
+			g = xreallocarray(g, gcap, sizeof *g);
+			sc = xreallocarray(sc, gcap, sizeof *sc);
+			lk = xreallocarray(lk, gcap, 1);
+		}
+		if (exposed_gather(x, u, items, n, g, lk) != 0)
+			die(HCR_EXIT_FAIL, "internal: a ranked pair that is not exposed");
+		memcpy(sc, rk->scores + rk->off[row], (size_t)n * sizeof *sc);
+		xusers_grow(xu, &cap, n_k);
+		q = xu->n;
+		if (!exposed_user(g, lk, sc, n, n_k, res->opts.ks, xu->xndcg + q * n_k,
+		    xu->xndcg_lin + q * n_k, xu->xrecall + q * n_k, &xu->auc[q]))
+			continue;
+		xu->user[q] = u;
+		xu->exposed[q] = (int32_t)n;
+		for (j = 0, xu->liked[q] = 0; j < n; j++)
+			xu->liked[q] += lk[j] != 0;
+		xsums_add(&all, n_k, xu, q);
+		xsums_add(&grp[d->active[u] ? 0 : 1], n_k, xu, q);
+		xu->n++;
+	}
+	free(g);
+	free(sc);
+	free(lk);
+	xsums_rows(res, &all, run, part, 0);
+	xsums_rows(res, &grp[0], run, part, 1);
+	xsums_rows(res, &grp[1], run, part, 2);
+}
+
+void eval_check_pairs(const struct eval_data *d, const struct ranking *r,
+    const struct vocab *users)
+{
+	int part = strcmp(r->h.candidates, "valid") == 0 ? PART_VALID : PART_TEST;
+	const struct exposed *x = &d->x[part];
+	int64_t row, j;
+	for (row = 0; row < r->rows; row++) {
+		int32_t u = r->users[row];
+		int64_t n = ranking_len(r, row);
+		for (j = 0; j < n; j++)
+			if (exposed_find(x, u, r->items[r->off[row] + j]) < 0)
+				die(HCR_EXIT_DATA, "%s: ranking '%s' of the %s pairs lists an item user '%s' "
+				    "has no %s record of: make it with score-frontdoor --pairs %s on this "
+				    "split", r->source, r->h.label, r->h.candidates, vocab_id(users, u),
+				    r->h.candidates, r->h.candidates);
+		if (n != csr_len(&x->x, u))
+			die(HCR_EXIT_DATA, "%s: ranking '%s' of the %s pairs lists %lld of the %lld %s "
+			    "pairs of user '%s': make it with score-frontdoor --pairs %s on this split",
+			    r->source, r->h.label, r->h.candidates, (long long)n,
+			    (long long)csr_len(&x->x, u), r->h.candidates, vocab_id(users, u),
+			    r->h.candidates);
 	}
 }
 
@@ -427,7 +568,8 @@ static void gains_and_drops(struct eval_result *res, size_t n_each)
 			    ratio(f.value - r.value, f.value), r.users);
 		}
 		if (r.run == res->baseline || (r.breakdown != EB_GROUPS &&
-		    r.breakdown != EB_PERIODS && r.breakdown != EB_ITEMS))
+		    r.breakdown != EB_PERIODS && r.breakdown != EB_ITEMS &&
+		    !(r.breakdown == EB_EXPOSED && r.group > 0)))
 			continue;
 		bl = res->rows[(size_t)res->baseline * n_each + a % n_each];
 		if (!same_cell(&r, &bl))
@@ -437,6 +579,65 @@ static void gains_and_drops(struct eval_result *res, size_t n_each)
 	}
 }
 
+/* One paired comparison of n pairs: mean difference, t-test, Wilcoxon. */
+static void compare_rows(struct eval_result *res, int run, int part, int metric, int k,
+    const double *x, const double *y, int64_t n)
+{
+	struct ttest t;
+	struct wilcoxon w;
+	double diff = 0;
+	int64_t q;
+	ttest_paired(x, y, n, &t);
+	wilcoxon_paired(x, y, n, &w);
+	for (q = 0; q < n; q++)
+		diff += x[q] - y[q];
+	add_row(res, run, part, EB_COMPARE, 0, ES_DIFF, metric, k, ratio(diff, (double)n), n);
+	add_row(res, run, part, EB_COMPARE, 0, ES_T_P, metric, k, t.p, n);
+	add_row(res, run, part, EB_COMPARE, 0, ES_WILCOXON_P, metric, k, w.p, n);
+}
+
+/* The exposed metrics of each run against the baseline's, over the users both rank
+ * with a value (AUC: both with a pair not liked). */
+static void compare_exposed(struct eval_result *res, const struct eval_data *d, int part)
+{
+	const struct eval_xusers *bu = &res->xusers[res->baseline][part];
+	int64_t *at = xmalloc(((size_t)d->nu + 1) * sizeof *at), q;
+	int n_k = res->opts.n_k, run, metric, j;
+	for (q = 0; q < d->nu; q++)
+		at[q] = -1;
+	for (q = 0; q < bu->n; q++)
+		at[bu->user[q]] = q;
+	for (run = 0; run < res->n_runs; run++) {
+		const struct eval_xusers *ru = &res->xusers[run][part];
+		double *x, *y;
+		if (run == res->baseline)
+			continue;
+		x = xmalloc(((size_t)ru->n + 1) * sizeof *x);
+		y = xmalloc(((size_t)ru->n + 1) * sizeof *y);
+		for (metric = EM_XNDCG; metric <= EM_AUC; metric++)
+			for (j = 0; j < (metric == EM_AUC ? 1 : n_k); j++) {
+				const double *rv = metric == EM_XNDCG ? ru->xndcg : metric == EM_XNDCG_LIN ?
+				    ru->xndcg_lin : metric == EM_XRECALL ? ru->xrecall : ru->auc;
+				const double *bv = metric == EM_XNDCG ? bu->xndcg : metric == EM_XNDCG_LIN ?
+				    bu->xndcg_lin : metric == EM_XRECALL ? bu->xrecall : bu->auc;
+				int stride = metric == EM_AUC ? 1 : n_k;
+				int64_t n = 0;
+				for (q = 0; q < ru->n; q++) {
+					int64_t b = at[ru->user[q]];
+					if (b < 0 || isnan(rv[q * stride + j]) || isnan(bv[b * stride + j]))
+						continue;
+					x[n] = rv[q * stride + j];
+					y[n++] = bv[b * stride + j];
+				}
+				compare_rows(res, run, part, metric, metric == EM_AUC ? 0 : res->opts.ks[j],
+				    x, y, n);
+			}
+		free(x);
+		free(y);
+	}
+	free(at);
+}
+
 /* Paired tests of each run against the baseline, over the users both rank. */
 static void compare(struct eval_result *res, const struct eval_data *d)
 {
@@ -444,6 +645,8 @@ static void compare(struct eval_result *res, const struct eval_data *d)
 	int n_k = res->opts.n_k, run, pi, j, metric;
 	for (pi = 0; pi < 2; pi++) {
 		const struct eval_users *bu = &res->users[res->baseline][parts[pi]];
+		if (!(res->opts.protocols & EVAL_ALL))
+			continue;
 		for (q = 0; q < d->nu; q++)
 			at[q] = -1;
 		for (q = 0; q < bu->n; q++)
@@ -460,30 +663,22 @@ static void compare(struct eval_result *res, const struct eval_data *d)
 				for (j = 0; j < n_k; j++) {
 					const double *rv = metric == EM_RECALL ? ru->recall : ru->ndcg;
 					const double *bv = metric == EM_RECALL ? bu->recall : bu->ndcg;
-					struct ttest t;
-					struct wilcoxon w;
-					double diff;
-					int k = res->opts.ks[j];
 					for (q = 0, n = 0; q < ru->n; q++)
 						if (at[ru->user[q]] >= 0) {
 							x[n] = rv[q * n_k + j];
 							y[n++] = bv[at[ru->user[q]] * n_k + j];
 						}
-					ttest_paired(x, y, n, &t);
-					wilcoxon_paired(x, y, n, &w);
-					for (q = 0, diff = 0; q < n; q++)
-						diff += x[q] - y[q];
-					add_row(res, run, parts[pi], EB_COMPARE, 0, ES_DIFF, metric, k,
-					    ratio(diff, (double)n), n);
-					add_row(res, run, parts[pi], EB_COMPARE, 0, ES_T_P, metric, k, t.p, n);
-					add_row(res, run, parts[pi], EB_COMPARE, 0, ES_WILCOXON_P, metric, k, w.p,
-					    n);
+					compare_rows(res, run, parts[pi], metric, res->opts.ks[j], x, y, n);
 				}
 			free(x);
 			free(y);
 		}
 	}
 	free(at);
+	if (res->opts.protocols & EVAL_EXPOSED)
+		for (pi = 0; pi < 2; pi++)
+			if (res->xparts >> parts[pi] & 1)
+				compare_exposed(res, d, parts[pi]);
 }
 
 static const struct eval_row *sort_rows;
@@ -520,8 +715,9 @@ static void sort_result(struct eval_result *res)
 	free(idx);
 }
 
-void eval_run(const struct eval_data *d, const struct ranking *const *runs, int n_runs,
-    int baseline, const struct eval_opts *o, struct eval_result *res)
+void eval_run(const struct eval_data *d, const struct ranking *const *runs,
+    const struct ranking *const *xruns, int n_runs, int baseline, const struct eval_opts *o,
+    struct eval_result *res)
 {
 	int run, pi;
 	size_t n_each = 0;
@@ -530,16 +726,29 @@ void eval_run(const struct eval_data *d, const struct ranking *const *runs, int 
 	res->n_runs = n_runs;
 	res->baseline = baseline;
 	res->runs = runs;
+	res->xruns = xruns;
 	res->scored_users = d->scored_users;
 	res->active_users = d->active_users;
 	res->high_items = d->high_items;
 	res->low_items = d->low_items;
 	res->truth = d->truth != NULL;
 	res->users = xcalloc((size_t)n_runs + 1, sizeof *res->users);
+	res->xusers = xcalloc((size_t)n_runs + 1, sizeof *res->xusers);
+	/* the exposed protocol reports the parts whose pairs some run ranked */
+	for (run = 0; xruns && run < n_runs; run++)
+		for (pi = 0; xruns[run] && pi < 2; pi++)
+			if (strcmp(xruns[run]->h.candidates, eval_part_names[parts[pi]]) == 0)
+				res->xparts |= 1u << parts[pi];
 	for (run = 0; run < n_runs; run++) {
-		for (pi = 0; pi < 2; pi++)
-			eval_part(res, d, run, parts[pi]);
-		eval_periods(res, d, run);
+		if (o->protocols & EVAL_ALL) {
+			for (pi = 0; pi < 2; pi++)
+				eval_part(res, d, run, parts[pi]);
+			eval_periods(res, d, run);
+		}
+		if (o->protocols & EVAL_EXPOSED)
+			for (pi = 0; pi < 2; pi++)
+				if (res->xparts >> parts[pi] & 1)
+					eval_exposed(res, d, run, parts[pi]);
 		if (run == 0)
 			n_each = res->n_rows;
 	}
@@ -560,24 +769,41 @@ void eval_result_free(struct eval_result *res)
 			free(eu->ndcg);
 			free(eu->truth_ndcg);
 			free(eu->kendall);
+			free(res->xusers[run][p].user);
+			free(res->xusers[run][p].exposed);
+			free(res->xusers[run][p].liked);
+			free(res->xusers[run][p].xndcg);
+			free(res->xusers[run][p].xndcg_lin);
+			free(res->xusers[run][p].xrecall);
+			free(res->xusers[run][p].auc);
 		}
 	free(res->users);
+	free(res->xusers);
 	free(res->rows);
 	memset(res, 0, sizeof *res);
+}
+
+const char *eval_label(const struct eval_result *res, int run)
+{
+	if (res->runs[run])
+		return res->runs[run]->h.label;
+	return res->xruns && res->xruns[run] ? res->xruns[run]->h.label : "?";
 }
 
 const char *eval_group_name(const struct eval_result *res, const struct eval_row *row,
     char *buf, size_t size)
 {
-	static const char *const groups[2] = { "active", "less-active" };
+	static const char *const groups[3] = { "active", "less-active", NULL };
+	static const char *const exposed[3] = { "all", "active", "less-active" };
 	static const char *const items[2] = { "high", "low" };
 	switch (row->breakdown) {
 	case EB_GROUPS: return groups[row->group];
+	case EB_EXPOSED: return exposed[row->group];
 	case EB_ITEMS: return items[row->group];
 	case EB_PERIODS:
 		snprintf(buf, size, "%d", row->group + 1);
 		return buf;
-	case EB_COMPARE: return res->runs[res->baseline]->h.label;
+	case EB_COMPARE: return eval_label(res, res->baseline);
 	default: return "all";
 	}
 }

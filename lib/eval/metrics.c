@@ -20,10 +20,19 @@ static int sorted_has(const int32_t *a, int64_t n, int32_t c)
 	return lo < n && a[lo] == c;
 }
 
+/* The largest of n_k cut-offs. */
+static int max_k(const int *ks, int n_k)
+{
+	int j, kmax = 0;
+	for (j = 0; j < n_k; j++)
+		kmax = ks[j] > kmax ? ks[j] : kmax;
+	return kmax;
+}
+
 int metrics_user(const int32_t *ranked, int n_ranked, const int32_t *pos, int64_t n_pos,
     int n_k, const int *ks, double *recall, double *ndcg)
 {
-	int j, r, kmax = 0;
+	int j, r, kmax = max_k(ks, n_k);
 	double hits = 0, dcg = 0, idcg = 0;
 	int64_t ideal = 0;
 	if (n_pos <= 0) {
@@ -31,8 +40,6 @@ int metrics_user(const int32_t *ranked, int n_ranked, const int32_t *pos, int64_
 			recall[j] = ndcg[j] = NAN;
 		return 0;
 	}
-	for (j = 0; j < n_k; j++)
-		kmax = ks[j] > kmax ? ks[j] : kmax;
 	/* One pass over the list; each K reads the running sums at its cut. */
 	for (r = 0; r <= kmax; r++) {
 		for (j = 0; j < n_k; j++) {
@@ -53,6 +60,95 @@ int metrics_user(const int32_t *ranked, int n_ranked, const int32_t *pos, int64_
 		}
 	}
 	return 1;
+}
+
+static int by_grade_desc(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x < y) - (x > y);
+}
+
+int exposed_user(const double *grade, const uint8_t *like, const double *score, int64_t n,
+    int n_k, const int *ks, double *xndcg, double *xndcg_lin, double *xrecall, double *auc)
+{
+	double *ideal, dcg = 0, dcg_lin = 0, idcg = 0, idcg_lin = 0, hits = 0, ranks = 0;
+	int64_t liked = 0, r, j0;
+	int j, kmax = 0;
+	for (r = 0; r < n; r++)
+		liked += like[r] != 0;
+	if (liked == 0) {
+		for (j = 0; j < n_k; j++)
+			xndcg[j] = xndcg_lin[j] = xrecall[j] = NAN;
+		*auc = NAN;
+		return 0;
+	}
+	ideal = xmalloc(((size_t)n + 1) * sizeof *ideal);
+	memcpy(ideal, grade, (size_t)n * sizeof *ideal);
+	qsort(ideal, (size_t)n, sizeof *ideal, by_grade_desc);
+	kmax = max_k(ks, n_k);
+	/* one pass down the list; each K reads the running sums at its cut */
+	for (r = 0; r <= kmax; r++) {
+		for (j = 0; j < n_k; j++) {
+			if (ks[j] != r)
+				continue;
+			xndcg[j] = idcg > 0 ? dcg / idcg : NAN;
+			xndcg_lin[j] = idcg_lin > 0 ? dcg_lin / idcg_lin : NAN;
+			xrecall[j] = hits / (double)liked;
+		}
+		if (r == kmax || r >= n)
+			continue;
+		dcg += (exp2(grade[r]) - 1) / log2(r + 2.0);
+		dcg_lin += grade[r] / log2(r + 2.0);
+		idcg += (exp2(ideal[r]) - 1) / log2(r + 2.0);
+		idcg_lin += ideal[r] / log2(r + 2.0);
+		hits += like[r] != 0;
+	}
+	free(ideal);
+	/* Mann-Whitney: the liked pairs' ranks from the bottom, ties at their mean rank;
+	 * the list is in score order, so ties are runs */
+	if (liked == n) {
+		*auc = NAN;
+		return 1;
+	}
+	for (r = 0; r < n; r = j0) {
+		int64_t in = 0, q;
+		for (j0 = r; j0 < n && score[j0] == score[r]; j0++)
+			in += like[j0] != 0;
+		/* positions r .. j0 - 1 from the top are ranks n - j0 + 1 .. n - r from the
+		 * bottom: their mean */
+		for (q = 0; q < in; q++)
+			ranks += (double)(2 * n - r - j0 + 1) / 2;
+	}
+	*auc = (ranks - (double)liked * (double)(liked + 1) / 2) /
+	    ((double)liked * (double)(n - liked));
+	return 1;
+}
+
+double exposed_mean(const struct rank_result *rk, const struct exposed *x, int metric, int k,
+    int64_t *users)
+{
+	int64_t r, j, n = 0;
+	double sum = 0, *g = xmalloc(((size_t)rk->k + 1) * sizeof *g);
+	double *sc = xmalloc(((size_t)rk->k + 1) * sizeof *sc);
+	uint8_t *lk = xmalloc((size_t)rk->k + 1);
+	for (r = 0; r < rk->rows; r++) {
+		const int32_t *items = rk->items + r * rk->k;
+		double v[4];
+		if (exposed_gather(x, rk->users[r], items, rk->count[r], g, lk) != 0)
+			die(HCR_EXIT_FAIL, "internal: a ranked pair that is not exposed");
+		for (j = 0; j < rk->count[r]; j++)
+			sc[j] = rk->keys[r * rk->k + j];
+		if (!exposed_user(g, lk, sc, rk->count[r], 1, &k, &v[0], &v[1], &v[2], &v[3]) ||
+		    isnan(v[metric]))
+			continue;
+		sum += v[metric];
+		n++;
+	}
+	free(g);
+	free(sc);
+	free(lk);
+	*users = n;
+	return n ? sum / (double)n : NAN;
 }
 
 void metrics_eval(const struct rank_result *rk, const struct csr *positives, int n_k,

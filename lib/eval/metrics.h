@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "common/csr.h"
+#include "ingest/dataset.h"
 #include "rank/topk.h"
 
 enum { METRICS_MAX_K = 16 };
@@ -38,6 +39,23 @@ void metrics_free(struct metrics *m);
  * NaN when IDCG <= 0. */
 double ndcg_graded(const int32_t *ranked, int n_ranked, const float *rel, int64_t n_items,
     const int32_t *excluded, int64_t n_excluded, int k);
+
+/* The exposed protocol for one user (evaluate(1)): the user's exposed pairs, n of
+ * them, in the ranking's order (scores descending), each with its graded label g and
+ * its like.  At each K: NDCG with gain 2^g - 1 (xndcg) and with gain g (xndcg_lin),
+ * DCG over the first K over IDCG over the K best grades; recall of the liked pairs in
+ * the first K (xrecall).  auc: the share of (liked, not liked) pairs ordered right by
+ * score, ties counting a half (NaN without a pair not liked).  Returns 0, every value
+ * NaN, when no pair is liked. */
+int exposed_user(const double *grade, const uint8_t *like, const double *score, int64_t n,
+    int n_k, const int *ks, double *xndcg, double *xndcg_lin, double *xrecall, double *auc);
+
+/* One exposed metric (0 xndcg, 1 xndcg_lin, 2 xrecall at k; 3 auc) of a ranking of
+ * each user's exposed pairs (rank_users with them as candidates), averaged over the
+ * users with a liked pair (auc: and one not liked), their number in *users. */
+enum { EXPOSED_XNDCG, EXPOSED_XNDCG_LIN, EXPOSED_XRECALL, EXPOSED_AUC };
+double exposed_mean(const struct rank_result *rk, const struct exposed *x, int metric, int k,
+    int64_t *users);
 
 /* Kendall's tau-b of two score lists, ties handled, O(n log n).  NaN when n < 2
  * or either list is constant. */

@@ -20,7 +20,18 @@ static const char *metric_name(const struct eval_row *r, char *buf, size_t size)
 
 static const char *label_of(const struct eval_result *res, int run)
 {
-	return res->runs[run]->h.label;
+	return eval_label(res, run);
+}
+
+/* A metric at K as a key: "ndcg@50"; AUC and Kendall's tau have no K ("auc"). */
+static const char *metric_key(const char *name, const struct eval_row *r, char *buf,
+    size_t size)
+{
+	if (r->metric == EM_KENDALL || r->metric == EM_AUC)
+		snprintf(buf, size, "%s", name);
+	else
+		snprintf(buf, size, "%s@%d", name, r->k);
+	return buf;
 }
 
 static void check_write(FILE *fp)
@@ -83,14 +94,27 @@ void eval_write_json(FILE *fp, const struct eval_result *res)
 		char key[96], m[64], g[32];
 		json_t *o;
 		if (r->breakdown == EB_COMPARE) {
-			snprintf(key, sizeof key, "%s@%d", eval_metric_names[r->metric], r->k);
-			o = child(child(child(cmp, label_of(res, r->run), -1), part, r->users), key, -1);
+			metric_key(eval_metric_names[r->metric], r, key, sizeof key);
+			o = child(child(cmp, label_of(res, r->run), -1), part,
+			    r->metric < EM_XNDCG ? r->users : -1);
+			/* the exposed protocol's pairs are other users: a count of their own */
+			if (r->metric >= EM_XNDCG)
+				o = child(o, "exposed", -1);
+			o = child(o, key, r->metric >= EM_XNDCG ? r->users : -1);
 			json_object_set_new(o, eval_stat_names[r->stat], number(r->value));
 			continue;
 		}
 		o = child(child(runs, label_of(res, r->run), -1), part,
 		    r->breakdown == EB_OVERALL ? r->users : -1);
 		switch (r->breakdown) {
+		case EB_EXPOSED:
+			/* each group counts the users with a liked exposed pair (AUC: and one not
+			 * liked, its own count) */
+			o = child(child(o, "exposed", -1), eval_group_name(res, r, g, sizeof g),
+			    r->metric == EM_AUC ? -1 : r->users);
+			if (r->metric == EM_AUC)
+				json_object_set_new(o, "auc_users", json_integer(r->users));
+			break;
 		case EB_GROUPS:
 			o = child(child(o, "groups", -1), eval_group_name(res, r, g, sizeof g), r->users);
 			break;
@@ -119,10 +143,7 @@ void eval_write_json(FILE *fp, const struct eval_result *res)
 			break;
 		}
 		/* Kendall's tau is over the top max K, the one K: "kendall" as documented */
-		if (r->metric == EM_KENDALL)
-			snprintf(key, sizeof key, "%s", metric_name(r, m, sizeof m));
-		else
-			snprintf(key, sizeof key, "%s@%d", metric_name(r, m, sizeof m), r->k);
+		metric_key(metric_name(r, m, sizeof m), r, key, sizeof key);
 		json_object_set_new(o, key, number(r->value));
 	}
 	if (json_dumpf(root, fp, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) != 0)
@@ -184,13 +205,17 @@ static int column_rank(int stat)
 
 static const char *column_name(const struct column *c, char *buf, size_t size)
 {
+	const char *at = c->metric == EM_AUC ? "" : "@";
+	char k[16] = "";
+	if (c->metric != EM_AUC)
+		snprintf(k, sizeof k, "%d", c->k);
 	if (c->metric < 0)
 		snprintf(buf, size, "%s", eval_stat_names[c->stat]);
 	else if (c->stat == ES_VALUE)
-		snprintf(buf, size, "%s@%d", eval_metric_names[c->metric], c->k);
+		snprintf(buf, size, "%s%s%s", eval_metric_names[c->metric], at, k);
 	else
-		snprintf(buf, size, "%s_%s@%d", eval_stat_names[c->stat],
-		    eval_metric_names[c->metric], c->k);
+		snprintf(buf, size, "%s_%s%s%s", eval_stat_names[c->stat],
+		    eval_metric_names[c->metric], at, k);
 	return buf;
 }
 
@@ -228,6 +253,12 @@ static void title(FILE *fp, const struct eval_result *res, int b)
 	case EB_TRUTH:
 		fprintf(fp, "truth: NDCG with the true causal score as relevance; kendall = Kendall's "
 		    "tau-b of the scores and the truth over the top %d\n", o->ks[o->n_k - 1]);
+		break;
+	case EB_EXPOSED:
+		fprintf(fp, "exposed: each user's exposed pairs of the part ranked by the ranking's "
+		    "scores, over the users with a liked one; xndcg: NDCG, gain 2^grade - 1; "
+		    "xndcg_lin: gain grade; xrecall: of the liked pairs; auc: per user, over the users "
+		    "with a pair not liked too\n");
 		break;
 	case EB_COMPARE:
 		fprintf(fp, "compare: paired over the users both rank, against the baseline '%s': "
@@ -273,7 +304,7 @@ static void table(FILE *out, const struct eval_result *res, int b)
 	struct column *cols = NULL, tmp;
 	size_t ncols = 0, ccap = 0, i, j, c;
 	int w_run = 3, w_part = 5, w_group = 5, w_users = 5, w_metric = 6, *w_col;
-	int show_group = b == EB_GROUPS || b == EB_PERIODS || b == EB_ITEMS;
+	int show_group = b == EB_GROUPS || b == EB_PERIODS || b == EB_ITEMS || b == EB_EXPOSED;
 	int show_metric = b == EB_COMPARE;
 	char buf[96], g[32], *line = NULL, (*cell)[32];
 	size_t line_len = 0;
@@ -310,7 +341,7 @@ static void table(FILE *out, const struct eval_result *res, int b)
 		w_group = w > w_group ? w : w_group;
 		w = snprintf(buf, sizeof buf, "%lld", (long long)r->users);
 		w_users = w > w_users ? w : w_users;
-		w = snprintf(buf, sizeof buf, "%s@%d", eval_metric_names[r->metric], r->k);
+		w = (int)strlen(metric_key(eval_metric_names[r->metric], r, buf, sizeof buf));
 		w_metric = w > w_metric ? w : w_metric;
 		format_value(r, buf, sizeof buf);
 		c = column_index(r, cols, ncols);
@@ -363,8 +394,7 @@ static void table(FILE *out, const struct eval_result *res, int b)
 				pad(fp, eval_group_name(res, first, g, sizeof g), w_group, 1);
 			}
 			if (show_metric) {
-				snprintf(buf, sizeof buf, "%s@%d", eval_metric_names[first->metric],
-				    first->k);
+				metric_key(eval_metric_names[first->metric], first, buf, sizeof buf);
 				fputs("  ", fp);
 				pad(fp, buf, w_metric, 1);
 			}
@@ -407,68 +437,149 @@ void eval_write_text(FILE *fp, const struct eval_result *res)
 
 /* ---- per user ---- */
 
-/* The columns of a per-user record. */
+/* The columns of a per-user record: the all-ranking protocol's, the truth's, the
+ * exposed protocol's, as evaluated. */
 static int user_columns(const struct eval_result *res, char names[][32], int max)
 {
 	static const char *const fixed[5] = { "run", "part", "user", "group", "positives" };
-	int n = 0, k;
-	const char *m;
+	static const char *const xm[3] = { "xndcg", "xndcg_lin", "xrecall" };
+	int n = 0, k, m;
 	for (k = 0; k < 5; k++)
 		snprintf(names[n++], 32, "%s", fixed[k]);
-	for (m = "recall"; m; m = strcmp(m, "recall") == 0 ? "ndcg" : NULL)
+	if (res->opts.protocols & EVAL_ALL) {
 		for (k = 0; k < res->opts.n_k && n < max; k++)
-			snprintf(names[n++], 32, "%s@%d", m, res->opts.ks[k]);
+			snprintf(names[n++], 32, "recall@%d", res->opts.ks[k]);
+		for (k = 0; k < res->opts.n_k && n < max; k++)
+			snprintf(names[n++], 32, "ndcg@%d", res->opts.ks[k]);
+	}
 	if (res->truth) {
 		for (k = 0; k < res->opts.n_k && n < max; k++)
 			snprintf(names[n++], 32, "truth_ndcg@%d", res->opts.ks[k]);
 		snprintf(names[n++], 32, "kendall");
 	}
+	if (res->opts.protocols & EVAL_EXPOSED) {
+		snprintf(names[n++], 32, "exposed");
+		snprintf(names[n++], 32, "liked");
+		for (m = 0; m < 3; m++)
+			for (k = 0; k < res->opts.n_k && n < max; k++)
+				snprintf(names[n++], 32, "%s@%d", xm[m], res->opts.ks[k]);
+		snprintf(names[n++], 32, "auc");
+	}
 	return n;
 }
 
-/* Calls fn for each record's values: the strings, the count, the numbers. */
+enum { USER_COLUMNS = 5 + 3 * METRICS_MAX_K + 1 + 2 + 3 * METRICS_MAX_K + 1 };
+
+/* A record's values: the strings, the count, the numbers. */
 struct user_rec {
 	const char *run, *part, *user, *group;
 	int64_t positives;
-	double v[3 * METRICS_MAX_K + 1];
+	double v[USER_COLUMNS];
 	int nv;
 };
 
-static int next_user(const struct eval_result *res, const struct vocab *users,
-    const struct eval_data *d, int64_t *at, struct user_rec *ur)
+/* Walks the records: runs, then parts, then the users of the all-ranking protocol in
+ * ranking order, then those only the exposed protocol has, in its order. */
+struct user_walk {
+	int run, pi, phase;
+	int64_t q;
+	int64_t *eat, *xat;       /* per user: its place in the part's lists, or -1 */
+	int ready;
+};
+
+static void walk_index(const struct eval_result *res, const struct eval_data *d,
+    struct user_walk *w)
 {
-	/* at counts through runs, then parts, then users */
-	int n_k = res->opts.n_k;
-	while (1) {
-		int64_t run = at[0], pi = at[1], q = at[2];
+	int part = w->pi == 0 ? PART_VALID : PART_TEST;
+	const struct eval_users *eu = &res->users[w->run][part];
+	const struct eval_xusers *xu = &res->xusers[w->run][part];
+	int64_t u;
+	if (!w->eat) {
+		w->eat = xmalloc(((size_t)d->nu + 1) * sizeof *w->eat);
+		w->xat = xmalloc(((size_t)d->nu + 1) * sizeof *w->xat);
+	}
+	for (u = 0; u < d->nu; u++)
+		w->eat[u] = w->xat[u] = -1;
+	for (u = 0; u < eu->n; u++)
+		w->eat[eu->user[u]] = u;
+	for (u = 0; u < xu->n; u++)
+		w->xat[xu->user[u]] = u;
+	w->ready = 1;
+}
+
+static int next_user(const struct eval_result *res, const struct vocab *users,
+    const struct eval_data *d, struct user_walk *w, struct user_rec *ur)
+{
+	int n_k = res->opts.n_k, j;
+	for (;;) {
+		int part = w->pi == 0 ? PART_VALID : PART_TEST;
 		const struct eval_users *eu;
-		int part = pi == 0 ? PART_VALID : PART_TEST, j;
-		if (run >= res->n_runs)
+		const struct eval_xusers *xu;
+		int64_t e, x;
+		int32_t u;
+		if (w->run >= res->n_runs) {
+			free(w->eat);
+			free(w->xat);
+			w->eat = w->xat = NULL;
 			return 0;
-		eu = &res->users[run][part];
-		if (q >= eu->n) {
-			at[2] = 0;
-			if (++at[1] == 2) {
-				at[1] = 0;
-				at[0]++;
+		}
+		if (!w->ready)
+			walk_index(res, d, w);
+		eu = &res->users[w->run][part];
+		xu = &res->xusers[w->run][part];
+		if (w->phase == 0 && w->q >= eu->n) {
+			w->phase = 1;
+			w->q = 0;
+		}
+		if (w->phase == 1 && w->q >= xu->n) {
+			w->phase = 0;
+			w->q = 0;
+			w->ready = 0;
+			if (++w->pi == 2) {
+				w->pi = 0;
+				w->run++;
 			}
 			continue;
 		}
-		at[2]++;
-		ur->run = label_of(res, (int)run);
+		if (w->phase == 0) {
+			u = eu->user[w->q++];
+			e = w->q - 1;
+		} else {
+			u = xu->user[w->q++];
+			if (w->eat[u] >= 0)
+				continue;   /* written with the all-ranking's users */
+			e = -1;
+		}
+		x = w->xat[u];
+		ur->run = label_of(res, w->run);
 		ur->part = eval_part_names[part];
-		ur->user = vocab_id(users, eu->user[q]);
-		ur->group = d->active[eu->user[q]] ? "active" : "less-active";
-		ur->positives = eu->positives[q];
+		ur->user = vocab_id(users, u);
+		ur->group = d->active[u] ? "active" : "less-active";
+		ur->positives = e >= 0 ? eu->positives[e] : csr_len(&d->pos[part], u);
 		ur->nv = 0;
-		for (j = 0; j < n_k; j++)
-			ur->v[ur->nv++] = eu->recall[q * n_k + j];
-		for (j = 0; j < n_k; j++)
-			ur->v[ur->nv++] = eu->ndcg[q * n_k + j];
+		if (res->opts.protocols & EVAL_ALL) {
+			for (j = 0; j < n_k; j++)
+				ur->v[ur->nv++] = e >= 0 ? eu->recall[e * n_k + j] : NAN;
+			for (j = 0; j < n_k; j++)
+				ur->v[ur->nv++] = e >= 0 ? eu->ndcg[e * n_k + j] : NAN;
+		}
 		if (res->truth) {
 			for (j = 0; j < n_k; j++)
-				ur->v[ur->nv++] = eu->truth_ndcg[q * n_k + j];
-			ur->v[ur->nv++] = eu->kendall[q];
+				ur->v[ur->nv++] = e >= 0 ? eu->truth_ndcg[e * n_k + j] : NAN;
+			ur->v[ur->nv++] = e >= 0 ? eu->kendall[e] : NAN;
+		}
+		if (res->opts.protocols & EVAL_EXPOSED) {
+			/* counts of a part no ranking of pairs ranked are not reported */
+			int in = res->xparts >> part & 1;
+			ur->v[ur->nv++] = !in ? NAN : x >= 0 ? xu->exposed[x] : csr_len(&d->x[part].x, u);
+			ur->v[ur->nv++] = !in ? NAN : x >= 0 ? xu->liked[x] : 0;
+			for (j = 0; j < n_k; j++)
+				ur->v[ur->nv++] = x >= 0 ? xu->xndcg[x * n_k + j] : NAN;
+			for (j = 0; j < n_k; j++)
+				ur->v[ur->nv++] = x >= 0 ? xu->xndcg_lin[x * n_k + j] : NAN;
+			for (j = 0; j < n_k; j++)
+				ur->v[ur->nv++] = x >= 0 ? xu->xrecall[x * n_k + j] : NAN;
+			ur->v[ur->nv++] = x >= 0 ? xu->auc[x] : NAN;
 		}
 		return 1;
 	}
@@ -477,14 +588,14 @@ static int next_user(const struct eval_result *res, const struct vocab *users,
 void eval_write_users_tsv(FILE *fp, const struct eval_result *res, const struct vocab *users,
     const struct eval_data *d)
 {
-	char names[5 + 3 * METRICS_MAX_K + 1][32];
-	int n = user_columns(res, names, 5 + 3 * METRICS_MAX_K + 1), k;
-	int64_t at[3] = { 0, 0, 0 };
+	char names[USER_COLUMNS][32];
+	int n = user_columns(res, names, USER_COLUMNS), k;
+	struct user_walk at = { 0 };
 	struct user_rec ur;
 	for (k = 0; k < n; k++)
 		fprintf(fp, "%s%s", k ? "\t" : "", names[k]);
 	fputc('\n', fp);
-	while (next_user(res, users, d, at, &ur)) {
+	while (next_user(res, users, d, &at, &ur)) {
 		/* ids hold no tab or newline in a TSV reader's eyes: escape them */
 		const char *s;
 		fprintf(fp, "%s\t%s\t", ur.run, ur.part);
@@ -511,9 +622,9 @@ void eval_write_users_tsv(FILE *fp, const struct eval_result *res, const struct 
 void eval_write_users(struct hs_out *out, const struct eval_result *res,
     const struct vocab *users, const struct eval_data *d)
 {
-	char names[5 + 3 * METRICS_MAX_K + 1][32];
-	int n = user_columns(res, names, 5 + 3 * METRICS_MAX_K + 1), k;
-	int64_t at[3] = { 0, 0, 0 };
+	char names[USER_COLUMNS][32];
+	int n = user_columns(res, names, USER_COLUMNS), k;
+	struct user_walk at = { 0 };
 	struct user_rec ur;
 	msgpack_packer *pk = hs_begin(out, "evaluation", 1);
 	msgpack_pack_map(pk, 7);
@@ -533,7 +644,7 @@ void eval_write_users(struct hs_out *out, const struct eval_result *res,
 	mp_kv_num(pk, "active", res->opts.active);
 	mp_kv_int(pk, "periods", res->opts.periods);
 	mp_kv_bool(pk, "truth", res->truth);
-	while (next_user(res, users, d, at, &ur)) {
+	while (next_user(res, users, d, &at, &ur)) {
 		pk = hs_record(out);
 		msgpack_pack_array(pk, (size_t)(5 + ur.nv));
 		mp_str(pk, ur.run);

@@ -14,15 +14,34 @@ void clicklog_init(struct clicklog *log)
 	vocab_init(&log->items);
 }
 
-void clicklog_free(struct clicklog *log)
+void clicklog_drop_clicks(struct clicklog *log)
 {
-	vocab_free(&log->users);
-	vocab_free(&log->items);
 	free(log->user);
 	free(log->item);
 	free(log->time);
 	free(log->flag);
+	free(log->grade);
+	free(log->part);
+	log->user = log->item = NULL;
+	log->time = log->grade = NULL;
+	log->flag = log->part = NULL;
+	log->n = log->cap = 0;
+}
+
+void clicklog_free(struct clicklog *log)
+{
+	vocab_free(&log->users);
+	vocab_free(&log->items);
+	clicklog_drop_clicks(log);
 	clicklog_init(log);
+}
+
+void clicklog_keep(struct clicklog *log)
+{
+	if (log->grade)
+		return;
+	log->grade = xcalloc((size_t)log->cap + 1, sizeof *log->grade);
+	log->part = xcalloc((size_t)log->cap + 1, 1);
 }
 
 void clicklog_add(struct clicklog *log, int32_t user, int32_t item, double time, int flag)
@@ -33,7 +52,15 @@ void clicklog_add(struct clicklog *log, int32_t user, int32_t item, double time,
 		log->item = xreallocarray(log->item, c, sizeof *log->item);
 		log->time = xreallocarray(log->time, c, sizeof *log->time);
 		log->flag = xreallocarray(log->flag, c, sizeof *log->flag);
+		if (log->grade) {
+			log->grade = xreallocarray(log->grade, c, sizeof *log->grade);
+			log->part = xreallocarray(log->part, c, 1);
+		}
 		log->cap = (int64_t)c;
+	}
+	if (log->grade) {
+		log->grade[log->n] = 0;
+		log->part[log->n] = 0;
 	}
 	log->user[log->n] = user;
 	log->item[log->n] = item;

@@ -21,8 +21,15 @@ void split_free(struct split *s)
 	free(s->time);
 	free(s->like);
 	free(s->part);
+	free(s->rating);
 	free(s->stats);
 	split_init(s);
+}
+
+void split_grade(struct split *s)
+{
+	if (!s->rating)
+		s->rating = xcalloc(s->cap ? (size_t)s->cap : 1, sizeof *s->rating);
 }
 
 void split_add(struct split *s, int32_t user, int32_t item, double time, int like, int part)
@@ -34,8 +41,12 @@ void split_add(struct split *s, int32_t user, int32_t item, double time, int lik
 		s->time = xreallocarray(s->time, c, sizeof *s->time);
 		s->like = xreallocarray(s->like, c, sizeof *s->like);
 		s->part = xreallocarray(s->part, c, sizeof *s->part);
+		if (s->rating)
+			s->rating = xreallocarray(s->rating, c, sizeof *s->rating);
 		s->cap = (int64_t)c;
 	}
+	if (s->rating)
+		s->rating[s->n] = 0;
 	s->user[s->n] = user;
 	s->item[s->n] = item;
 	s->time[s->n] = time;
@@ -114,9 +125,10 @@ void vocab_read(struct hs_in *in, const struct hs_section *sec, struct vocab *us
 		hs_die(in, "section 'vocab' has a record after its two blocks");
 }
 
-static void pack_time(msgpack_packer *pk, double t)
+/* An integral number stays an integer, so Unix seconds, dates and ratings read as
+ * written. */
+static void pack_number(msgpack_packer *pk, double t)
 {
-	/* an integral time stays an integer, so Unix seconds and dates read as written */
 	if (t == floor(t) && fabs(t) < 9.0e15)
 		msgpack_pack_int64(pk, (int64_t)t);
 	else
@@ -125,10 +137,12 @@ static void pack_time(msgpack_packer *pk, double t)
 
 void split_write(struct hs_out *out, const struct split *s, int64_t users, int64_t items)
 {
-	msgpack_packer *pk = hs_begin(out, "split", 1);
+	/* a graded split is version 2 (records of six); an ungraded one stays version 1,
+	 * byte for byte what it always was */
+	msgpack_packer *pk = hs_begin(out, "split", s->rating ? 2 : 1);
 	int64_t k;
 	int i;
-	msgpack_pack_map(pk, 9 + (size_t)s->nstats);
+	msgpack_pack_map(pk, 9 + (s->rating ? 4 : 0) + (size_t)s->nstats);
 	mp_kv_int(pk, "users", users);
 	mp_kv_int(pk, "items", items);
 	mp_kv_int(pk, "clicks", s->n);
@@ -138,16 +152,30 @@ void split_write(struct hs_out *out, const struct split *s, int64_t users, int64
 	mp_kv_int(pk, "train", split_count(s, PART_TRAIN));
 	mp_kv_int(pk, "valid", split_count(s, PART_VALID));
 	mp_kv_int(pk, "test", split_count(s, PART_TEST));
+	if (s->rating) {
+		mp_kv_bool(pk, "graded", 1);
+		mp_key(pk, "exposure");
+		msgpack_pack_array(pk, (size_t)((s->exposure & SPLIT_EXPOSED_VALID) != 0) +
+		    ((s->exposure & SPLIT_EXPOSED_TEST) != 0));
+		if (s->exposure & SPLIT_EXPOSED_VALID)
+			mp_str(pk, "valid");
+		if (s->exposure & SPLIT_EXPOSED_TEST)
+			mp_str(pk, "test");
+		mp_kv_str(pk, "like_rule", s->like_rule);
+		mp_kv_str(pk, "valid_rule", s->valid_rule);
+	}
 	for (i = 0; i < s->nstats; i++)
 		mp_kv_int(pk, s->stats[i].name, s->stats[i].value);
 	for (k = 0; k < s->n; k++) {
 		pk = hs_record(out);
-		msgpack_pack_array(pk, 5);
+		msgpack_pack_array(pk, s->rating ? 6 : 5);
 		msgpack_pack_int32(pk, s->user[k]);
 		msgpack_pack_int32(pk, s->item[k]);
-		pack_time(pk, s->time[k]);
+		pack_number(pk, s->time[k]);
 		msgpack_pack_int32(pk, s->like[k]);
 		msgpack_pack_int32(pk, s->part[k]);
+		if (s->rating)
+			pack_number(pk, s->rating[k]);
 	}
 	hs_end(out);
 }
@@ -157,7 +185,16 @@ void split_write(struct hs_out *out, const struct split *s, int64_t users, int64
 #define MAX_STATS 64
 
 static const char *const meta_keys[] = { "users", "items", "clicks", "mode", "train_fraction",
-	"format", "train", "valid", "test" };
+	"format", "train", "valid", "test", "graded", "exposure", "like_rule", "valid_rule" };
+
+/* A string of the meta into dst, if it is one that fits (these are for people). */
+static void meta_text(const msgpack_object *m, const char *key, char *dst, size_t size)
+{
+	const msgpack_object *v = hs_get(m, key);
+	if (v && v->type == MSGPACK_OBJECT_STR && v->via.str.size < size &&
+	    !memchr(v->via.str.ptr, '\0', v->via.str.size))
+		snprintf(dst, size, "%.*s", (int)v->via.str.size, v->via.str.ptr);
+}
 
 void split_read(struct hs_in *in, const struct hs_section *sec, struct split *s,
     int64_t users, int64_t items)
@@ -183,6 +220,23 @@ void split_read(struct hs_in *in, const struct hs_section *sec, struct split *s,
 		if (tf)
 			s->train_fraction = hs_num(in, tf, "meta.train_fraction");
 	}
+	if (sec->version >= 2) {
+		const msgpack_object *x = hs_key(in, m, "exposure");
+		uint32_t j;
+		split_grade(s);
+		if (x->type != MSGPACK_OBJECT_ARRAY)
+			hs_die(in, "meta.exposure of a split: expected an array of part names");
+		for (j = 0; j < x->via.array.size; j++) {
+			if (hs_str_eq(&x->via.array.ptr[j], "valid"))
+				s->exposure |= SPLIT_EXPOSED_VALID;
+			else if (hs_str_eq(&x->via.array.ptr[j], "test"))
+				s->exposure |= SPLIT_EXPOSED_TEST;
+			else
+				hs_die(in, "meta.exposure of a split: expected 'valid' or 'test'");
+		}
+		meta_text(m, "like_rule", s->like_rule, sizeof s->like_rule);
+		meta_text(m, "valid_rule", s->valid_rule, sizeof s->valid_rule);
+	}
 	/* the remaining integer members are split-chrono's counters */
 	for (i = 0; i < m->via.map.size; i++) {
 		const msgpack_object *k = &m->via.map.ptr[i].key, *v = &m->via.map.ptr[i].val;
@@ -204,8 +258,9 @@ void split_read(struct hs_in *in, const struct hs_section *sec, struct split *s,
 		}
 	}
 	while ((rec = hs_next_record(in))) {
-		const msgpack_object *f = hs_array(in, rec, "a split record [user, item, time, "
-		    "like, part]", 5);
+		const msgpack_object *f = s->rating ? hs_array(in, rec, "a split record [user, "
+		    "item, time, like, part, rating]", 6) : hs_array(in, rec, "a split record "
+		    "[user, item, time, like, part]", 5);
 		int64_t u = hs_int(in, &f[0], "the user of a split record");
 		int64_t it = hs_int(in, &f[1], "the item of a split record");
 		double t = hs_num(in, &f[2], "the time of a split record");
@@ -223,6 +278,12 @@ void split_read(struct hs_in *in, const struct hs_section *sec, struct split *s,
 			hs_die(in, "part is %lld, expected 0 (train), 1 (valid) or 2 (test)",
 			    (long long)part);
 		split_add(s, (int32_t)u, (int32_t)it, t, (int)like, (int)part);
+		if (s->rating) {
+			double g = hs_num(in, &f[5], "the rating of a split record");
+			if (!isfinite(g))
+				hs_die(in, "rating is %g, expected a finite number", g);
+			s->rating[s->n - 1] = g;
+		}
 	}
 	if (s->n != n)
 		die(HCR_EXIT_DATA, "%s: section 'split' holds %lld records, its header says %lld",
@@ -293,6 +354,101 @@ void split_user_items(const struct split *s, int64_t users, int64_t items, int p
 	csr_build(out, users, items, m, r, c, 1);
 	free(r);
 	free(c);
+}
+
+int64_t split_later_likes(const struct split *s, const struct csr *train, int part,
+    struct csr *out)
+{
+	int32_t *r = xmalloc(((size_t)s->n + 1) * sizeof *r);
+	int32_t *c = xmalloc(((size_t)s->n + 1) * sizeof *c);
+	size_t m = 0;
+	int64_t k, dropped = 0;
+	for (k = 0; k < s->n; k++)
+		if (s->part[k] == part && s->like[k]) {
+			if (csr_has(train, s->user[k], s->item[k])) {
+				dropped++;
+				continue;
+			}
+			r[m] = s->user[k];
+			c[m++] = s->item[k];
+		}
+	csr_build(out, train->rows, train->cols, m, r, c, 1);
+	free(r);
+	free(c);
+	return dropped;
+}
+
+void split_exposed(const struct split *s, int64_t users, int64_t items, int part,
+    struct exposed *e)
+{
+	int64_t k, q;
+	uint8_t *first;
+	int32_t *row = xmalloc(((size_t)s->n + 1) * sizeof *row);
+	int32_t *col = xmalloc(((size_t)s->n + 1) * sizeof *col);
+	size_t m = 0;
+
+	for (k = 0; k < s->n; k++)
+		if (s->part[k] == part) {
+			row[m] = s->user[k];
+			col[m++] = s->item[k];
+		}
+	csr_build(&e->x, users, items, m, row, col, 1);
+	free(row);
+	free(col);
+	e->grade = xmalloc(((size_t)e->x.off[users] + 1) * sizeof *e->grade);
+	e->like = xmalloc((size_t)e->x.off[users] + 1);
+	/* each entry from the first record of its pair: a binary search in its row */
+	first = xcalloc((size_t)e->x.off[users] + 1, 1);
+	for (k = 0; k < s->n; k++) {
+		int64_t lo;
+		if (s->part[k] != part)
+			continue;
+		lo = exposed_find(e, s->user[k], s->item[k]);
+		if (first[lo])
+			continue;
+		first[lo] = 1;
+		e->like[lo] = s->like[k];
+		e->grade[lo] = s->rating ? s->rating[k] : s->like[k];
+	}
+	for (q = 0; q < e->x.off[users]; q++)
+		if (!first[q])
+			die(HCR_EXIT_FAIL, "internal: an exposed pair without its record");
+	free(first);
+}
+
+int64_t exposed_find(const struct exposed *e, int32_t u, int32_t i)
+{
+	int64_t lo = e->x.off[u], hi = e->x.off[u + 1];
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo) / 2;
+		if (e->x.idx[mid] < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < e->x.off[u + 1] && e->x.idx[lo] == i ? lo : -1;
+}
+
+int exposed_gather(const struct exposed *e, int32_t u, const int32_t *items, int64_t n,
+    double *grade, uint8_t *like)
+{
+	int64_t j;
+	for (j = 0; j < n; j++) {
+		int64_t at = exposed_find(e, u, items[j]);
+		if (at < 0)
+			return -1;
+		grade[j] = e->grade[at];
+		like[j] = e->like[at];
+	}
+	return 0;
+}
+
+void exposed_free(struct exposed *e)
+{
+	csr_free(&e->x);
+	free(e->grade);
+	free(e->like);
+	memset(e, 0, sizeof *e);
 }
 
 /* FNV-1a over the bytes of v, least significant first, so that hosts agree. */

@@ -24,4 +24,12 @@ int feature_load(const struct feat_spec *s, const struct vocab *items, struct fe
 int feature_load_file(const struct feat_spec *s, FILE *fp, const char *name,
     const struct vocab *items, struct feature *f, struct load_error *e);
 
+/* A one-hot matrix (Coat's NAME.ascii) from an open input, its columns named by the
+ * lines of map (the bytes of NAME_map.txt, map_name in messages); items are the
+ * matrix's 0-based line numbers.  feature_load reads FILE.ascii so when
+ * FILE_map.txt is beside it. */
+int feature_load_onehot(const struct feat_spec *s, FILE *fp, const char *name,
+    const char *map, size_t map_len, const char *map_name, const struct vocab *items,
+    struct feature *f, struct load_error *e);
+
 #endif

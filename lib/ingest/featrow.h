@@ -74,6 +74,9 @@ int feat_load_jsonl(struct featrow *r, struct lines *src, const char *name,
 int feat_load_table(struct featrow *r, struct lines *src, const char *name, int tsv,
     struct load_error *e);
 int feat_load_npy_dir(struct featrow *r, const char *dir, struct load_error *e);
+/* A one-hot matrix (src) whose columns the map's lines name (featonehot.c). */
+int feat_load_onehot(struct featrow *r, struct lines *src, const char *name,
+    const char *map, size_t map_len, const char *map_name, struct load_error *e);
 
 /* Shared helpers of the loaders. */
 /* A strict decimal number that fits a float: 0, or -1. */

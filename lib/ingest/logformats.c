@@ -4,6 +4,8 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <glob.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 
 #include "common/meter.h"
 #include "common/util.h"
+#include "ingest/dataset.h"
 
 #define CHUNK ((size_t)1 << 16)
 /* The longest field (and raw line) accepted: bounds memory on hostile input. */
@@ -21,7 +24,7 @@
 enum { PS_ROW_NOT_BEGUN = 0, PS_FIELD_BEGUN = 2 };
 
 /* Columns particular to one format, after the renameable ones. */
-enum { R_ACT = LOG_NROLES, R_FINISH, R_PLAY, R_DUR, R_NROLES };
+enum { R_ACT = LOG_NROLES, R_FINISH, R_PLAY, R_DUR, R_RAND, R_NROLES };
 
 struct layout {
 	const char *name;
@@ -32,15 +35,26 @@ struct layout {
 	int nfields;                /* headerless: fields a row has */
 	const char *col[R_NROLES];  /* column names: looked up in a header, else for messages */
 	int pos[R_NROLES];          /* headerless: 1-based field of each column, 0 none */
+	/* a data set released with its parts: the files of each part, as glob patterns
+	 * (split-chrono --mode given with a folder) */
+	const char *given[3];
 };
 
-#define STD_COLS { "user_id", "item_id", "timestamp", "click", "like", "rating" }
+#define STD_COLS { "user_id", "item_id", "timestamp", "click", "like", "rating", "part" }
+
+/* KuaiRand's logs, every version and part (the authors' README, "Data Descriptions"). */
+static const char *const kuairand_columns[] = { "user_id", "video_id", "date", "hourmin",
+	"time_ms", "is_click", "is_like", "is_follow", "is_comment", "is_forward", "is_hate",
+	"long_view", "play_time_ms", "duration_ms", "profile_stay_time", "comment_stay_time",
+	"is_profile_enter", "is_rand", "tab" };
+#define KUAIRAND_NCOLS ((int)(sizeof kuairand_columns / sizeof kuairand_columns[0]))
 
 static const struct layout layouts[LOG_NFORMATS] = {
 	[LOG_AUTO] = { "auto", ',', 1, 1, 1, 0, STD_COLS, { 0 } },
 	[LOG_CSV] = { "csv", ',', 1, 1, 1, 0, STD_COLS, { 0 } },
 	[LOG_TSV] = { "tsv", '\t', 1, 1, 0, 0, STD_COLS, { 0 } },
-	[LOG_RECBOLE] = { "recbole", '\t', 1, 1, 0, 0, STD_COLS, { 0 } },
+	[LOG_RECBOLE] = { "recbole", '\t', 1, 1, 0, 0, STD_COLS, { 0 },
+	    { "*.train.inter", "*.valid.inter", "*.test.inter" } },
 	[LOG_RATINGS] = { "ratings", ',', 1, 1, 1, 0,
 	    { "userId", "movieId", "timestamp", NULL, NULL, "rating" }, { 0 } },
 	[LOG_UIRT] = { "uirt", '\t', 0, 0, 0, 4,
@@ -65,16 +79,81 @@ static const struct layout layouts[LOG_NFORMATS] = {
 	[LOG_RETAILROCKET] = { "retailrocket", ',', 1, 1, 1, 0,
 	    { [LOG_USER] = "visitorid", [LOG_ITEM] = "itemid", [LOG_TIME] = "timestamp",
 		[R_ACT] = "event" }, { 0 } },
+	[LOG_YAHOO] = { "yahoo", '\t', 0, 0, 0, 3,
+	    { [LOG_USER] = "user", [LOG_ITEM] = "song", [LOG_RATING] = "rating" },
+	    { [LOG_USER] = 1, [LOG_ITEM] = 2, [LOG_RATING] = 3 },
+	    { "ydata-ymusic-rating-study-v1_0-train.txt", NULL,
+		"ydata-ymusic-rating-study-v1_0-test.txt" } },
+	/* a matrix: the fields of a line are its user's items; read by coat_value */
+	[LOG_COAT] = { "coat", ' ', 0, 0, 0, 0, { [LOG_RATING] = "rating" }, { 0 },
+	    { "train.ascii", NULL, "test.ascii" } },
+	[LOG_KUAIRAND] = { "kuairand", ',', 1, 1, 1, 0,
+	    { [LOG_USER] = "user_id", [LOG_ITEM] = "video_id", [LOG_TIME] = "time_ms",
+		[LOG_CLICK] = "is_click", [LOG_LIKE] = "is_like", [R_RAND] = "is_rand" }, { 0 },
+	    { "log_standard_*.csv", NULL, "log_random_*.csv" } },
+	[LOG_KUAIREC] = { "kuairec", ',', 1, 1, 1, 0,
+	    { [LOG_USER] = "user_id", [LOG_ITEM] = "video_id", [LOG_TIME] = "timestamp",
+		[LOG_RATING] = "watch_ratio" }, { 0 },
+	    { "big_matrix.csv", NULL, "small_matrix.csv" } },
 };
 
 static const char *const role_names[LOG_NROLES] = { "user", "item", "time", "click", "like",
-	"rating" };
+	"rating", "part" };
 
 void log_opts_init(struct log_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->format = LOG_AUTO;
 	o->like_threshold = 4;
+	o->expect_rand = -1;
+}
+
+double log_default_threshold(enum log_format f)
+{
+	/* KuaiRec has no like: the authors' README suggests making one from the watch
+	 * ratio at 2, and >= 2 is the common reading of it (split-chrono(1)) */
+	return f == LOG_KUAIREC ? 2 : 4;
+}
+
+/* Formats whose rows carry a rating (or KuaiRec's watch ratio) that -l reads. */
+static int rated(const struct log_opts *o, enum log_format f)
+{
+	switch (f) {
+	case LOG_RATINGS: case LOG_UIRT: case LOG_YAHOO: case LOG_COAT: case LOG_KUAIREC:
+		return 1;
+	case LOG_CSV: case LOG_TSV: case LOG_RECBOLE: case LOG_AUTO:
+		return o->have_threshold;
+	default:
+		return 0;
+	}
+}
+
+int log_graded_by_rating(const struct log_opts *o, enum log_format f)
+{
+	/* KuaiRec's watch ratio is unbounded: a gain of 2^ratio - 1 would be its own
+	 * metric, so its graded label is the like */
+	return rated(o, f) && f != LOG_KUAIREC;
+}
+
+const char *log_like_rule(const struct log_opts *o, enum log_format f, char *buf, size_t size)
+{
+	const struct layout *l = &layouts[f >= 0 && f < LOG_NFORMATS ? f : LOG_AUTO];
+	const char *rating = o->column[LOG_RATING] && o->column[LOG_RATING][0] ?
+	    o->column[LOG_RATING] : l->col[LOG_RATING];
+	const char *like = o->column[LOG_LIKE] && o->column[LOG_LIKE][0] ? o->column[LOG_LIKE] :
+	    l->col[LOG_LIKE];
+	if (rated(o, f))
+		snprintf(buf, size, "%s >= %g", rating, o->have_threshold ? o->like_threshold :
+		    log_default_threshold(f));
+	else if (f == LOG_TIKTOK)
+		snprintf(buf, size, "finish or like");
+	else if (f == LOG_KWAI)
+		snprintf(buf, size, "like or playing_time >= duration_time");
+	else if (f == LOG_TAOBAO || f == LOG_USERBEHAVIOR || f == LOG_RETAILROCKET)
+		snprintf(buf, size, "a buy");
+	else
+		snprintf(buf, size, "%s", like ? like : "like");
+	return buf;
 }
 
 int log_format_parse(const char *name)
@@ -133,18 +212,25 @@ static int span_num(struct span s)
 
 enum log_format log_detect(const char *line, size_t len)
 {
-	struct span f[16];
+	struct span f[32];
 	size_t tabs = 0, commas = 0, i;
 	int nf = 0, k, all_int = 1, all_typed = 1, delim;
 	const char *s = line, *e = line + len;
 
+	size_t spaces = 0, digits = 0;
 	for (i = 0; i < len; i++) {
 		tabs += line[i] == '\t';
 		commas += line[i] == ',';
+		spaces += line[i] == ' ';
+		digits += line[i] >= '0' && line[i] <= '9';
 	}
+	/* a line of digits between single spaces: a ratings matrix (Coat) */
+	if (spaces > 0 && spaces + digits == len && line[0] != ' ' && line[len - 1] != ' ' &&
+	    !memmem(line, len, "  ", 2))
+		return LOG_COAT;
 	delim = tabs > commas ? '\t' : ',';
 	/* A header is split naively, quotes stripped: enough to tell formats apart. */
-	while (nf < 16) {
+	while (nf < 32) {
 		const char *q = memchr(s, delim, (size_t)(e - s));
 		struct span x = { s, (size_t)((q ? q : e) - s) };
 		if (x.n >= 2 && x.p[0] == '"' && x.p[x.n - 1] == '"') {
@@ -175,6 +261,13 @@ enum log_format log_detect(const char *line, size_t len)
 	    span_is(f[2], "ite_ID") && span_is(f[3], "cat_ID") && span_is(f[4], "act_ID") &&
 	    span_is(f[5], "time"))
 		return LOG_TAOBAO;
+	if (nf == KUAIRAND_NCOLS && span_is(f[0], "user_id") && span_is(f[1], "video_id") &&
+	    span_is(f[4], "time_ms"))
+		return LOG_KUAIRAND;
+	if (nf >= 3 && span_is(f[0], "user_id") && span_is(f[1], "video_id"))
+		for (k = 2; k < nf; k++)
+			if (span_is(f[k], "watch_ratio"))
+				return LOG_KUAIREC;
 	if (nf == 5 && span_is(f[0], "timestamp") && span_is(f[1], "visitorid") &&
 	    span_is(f[2], "event") && span_is(f[3], "itemid") && span_is(f[4], "transactionid"))
 		return LOG_RETAILROCKET;
@@ -213,6 +306,7 @@ struct rd {
 	int delim;
 	int use_threshold;
 	double threshold;
+	int graded;                 /* the graded label is the rating, else the like */
 	int64_t line;               /* the physical line being read, from 1 */
 	int64_t row_line;           /* the line the current row began on */
 	int64_t quote_line;         /* the line the open quoted field began on */
@@ -228,6 +322,8 @@ struct rd {
 	 * MovieLens export, UserBehavior) repeat them row after row */
 	struct fbuf last[2];
 	int32_t last_index[2];
+	int64_t matrix_row;         /* a matrix (Coat): the data rows so far, from 0 */
+	double last_time;           /* KuaiRec: the time of the last row that had one */
 	/* the header */
 	int in_header;
 	char **hdr;
@@ -287,6 +383,8 @@ static int is_blank(const char *s, size_t n)
 	return 1;
 }
 
+static void coat_value(struct rd *r, int k, const char *s, size_t len);
+
 static void field(struct rd *r, const char *s, size_t len)
 {
 	int k = r->nf++;
@@ -294,6 +392,10 @@ static void field(struct rd *r, const char *s, size_t len)
 		len = 0, s = "";
 	if (k == 0)
 		r->blank0 = is_blank(s, len);
+	if (r->fmt == LOG_COAT) {
+		coat_value(r, k, s, len);
+		return;
+	}
 	if (r->in_header) {
 		if (r->nhdr >= FIELDS_MAX) {
 			fail(r, k + 1, "expected at most %d columns, got more", FIELDS_MAX);
@@ -329,6 +431,12 @@ static const char *wanted(const struct rd *r, int role, int *required)
 {
 	const char *given = role < LOG_NROLES ? r->o->column[role] : NULL;
 	*required = 1;
+	if (role == LOG_PART) {
+		/* a part column only for a given split told to read one */
+		if (!r->o->given || r->o->part != LOG_PART_COLUMN)
+			return NULL;
+		return given && given[0] ? given : "part";
+	}
 	switch (r->fmt) {
 	case LOG_CSV:
 	case LOG_TSV:
@@ -338,6 +446,9 @@ static const char *wanted(const struct rd *r, int role, int *required)
 			*required = given != NULL;
 			break;
 		}
+		/* parts given need no time: without one, the time is the line number */
+		if (role == LOG_TIME && r->o->given)
+			*required = given != NULL;
 		if (role == LOG_LIKE && r->use_threshold)
 			return NULL;
 		if (role == LOG_RATING && !r->use_threshold)
@@ -377,6 +488,17 @@ static void header_end(struct rd *r, int nf)
 			}
 			*c = '\0';
 		}
+	if (r->fmt == LOG_KUAIRAND)
+		for (k = 0; k < KUAIRAND_NCOLS || (size_t)k < r->nhdr; k++)
+			if (k >= KUAIRAND_NCOLS || (size_t)k >= r->nhdr ||
+			    strcmp(r->hdr[k], kuairand_columns[k]) != 0) {
+				const char *got = (size_t)k < r->nhdr ? r->hdr[k] : "";
+				fail(r, k + 1, "expected the %d columns of KuaiRand's logs in order "
+				    "(user_id, video_id, date, ..., tab), got '%s' as column %d where "
+				    "'%s' belongs", KUAIRAND_NCOLS, show(r, got, strlen(got)), k + 1,
+				    k < KUAIRAND_NCOLS ? kuairand_columns[k] : "the end of the line");
+				return;
+			}
 	for (role = 0; role < R_NROLES; role++) {
 		int required, at = 0;
 		const char *name = wanted(r, role, &required);
@@ -489,24 +611,93 @@ static int intern(struct rd *r, struct vocab *v, int role, const char *what, int
 	return 0;
 }
 
+/* Appends a click of user u, item it, with its grade and part when a given split
+ * keeps them; 0, or -1 after failing. */
+static int add_click(struct rd *r, int32_t u, int32_t it, double t, int flag, double grade,
+    int part)
+{
+	struct clicklog *log = r->log;
+	if (log->n >= CL_MAX_CLICKS) {
+		fail(r, 0, "expected at most %lld clicks, got more", (long long)CL_MAX_CLICKS);
+		return -1;
+	}
+	clicklog_add(log, u, it, t, flag);
+	if (log->grade) {
+		log->grade[log->n - 1] = grade;
+		log->part[log->n - 1] = (uint8_t)part;
+	}
+	return 0;
+}
+
+/* An id that is a number (a matrix's row or column) in v; 0, or -1 after failing. */
+static int intern_number(struct rd *r, struct vocab *v, int64_t n, const char *what,
+    int32_t *out)
+{
+	char buf[24];
+	int len = snprintf(buf, sizeof buf, "%lld", (long long)n);
+	int64_t k = vocab_intern(v, buf, (size_t)len, NULL);
+	if (k >= INT32_MAX) {
+		fail(r, 0, "expected at most %d %s ids, got more", INT32_MAX, what);
+		return -1;
+	}
+	*out = (int32_t)k;
+	return 0;
+}
+
+/* Field k of a Coat matrix row: the rating (1 to 5) of item k by the row's user, 0
+ * for none.  Users and items are named by their 0-based row and column. */
+static void coat_value(struct rd *r, int k, const char *s, size_t len)
+{
+	int32_t u, it;
+	int v;
+	if (r->failed)
+		return;
+	if (len != 1 || s[0] < '0' || s[0] > '5') {
+		fail(r, k + 1, "expected a rating from 0 to 5 (0: not rated), got '%s'",
+		    show(r, s, len));
+		return;
+	}
+	if (s[0] == '0')
+		return;
+	v = s[0] - '0';
+	if (intern_number(r, &r->log->users, r->matrix_row, "user", &u) ||
+	    intern_number(r, &r->log->items, k, "item", &it))
+		return;
+	add_click(r, u, it, (double)r->row_line, v >= r->threshold ? CL_LIKE : 0, v, r->o->part);
+}
+
+/* An empty time (or NaN as pandas writes it), which KuaiRec's small matrix has. */
+static int no_time(const struct fbuf *b)
+{
+	return b->len == 0 || (b->len == 3 && strncasecmp(b->p, "nan", 3) == 0);
+}
+
 /* One data row: what it says, as a click (liked or not), or nothing. */
 static void row_event(struct rd *r)
 {
 	static const char *const behaviors[] = { "pv", "buy", "cart", "fav" };
 	static const char *const events[] = { "view", "transaction", "addtocart" };
+	static const char *const parts[] = { "train", "valid", "test" };
 	struct clicklog *log = r->log;
-	double t, v;
-	int click = 1, like = 0, buy = 0, k;
+	double t, v = 0;
+	int click = 1, like = 0, buy = 0, k, part = r->o->part, exposed;
 	int32_t u, it;
 
 	if (get_id(r, LOG_USER, "a user") || get_id(r, LOG_ITEM, "an item"))
 		return;
-	if (r->col1[LOG_TIME]) {
+	if (r->fmt == LOG_KUAIREC && no_time(&r->f[LOG_TIME])) {
+		t = r->last_time;   /* keeps file order after the last timed row */
+		log->untimed++;
+	} else if (r->col1[LOG_TIME]) {
 		if (get_num(r, LOG_TIME, &t))
 			return;
+		r->last_time = t;
 	} else {
 		t = (double)r->row_line;   /* file order */
 	}
+	if (r->col1[LOG_PART] && (part = get_word(r, LOG_PART, parts, 3,
+	    "train, valid or test")) < 0)
+		return;
 	switch (r->fmt) {
 	case LOG_TIKTOK: {
 		int finish;
@@ -545,10 +736,30 @@ static void row_event(struct rd *r)
 		break;
 	case LOG_RATINGS:
 	case LOG_UIRT:
+	case LOG_KUAIREC:
 		if (get_num(r, LOG_RATING, &v))
 			return;
 		like = v >= r->threshold;
 		break;
+	case LOG_YAHOO:
+		if (get_num(r, LOG_RATING, &v))
+			return;
+		if (v != floor(v) || v < 1 || v > 5) {
+			fail(r, r->col1[LOG_RATING], "expected a rating from 1 to 5 (rating), got '%s'",
+			    show(r, r->f[LOG_RATING].p, r->f[LOG_RATING].len));
+			return;
+		}
+		like = v >= r->threshold;
+		break;
+	case LOG_KUAIRAND: {
+		int rnd;
+		if (get_flag(r, LOG_CLICK, &click) || get_flag(r, LOG_LIKE, &like) ||
+		    get_flag(r, R_RAND, &rnd))
+			return;
+		if (r->o->expect_rand >= 0 && rnd != r->o->expect_rand)
+			log->rand_mismatch++;
+		break;
+	}
 	default: /* csv, tsv, recbole */
 		if (r->col1[LOG_CLICK] && get_flag(r, LOG_CLICK, &click))
 			return;
@@ -561,20 +772,20 @@ static void row_event(struct rd *r)
 		}
 		break;
 	}
-	if (!click && !like) {
+	/* a part that keeps every exposed pair keeps a row shown and not clicked */
+	exposed = r->o->given && part >= 0 && (r->o->exposure >> part & 1);
+	if (!click && !like && !exposed) {
 		log->ignored++;
 		return;
 	}
 	if (like && !click && !buy)
 		log->repaired++;
-	if (log->n >= CL_MAX_CLICKS) {
-		fail(r, 0, "expected at most %lld clicks, got more", (long long)CL_MAX_CLICKS);
-		return;
-	}
 	if (intern(r, &log->users, LOG_USER, "user", &u) ||
 	    intern(r, &log->items, LOG_ITEM, "item", &it))
 		return;
-	clicklog_add(log, u, it, t, (like ? CL_LIKE : 0) | (buy ? CL_BUY : 0));
+	log->unclicked += !click && !like;
+	add_click(r, u, it, t, (like ? CL_LIKE : 0) | (buy ? CL_BUY : 0) |
+	    (!click && !like ? CL_UNCLICKED : 0), r->graded ? v : like, part);
 }
 
 /* Rows read: on a terminal a line in place, with the share of the file read; in a
@@ -610,6 +821,19 @@ static void row_end(struct rd *r)
 	}
 	if (r->in_header) {
 		header_end(r, nf);
+		return;
+	}
+	if (r->fmt == LOG_COAT) {
+		/* every row as wide as the first (the matrix's items) */
+		if (r->nexpect == 0)
+			r->nexpect = nf;
+		if (nf != r->nexpect) {
+			fail(r, (nf < r->nexpect ? nf : r->nexpect) + 1, "expected %d ratings as on the "
+			    "first line, got %d", r->nexpect, nf);
+			return;
+		}
+		r->log->rows++;
+		r->matrix_row++;
 		return;
 	}
 	if (r->fmt == LOG_UIRT && r->log->rows == 0 && nf == 3) {
@@ -798,10 +1022,24 @@ static int check_opts(struct rd *r)
 		}
 	}
 	if (o->have_threshold && r->fmt != LOG_CSV && r->fmt != LOG_TSV &&
-	    r->fmt != LOG_RECBOLE && r->fmt != LOG_RATINGS && r->fmt != LOG_UIRT) {
+	    r->fmt != LOG_RECBOLE && !rated(o, r->fmt)) {
 		r->err->code = HCR_EXIT_USAGE;
 		snprintf(r->err->msg, sizeof r->err->msg, "%s: --like-threshold applies to the "
-		    "formats with ratings (csv, tsv, recbole, ratings, uirt), not %s", r->name,
+		    "formats with ratings (csv, tsv, recbole, ratings, uirt, yahoo, coat, kuairec), "
+		    "not %s", r->name, r->lay->name);
+		return -1;
+	}
+	if (o->column[LOG_PART] && !(o->given && o->part == LOG_PART_COLUMN)) {
+		r->err->code = HCR_EXIT_USAGE;
+		snprintf(r->err->msg, sizeof r->err->msg, "%s: --columns part= applies to --mode "
+		    "given with the parts in a column", r->name);
+		return -1;
+	}
+	if (o->given && o->part == LOG_PART_COLUMN && r->fmt != LOG_CSV && r->fmt != LOG_TSV &&
+	    r->fmt != LOG_RECBOLE) {
+		r->err->code = HCR_EXIT_USAGE;
+		snprintf(r->err->msg, sizeof r->err->msg, "%s: the %s format has no part column: "
+		    "give its parts as files (--train-file, --test-file) or its folder", r->name,
 		    r->lay->name);
 		return -1;
 	}
@@ -851,8 +1089,11 @@ int log_read(FILE *fp, const char *name, const struct log_opts *o, struct clickl
 	r.lay = &layouts[r.fmt];
 	snprintf(log->format, sizeof log->format, "%s", r.lay->name);
 	r.delim = o->delim ? o->delim : r.lay->delim;
-	r.use_threshold = o->have_threshold || r.fmt == LOG_RATINGS || r.fmt == LOG_UIRT;
-	r.threshold = o->like_threshold;
+	r.use_threshold = rated(o, r.fmt);
+	r.threshold = o->have_threshold ? o->like_threshold : log_default_threshold(r.fmt);
+	r.graded = log_graded_by_rating(o, r.fmt);
+	if (o->given)
+		clicklog_keep(log);
 	if (check_opts(&r)) {
 		r.failed = 1;
 		goto out;
@@ -872,6 +1113,10 @@ int log_read(FILE *fp, const char *name, const struct log_opts *o, struct clickl
 	if (!r.failed && r.in_header)
 		fail_at(&r, r.line, 0, "expected a header naming the columns, got the end of the "
 		    "input");
+	if (r.fmt == LOG_COAT) {
+		log->matrix_rows = r.matrix_row;
+		log->matrix_cols = r.nexpect;
+	}
 out:
 	for (k = 0; k < R_NROLES; k++)
 		free(r.f[k].p);
@@ -890,4 +1135,130 @@ out:
 		    meter_duration(now_seconds() - r.t0, took));
 	}
 	return r.failed ? -1 : 0;
+}
+
+/* ---- a data set's files ---- */
+
+/* The files matching pattern in dir, sorted by name (glob's order), as a NULL-ended
+ * array (empty when none). */
+static char **find_files(const char *dir, const char *pattern)
+{
+	glob_t g;
+	char *path;
+	char **out;
+	size_t k, n = 0;
+	if (asprintf(&path, "%s/%s", dir, pattern) < 0)
+		die(HCR_EXIT_FAIL, "out of memory");
+	if (glob(path, 0, NULL, &g) != 0)
+		g.gl_pathc = 0;
+	out = xcalloc(g.gl_pathc + 1, sizeof *out);
+	for (k = 0; k < g.gl_pathc; k++)
+		out[n++] = xstrdup(g.gl_pathv[k]);
+	if (g.gl_pathc)
+		globfree(&g);
+	free(path);
+	return out;
+}
+
+static void free_list(char **l)
+{
+	size_t k;
+	for (k = 0; l && l[k]; k++)
+		free(l[k]);
+	free(l);
+}
+
+void log_given_files_free(char **files[3])
+{
+	int p;
+	for (p = 0; p < 3; p++) {
+		free_list(files[p]);
+		files[p] = NULL;
+	}
+}
+
+/* A data set's files in one folder; 0, or -1 (e filled) when its train or test files
+ * are not all there. */
+static int files_in(const char *dir, enum log_format f, char **files[3], struct load_error *e)
+{
+	static const char *const part_names[3] = { "train", "valid", "test" };
+	const struct layout *l = &layouts[f];
+	int p;
+	files[0] = find_files(dir, l->given[0]);
+	if (f == LOG_RECBOLE && files[0][0] && files[0][1]) {
+		load_fail(e, HCR_EXIT_USAGE, "%s: expected one RecBole data set, found %s and %s: "
+		    "give the parts as files (--train-file, --valid-file, --test-file)", dir,
+		    files[0][0], files[0][1]);
+		return -1;
+	}
+	for (p = 1; p < 3; p++) {
+		if (f == LOG_RECBOLE && files[0][0]) {
+			/* NAME.train.inter: the other parts are NAME.valid.inter, NAME.test.inter */
+			const char *base = strrchr(files[0][0], '/') + 1;
+			char *name = xstrndup(base, strlen(base) - strlen(".train.inter"));
+			char *pat;
+			if (asprintf(&pat, "%s.%s.inter", name, part_names[p]) < 0)
+				die(HCR_EXIT_FAIL, "out of memory");
+			files[p] = find_files(dir, pat);
+			free(pat);
+			free(name);
+		} else {
+			files[p] = l->given[p] ? find_files(dir, l->given[p]) : xcalloc(1, sizeof **files);
+		}
+	}
+	for (p = 0; p < 3; p += 2)
+		if (!files[p][0]) {
+			load_fail(e, HCR_EXIT_IO, "%s: expected %s (the %s part of %s as released), "
+			    "found none", dir, f == LOG_RECBOLE && p == 2 ? "NAME.test.inter" :
+			    l->given[p], part_names[p], l->name);
+			return -1;
+		}
+	return 0;
+}
+
+int log_given_files(const char *dir, enum log_format *format, char **files[3],
+    struct load_error *e)
+{
+	static const char *const sub[2] = { "", "/data" };
+	int f, s;
+	files[0] = files[1] = files[2] = NULL;
+	e->code = 0;
+	e->msg[0] = '\0';
+	/* the folder itself, else its data/ (KuaiRand and KuaiRec unpack so) */
+	for (s = 0; s < 2; s++) {
+		char *d;
+		if (asprintf(&d, "%s%s", dir, sub[s]) < 0)
+			die(HCR_EXIT_FAIL, "out of memory");
+		for (f = 0; f < LOG_NFORMATS; f++) {
+			char **train;
+			int found;
+			if (!layouts[f].given[0] || (*format != LOG_AUTO && (int)*format != f))
+				continue;
+			train = find_files(d, layouts[f].given[0]);
+			found = train[0] != NULL;
+			free_list(train);
+			if (!found)
+				continue;
+			*format = (enum log_format)f;
+			if (files_in(d, (enum log_format)f, files, e) != 0) {
+				log_given_files_free(files);
+				free(d);
+				return -1;
+			}
+			free(d);
+			return 0;
+		}
+		free(d);
+	}
+	if (*format == LOG_AUTO)
+		return load_fail(e, HCR_EXIT_IO, "%s: expected the files of a data set as released "
+		    "(coat: train.ascii; yahoo: ydata-ymusic-rating-study-v1_0-train.txt; kuairand: "
+		    "log_standard_*.csv; kuairec: big_matrix.csv; recbole: NAME.train.inter), found "
+		    "none", dir);
+	if (!layouts[*format].given[0])
+		return load_fail(e, HCR_EXIT_USAGE, "%s: the %s format has no files of parts to look "
+		    "for in a folder (coat, yahoo, kuairand, kuairec and recbole have)", dir,
+		    layouts[*format].name);
+	return load_fail(e, HCR_EXIT_IO, "%s: expected %s (the train part of %s as released), "
+	    "found none", dir, layouts[*format].given[0], layouts[*format].name);
 }

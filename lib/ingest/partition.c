@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/rng.h"
 #include "common/util.h"
 
 /* Flag bits the split adds to a click's (clicklog.h has the low two). */
@@ -15,6 +16,7 @@ enum {
 	F_EMIT_SHIFT = 3,   /* two bits: 0 none, 1 train, 2 valid, 3 test */
 	F_EMIT = 3 << 3,
 	F_LIKEOR = 32,      /* a training record: some click of its pair in training is liked */
+	F_TRAINED = 128,    /* given: a valid or test record whose pair also trains */
 };
 
 int chrono_mode_parse(const char *s)
@@ -25,12 +27,15 @@ int chrono_mode_parse(const char *s)
 		return CHRONO_USER;
 	if (strcmp(s, "loo") == 0)
 		return CHRONO_LOO;
+	if (strcmp(s, "given") == 0)
+		return CHRONO_GIVEN;
 	return -1;
 }
 
 const char *chrono_mode_name(enum chrono_mode m)
 {
-	return m == CHRONO_USER ? "user" : m == CHRONO_LOO ? "loo" : "global";
+	return m == CHRONO_USER ? "user" : m == CHRONO_LOO ? "loo" : m == CHRONO_GIVEN ? "given" :
+	    "global";
 }
 
 int chrono_fraction_parse(const char *s, int64_t *num, int64_t *den)
@@ -385,10 +390,38 @@ static const char *plural(int64_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
+static void given_report(const struct clicklog *log, const struct split *s,
+    const struct chrono_counts *c)
+{
+	verbose("given parts: %lld clicks and exposures, %lld liked (like: %s); %lld repeated "
+	    "clicks and %lld repeated exposures of a pair merged; %lld exposures not clicked",
+	    (long long)c->clicks, (long long)c->likes, s->like_rule, (long long)c->repeated,
+	    (long long)c->repeated_exposures, (long long)log->unclicked);
+	verbose("train: %lld user-item pairs, %lld liked; valid: %lld exposed pairs, %lld liked; "
+	    "test: %lld exposed pairs, %lld liked", (long long)c->train,
+	    (long long)c->train_liked, (long long)c->valid, (long long)c->valid_liked,
+	    (long long)c->test, (long long)c->test_liked);
+	verbose("validation: %s", s->valid_rule);
+	verbose("pairs in train and in test: %lld (%lld liked in test), both records kept; in "
+	    "train and in validation: %lld", (long long)c->test_in_train,
+	    (long long)c->test_likes_in_train, (long long)c->valid_in_train);
+	verbose("users: %lld, %lld with a training pair, %lld with a validation like, %lld "
+	    "with a test like; items: %lld, %lld with a training pair",
+	    (long long)log->users.n, (long long)c->users_train, (long long)c->users_valid,
+	    (long long)c->users_test, (long long)log->items.n, (long long)c->items_train);
+	verbose("left out: %lld %s without a training pair (%lld exposed pairs, %lld liked)",
+	    (long long)c->users_left_out, plural(c->users_left_out, "user", "users"),
+	    (long long)c->exposures_left_out, (long long)c->likes_left_out);
+}
+
 void chrono_report(const char *input, const struct clicklog *log, const struct split *s,
     const struct chrono_counts *c)
 {
 	double frac = c->clicks ? (double)c->train_clicks / (double)c->clicks : 0;
+	if (strcmp(s->mode, "given") == 0) {
+		given_report(log, s, c);
+		return;
+	}
 	verbose("%s: format %s: %lld rows read: %lld clicks, %lld liked; %lld rows neither "
 	    "click nor like", input, log->format, (long long)log->rows, (long long)c->clicks,
 	    (long long)c->likes, (long long)log->ignored);
@@ -425,4 +458,309 @@ void chrono_report(const char *input, const struct clicklog *log, const struct s
 	    plural(c->users_left_out, "user", "users"), (long long)c->likes_left_out,
 	    (long long)c->users_unscored, plural(c->users_unscored, "user", "users"),
 	    (long long)c->likes_of_train_items);
+}
+
+/* ---- given parts ---- */
+
+/* The emitted clicks of order (n of them, in time order) as s's records, r in all:
+ * part by part (train, valid, test), each in time order; a record's like and grade
+ * are those of its pair's first click, which the walk merged into.  Frees the log's
+ * columns as they are copied. */
+static void take_given(struct clicklog *log, uint32_t *order, int64_t n, int64_t r,
+    struct split *s)
+{
+	uint32_t *rec = xmalloc(((size_t)r + 1) * sizeof *rec);
+	int64_t i, m = 0;
+	int p;
+	for (p = 1; p <= 3; p++)
+		for (i = 0; i < n; i++)
+			if (((log->flag[order[i]] & F_EMIT) >> F_EMIT_SHIFT) == p)
+				rec[m++] = order[i];
+	free(order);
+	s->n = s->cap = r;
+	s->user = xmalloc(((size_t)r + 1) * sizeof *s->user);
+	s->item = xmalloc(((size_t)r + 1) * sizeof *s->item);
+	s->time = xmalloc(((size_t)r + 1) * sizeof *s->time);
+	s->like = xmalloc((size_t)r + 1);
+	s->part = xmalloc((size_t)r + 1);
+	s->rating = xmalloc(((size_t)r + 1) * sizeof *s->rating);
+	for (m = 0; m < r; m++) {
+		uint32_t e = rec[m];
+		s->user[m] = log->user[e];
+		s->item[m] = log->item[e];
+		s->time[m] = log->time[e];
+		s->like[m] = (log->flag[e] & CL_LIKE) != 0;
+		s->part[m] = (uint8_t)(((log->flag[e] & F_EMIT) >> F_EMIT_SHIFT) - 1);
+		s->rating[m] = log->grade[e];
+	}
+	free(rec);
+	clicklog_drop_clicks(log);
+}
+
+struct gwalk {
+	const int32_t *item;
+	uint8_t *flag, *part;
+	double *grade;
+	uint32_t *seen[3], *first[3], *trained;   /* per item: stamps (user + 1), first click */
+	uint8_t *item_trained;
+	uint32_t *list[3];                        /* the user's pairs of each part */
+	size_t n[3], cap[3];
+	struct rng rng;
+};
+
+/* Moves want of the user's pairs of part from (list l, n of them) to validation,
+ * drawn at random: a partial Fisher-Yates shuffle of the list. */
+static void draw_valid(struct gwalk *w, uint32_t *l, size_t n, size_t want)
+{
+	size_t j;
+	for (j = 0; j < want && j < n; j++) {
+		size_t q = j + (size_t)rng_below(&w->rng, n - j);
+		uint32_t x = l[q];
+		l[q] = l[j];
+		l[j] = x;
+		emit(w->flag, l[j], 2);
+	}
+}
+
+/* One user's clicks E[0..k) in time order: each pair once a part, repeats merged. */
+static void given_user(struct gwalk *w, uint32_t u, const uint32_t *E, int64_t k,
+    const struct chrono_opts *o, struct chrono_counts *c)
+{
+	uint32_t stamp = u + 1;
+	int64_t i;
+	size_t q, left;
+	int p;
+
+	for (p = 0; p < 3; p++)
+		w->n[p] = 0;
+	for (i = 0; i < k; i++) {
+		uint32_t e = E[i], f;
+		int32_t it = w->item[e];
+		p = w->part[e];
+		if (w->seen[p][it] != stamp) {
+			w->seen[p][it] = stamp;
+			w->first[p][it] = e;
+			emit(w->flag, e, p + 1);
+			XGROW(w->list[p], w->cap[p], w->n[p] + 1);
+			w->list[p][w->n[p]++] = e;
+			continue;
+		}
+		/* a repeat: its pair's record holds the or of the likes, the highest grade */
+		f = w->first[p][it];
+		w->flag[f] |= w->flag[e] & CL_LIKE;
+		if (w->grade[e] > w->grade[f])
+			w->grade[f] = w->grade[e];
+		if (p == PART_TRAIN)
+			c->repeated++;
+		else
+			c->repeated_exposures++;
+	}
+	if (w->n[PART_TRAIN] == 0) {
+		/* never trained: nothing to score the user from */
+		for (p = PART_VALID; p <= PART_TEST; p++)
+			for (q = 0; q < w->n[p]; q++) {
+				emit(w->flag, w->list[p][q], 0);
+				c->exposures_left_out++;
+				c->likes_left_out += (w->flag[w->list[p][q]] & CL_LIKE) != 0;
+			}
+		c->users_left_out += w->n[PART_VALID] + w->n[PART_TEST] > 0;
+		return;
+	}
+	if (!c->valid_given && o->vnum > 0 && !o->valid_by_users) {
+		size_t n = w->n[o->valid_from];
+		size_t want = (size_t)chrono_round((int64_t)n, o->vnum, o->vden);
+		/* a user keeps a training pair, or could not be scored */
+		if (o->valid_from == PART_TRAIN && want >= n)
+			want = n - 1;
+		draw_valid(w, w->list[o->valid_from], n, want);
+	}
+	left = 0;
+	for (q = 0; q < w->n[PART_TRAIN]; q++) {
+		uint32_t e = w->list[PART_TRAIN][q];
+		if ((w->flag[e] & F_EMIT) >> F_EMIT_SHIFT != 1)
+			continue;
+		w->trained[w->item[e]] = stamp;
+		w->item_trained[w->item[e]] = 1;
+		c->train_clicks++;
+		left++;
+	}
+	c->users_train++;
+	/* the validation and test pairs the user also trained on: both records stay, the
+	 * later one a separate exposure (counted once every draw is made) */
+	for (p = PART_VALID; p <= PART_TEST; p++)
+		for (q = 0; q < w->n[p]; q++)
+			if (w->trained[w->item[w->list[p][q]]] == stamp)
+				w->flag[w->list[p][q]] |= F_TRAINED;
+}
+
+/* The validation part as whole users: the test pairs of round(f U) of the U users
+ * with test pairs, drawn at random. */
+static void draw_valid_users(struct gwalk *w, struct clicklog *log, const uint32_t *order,
+    int64_t n, const struct chrono_opts *o)
+{
+	int64_t users = log->users.n, i, m = 0, want;
+	uint8_t *has = xcalloc((size_t)users + 1, 1);
+	int32_t *list = xmalloc(((size_t)users + 1) * sizeof *list);
+	for (i = 0; i < n; i++)
+		if ((log->flag[order[i]] & F_EMIT) >> F_EMIT_SHIFT == 3)
+			has[log->user[order[i]]] = 1;
+	for (i = 0; i < users; i++)
+		if (has[i])
+			list[m++] = (int32_t)i;
+	want = chrono_round(m, o->vnum, o->vden);
+	memset(has, 0, (size_t)users);
+	for (i = 0; i < want; i++) {
+		int64_t q = i + (int64_t)rng_below(&w->rng, (uint64_t)(m - i));
+		int32_t x = list[q];
+		list[q] = list[i];
+		list[i] = x;
+		has[x] = 1;
+	}
+	for (i = 0; i < n; i++)
+		if ((log->flag[order[i]] & F_EMIT) >> F_EMIT_SHIFT == 3 && has[log->user[order[i]]])
+			emit(log->flag, order[i], 2);
+	free(has);
+	free(list);
+}
+
+/* The rule of a validation part, in words, for the meta and -v. */
+static void valid_rule(const struct chrono_opts *o, const struct chrono_counts *c, char *buf,
+    size_t size)
+{
+	char frac[32];
+	if (c->valid_given) {
+		snprintf(buf, size, "given");
+		return;
+	}
+	if (o->vnum == 0) {
+		snprintf(buf, size, "none");
+		return;
+	}
+	snprintf(frac, sizeof frac, "%.9g", (double)o->vnum / (double)o->vden);
+	if (o->valid_by_users)
+		snprintf(buf, size, "the test pairs of %s of the users with test pairs, drawn at "
+		    "random (seed %llu)", frac, (unsigned long long)o->seed);
+	else if (o->valid_from == PART_TRAIN)
+		snprintf(buf, size, "%s of each user's training pairs, drawn at random (seed %llu), "
+		    "one at least left to train", frac, (unsigned long long)o->seed);
+	else
+		snprintf(buf, size, "%s of each user's test pairs, drawn at random (seed %llu)", frac,
+		    (unsigned long long)o->seed);
+}
+
+static void store_given_counts(struct split *s, const struct clicklog *log,
+    const struct chrono_counts *c)
+{
+	split_stat(s, "rows", log->rows);
+	split_stat(s, "ignored_rows", log->ignored);
+	split_stat(s, "repaired_likes", log->repaired);
+	split_stat(s, "unclicked_exposures", log->unclicked);
+	split_stat(s, "untimed_rows", log->untimed);
+	split_stat(s, "rand_mismatch", log->rand_mismatch);
+	split_stat(s, "input_clicks", c->clicks);
+	split_stat(s, "input_likes", c->likes);
+	split_stat(s, "repeated_clicks", c->repeated);
+	split_stat(s, "repeated_exposures", c->repeated_exposures);
+	split_stat(s, "train_liked", c->train_liked);
+	split_stat(s, "valid_liked", c->valid_liked);
+	split_stat(s, "test_liked", c->test_liked);
+	split_stat(s, "test_in_train", c->test_in_train);
+	split_stat(s, "test_likes_in_train", c->test_likes_in_train);
+	split_stat(s, "valid_in_train", c->valid_in_train);
+	split_stat(s, "users_train", c->users_train);
+	split_stat(s, "users_valid", c->users_valid);
+	split_stat(s, "users_test", c->users_test);
+	split_stat(s, "users_left_out", c->users_left_out);
+	split_stat(s, "exposures_left_out", c->exposures_left_out);
+	split_stat(s, "likes_left_out", c->likes_left_out);
+	split_stat(s, "items_train", c->items_train);
+}
+
+void given_split(struct clicklog *log, const struct chrono_opts *o, struct split *s,
+    struct chrono_counts *c)
+{
+	int64_t n = log->n, users = log->users.n, items = log->items.n, i, r = 0;
+	int64_t *start;
+	uint32_t *order, *E;
+	uint8_t *user_part[3];
+	struct gwalk w;
+	int p;
+
+	if (!log->grade)
+		die(HCR_EXIT_FAIL, "internal: a given split of a log read without its parts");
+	memset(c, 0, sizeof *c);
+	c->clicks = n;
+	for (i = 0; i < n; i++) {
+		c->likes += log->flag[i] & CL_LIKE;
+		c->valid_given |= log->part[i] == PART_VALID;
+	}
+	order = time_order(log->time, n);
+	E = group_by_user(order, log->user, n, users, &start);
+
+	memset(&w, 0, sizeof w);
+	w.item = log->item;
+	w.flag = log->flag;
+	w.part = log->part;
+	w.grade = log->grade;
+	for (p = 0; p < 3; p++) {
+		w.seen[p] = xcalloc((size_t)items + 1, sizeof *w.seen[p]);
+		w.first[p] = xcalloc((size_t)items + 1, sizeof *w.first[p]);
+	}
+	w.trained = xcalloc((size_t)items + 1, sizeof *w.trained);
+	w.item_trained = xcalloc((size_t)items + 1, 1);
+	rng_init(&w.rng, o->seed, 4);
+	for (i = 0; i < users; i++)
+		given_user(&w, (uint32_t)i, E + start[i], start[i + 1] - start[i], o, c);
+	if (!c->valid_given && o->vnum > 0 && o->valid_by_users)
+		draw_valid_users(&w, log, order, n, o);
+	for (i = 0; i < items; i++)
+		c->items_train += w.item_trained[i];
+	/* what each part holds, once every draw is made */
+	for (p = 0; p < 3; p++)
+		user_part[p] = xcalloc((size_t)users + 1, 1);
+	for (i = 0; i < n; i++) {
+		int what = (log->flag[i] & F_EMIT) >> F_EMIT_SHIFT, liked = log->flag[i] & CL_LIKE;
+		if (!what)
+			continue;
+		r++;
+		switch (what) {
+		case 1: c->train++; c->train_liked += liked; break;
+		case 2:
+			c->valid++;
+			c->valid_liked += liked;
+			c->valid_in_train += (log->flag[i] & F_TRAINED) != 0;
+			break;
+		default:
+			c->test++;
+			c->test_liked += liked;
+			c->test_in_train += (log->flag[i] & F_TRAINED) != 0;
+			c->test_likes_in_train += liked && (log->flag[i] & F_TRAINED);
+			break;
+		}
+		if (what > 1 && liked)
+			user_part[what - 1][log->user[i]] = 1;
+	}
+	for (i = 0; i < users; i++) {
+		c->users_valid += user_part[PART_VALID][i];
+		c->users_test += user_part[PART_TEST][i];
+	}
+	for (p = 0; p < 3; p++) {
+		free(user_part[p]);
+		free(w.seen[p]);
+		free(w.first[p]);
+		free(w.list[p]);
+	}
+	free(w.trained);
+	free(w.item_trained);
+	free(E);
+	free(start);
+
+	take_given(log, order, n, r, s);
+	snprintf(s->mode, sizeof s->mode, "given");
+	s->train_fraction = 0;
+	snprintf(s->format, sizeof s->format, "%s", log->format);
+	s->exposure = SPLIT_EXPOSED_VALID | SPLIT_EXPOSED_TEST;
+	snprintf(s->like_rule, sizeof s->like_rule, "%s", o->like_rule ? o->like_rule : "");
+	valid_rule(o, c, s->valid_rule, sizeof s->valid_rule);
+	store_given_counts(s, log, c);
 }

@@ -8,11 +8,17 @@
 #include "ingest/clicklog.h"
 #include "ingest/dataset.h"
 
-enum chrono_mode { CHRONO_GLOBAL, CHRONO_USER, CHRONO_LOO };
+enum chrono_mode { CHRONO_GLOBAL, CHRONO_USER, CHRONO_LOO, CHRONO_GIVEN };
 
 struct chrono_opts {
 	enum chrono_mode mode;
 	int64_t num, den;          /* the training fraction num/den, kept exact */
+	/* given: the validation part drawn when none is given */
+	int valid_from;            /* PART_TRAIN or PART_TEST */
+	int valid_by_users;        /* whole users' test pairs, not a share of each user's */
+	int64_t vnum, vden;        /* its fraction, exact; 0: no validation part */
+	uint64_t seed;
+	const char *like_rule;     /* in words, for the meta */
 };
 
 struct chrono_counts {
@@ -27,9 +33,17 @@ struct chrono_counts {
 	int64_t users_left_out, likes_left_out;    /* later likes of users never trained */
 	int64_t likes_of_train_items;              /* later likes of items trained before */
 	double cut_last, cut_next; /* global: times of the last training click, the next */
+	/* given */
+	int valid_given;           /* a validation part came with the data */
+	int64_t valid_liked, test_liked;           /* records */
+	int64_t repeated_exposures;/* rows of a valid or test pair given before, merged */
+	int64_t unclicked;         /* exposures kept that were not clicked */
+	int64_t test_in_train, test_likes_in_train;/* test pairs also trained on */
+	int64_t valid_in_train;    /* given validation pairs also trained on */
+	int64_t exposures_left_out;/* valid and test records of users never trained */
 };
 
-/* "global", "user" or "loo"; -1 otherwise. */
+/* "global", "user", "loo" or "given"; -1 otherwise. */
 int chrono_mode_parse(const char *s);
 const char *chrono_mode_name(enum chrono_mode m);
 /* A decimal fraction from 0 to 1 ("0.7", ".85", "1") as num/den exactly; -1 if not. */
@@ -41,6 +55,12 @@ int64_t chrono_round(int64_t n, int64_t num, int64_t den);
  * input order.  Frees log's click columns as it goes (the vocabularies stay), so that
  * memory peaks near the input's, not twice it.  The counts go to c and s's meta. */
 void chrono_split(struct clicklog *log, const struct chrono_opts *o, struct split *s,
+    struct chrono_counts *c);
+/* A given split (mode CHRONO_GIVEN): the parts the log's clicks were given
+ * (clicklog_keep), each user-item pair once a part, records part by part (train,
+ * valid, test), each in time order; a validation part drawn as o says when none was
+ * given.  As chrono_split, it frees the log's clicks. */
+void given_split(struct clicklog *log, const struct chrono_opts *o, struct split *s,
     struct chrono_counts *c);
 /* The -v summary on standard error. */
 void chrono_report(const char *input, const struct clicklog *log, const struct split *s,

@@ -68,12 +68,17 @@ void ranking_append(struct ranking *into, struct ranking *from)
 {
 	char a[128], b[128];
 	int64_t row;
-	if (into->h.k != from->h.k || strcmp(into->h.method, from->h.method) != 0 ||
-	    strcmp(into->h.rule, from->h.rule) != 0)
+	if ((into->h.k != from->h.k && !into->h.candidates[0]) ||
+	    strcmp(into->h.method, from->h.method) != 0 ||
+	    strcmp(into->h.rule, from->h.rule) != 0 ||
+	    strcmp(into->h.candidates, from->h.candidates) != 0)
 		die(HCR_EXIT_DATA, "%s: ranking '%s' (%s) cannot join the one of that label in %s "
 		    "(%s): rankings of one label must be shards of one run", from->source,
 		    from->h.label, describe(from, a, sizeof a), into->source,
 		    describe(into, b, sizeof b));
+	/* shards of pairs rank as many as their users have */
+	if (from->h.k > into->h.k)
+		into->h.k = from->h.k;
 	for (row = 0; row < from->rows; row++)
 		ranking_add_row(into, from->users[row], ranking_len(from, row),
 		    from->items + from->off[row], from->scores + from->off[row]);
@@ -106,7 +111,8 @@ void ranking_write(struct hs_out *out, const struct ranking *r)
 	const struct ranking_head *h = &r->h;
 	msgpack_packer *pk = hs_begin(out, "ranking", 1);
 	int64_t row, j;
-	msgpack_pack_map(pk, 9);
+	/* a ranking of pairs says so; an all-ranking's meta is as it always was */
+	msgpack_pack_map(pk, h->candidates[0] ? 10 : 9);
 	mp_kv_str(pk, "label", h->label);
 	mp_kv_str(pk, "method", h->method);
 	mp_kv_str(pk, "rule", h->rule);
@@ -119,6 +125,8 @@ void ranking_write(struct hs_out *out, const struct ranking *r)
 	msgpack_pack_int(pk, h->shards);
 	mp_kv_str(pk, "vocab", h->vocab);
 	mp_kv_str(pk, "split", h->split);
+	if (h->candidates[0])
+		mp_kv_str(pk, "candidates", h->candidates);
 	for (row = 0; row < r->rows; row++) {
 		int64_t a = r->off[row], n = ranking_len(r, row);
 		pk = hs_record(out);
@@ -150,6 +158,12 @@ void ranking_read(struct hs_in *in, const struct hs_section *sec, int64_t nu, in
 	hs_meta_copy(in, sec, "model", h.model, sizeof h.model);
 	hs_meta_copy(in, sec, "vocab", h.vocab, sizeof h.vocab);
 	hs_meta_copy(in, sec, "split", h.split, sizeof h.split);
+	if (hs_get(sec->meta, "candidates")) {
+		hs_meta_copy(in, sec, "candidates", h.candidates, sizeof h.candidates);
+		if (strcmp(h.candidates, "valid") != 0 && strcmp(h.candidates, "test") != 0)
+			hs_die(in, "meta.candidates of a ranking: expected 'valid' or 'test', got '%s'",
+			    h.candidates);
+	}
 	if (h.label[0] == '\0')
 		hs_die(in, "meta.label of a ranking: expected a label, got ''");
 	/* before any index is read: an index of other data may well be in range */

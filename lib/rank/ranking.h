@@ -19,6 +19,9 @@ struct ranking_head {
 	int k;                  /* items a user at most */
 	int shard, shards;      /* 1, 1 when unsharded */
 	char vocab[17], split[17]; /* dataset_fingerprints of the data it was made on */
+	/* "": all-ranking, each user's top k; "valid" or "test": a ranking of given pairs,
+	 * each user's own pairs of that part, every one, training items included */
+	char candidates[8];
 };
 
 /* Rows are users, each with its items in rank order, stored one after another. */

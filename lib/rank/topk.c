@@ -148,7 +148,7 @@ struct job {
 	int64_t first_block, blocks;
 	int k;
 	int64_t user_block, item_chunk;
-	const struct csr *mask;
+	const struct csr *mask, *cand;
 	struct rank_result *res;
 	atomic_llong next_block;
 	atomic_llong nan_keys;
@@ -168,24 +168,47 @@ static void rank_meter(struct job *jb, int64_t b)
 	    meter_times(jb->t0, all > 0 ? (double)done / (double)all : 1, times, sizeof times));
 }
 
+/* The first entry of row u of m whose item is item0 or more (a binary search). */
+static int64_t row_from(const struct csr *m, int32_t u, int64_t item0)
+{
+	int64_t lo = m->off[u], hi = m->off[u + 1];
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo) / 2;
+		if (m->idx[mid] < item0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Sets the masked items of users[r] within [item0, item0 + n) to -INFINITY. */
 static void apply_mask(const struct csr *mask, const int32_t *users, int64_t b, int64_t item0,
     int64_t n, float *out)
 {
-	int64_t r;
+	int64_t r, q, hi;
 	for (r = 0; r < b; r++) {
-		int64_t lo = mask->off[users[r]], hi = mask->off[users[r] + 1];
 		float *row = out + r * n;
-		while (lo < hi) {
-			int64_t mid = lo + (hi - lo) / 2;
-			if (mask->idx[mid] < item0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (hi = mask->off[users[r] + 1]; lo < hi && mask->idx[lo] < item0 + n; lo++)
-			row[mask->idx[lo] - item0] = -INFINITY;
+		hi = mask->off[users[r] + 1];
+		for (q = row_from(mask, users[r], item0); q < hi && mask->idx[q] < item0 + n; q++)
+			row[mask->idx[q] - item0] = -INFINITY;
 	}
+}
+
+/* Offers the keys of user u's candidates within [item0, item0 + n) (all of them enter:
+ * the heap holds as many as the longest row); returns the NaN keys met. */
+static int64_t offer_candidates(struct heap *h, int k, const struct csr *cand, int32_t u,
+    const float *v, int64_t item0, int64_t n)
+{
+	int64_t lo, hi = cand->off[u + 1], nans = 0;
+	for (lo = row_from(cand, u, item0); lo < hi && cand->idx[lo] < item0 + n; lo++) {
+		float x = v[cand->idx[lo] - item0];
+		if (x != x)
+			nans++;
+		else
+			heap_offer(h, k, x, cand->idx[lo]);
+	}
+	return nans;
 }
 
 static void *worker(void *arg)
@@ -231,6 +254,12 @@ static void *worker(void *arg)
 			for (r = 0; r < b; r++)
 				floors[r] = heap_floor(&heaps[r], k);
 			s->fill(s->ctx, users, b, c0, n, floors, out, scratch);
+			if (jb->cand) {
+				for (r = 0; r < b; r++)
+					nans += offer_candidates(&heaps[r], k, jb->cand, users[r], out + r * n,
+					    c0, n);
+				continue;
+			}
 			if (jb->mask)
 				apply_mask(jb->mask, users, b, c0, n, out);
 			for (r = 0; r < b; r++)
@@ -274,6 +303,13 @@ static void run(struct job *jb, const struct rank_opts *o, const int32_t *users,
 	if (o->mask && o->mask->rows < s->n_users)
 		die(HCR_EXIT_FAIL, "internal: a mask of %lld rows for %lld users",
 		    (long long)o->mask->rows, (long long)s->n_users);
+	if (o->candidates && o->candidates->rows < s->n_users)
+		die(HCR_EXIT_FAIL, "internal: candidates of %lld rows for %lld users",
+		    (long long)o->candidates->rows, (long long)s->n_users);
+	for (i = 0; o->candidates && i < n_users; i++)
+		if (csr_len(o->candidates, users[i]) > o->k)
+			die(HCR_EXIT_FAIL, "internal: %lld candidates of user %d for k = %d",
+			    (long long)csr_len(o->candidates, users[i]), users[i], o->k);
 	for (i = 0; i < n_users; i++)
 		if (users[i] < 0 || users[i] >= s->n_users)
 			die(HCR_EXIT_FAIL, "internal: user %d outside 0..%lld", users[i],
@@ -292,6 +328,7 @@ static void run(struct job *jb, const struct rank_opts *o, const int32_t *users,
 	if (jb->item_chunk > s->n_items)
 		jb->item_chunk = s->n_items > 0 ? s->n_items : 1;
 	jb->mask = o->mask;
+	jb->cand = o->candidates;
 	atomic_init(&jb->next_block, 0);
 	atomic_init(&jb->nan_keys, 0);
 	jb->meter = o->meter;

@@ -49,6 +49,9 @@ struct rank_opts {
 	const struct csr *mask;  /* row u: user u's training items, set to -INFINITY; may be NULL */
 	const char *meter;       /* names the users ranked so far on a terminal's progress line
 	                          * (common/meter.h); NULL: no line */
+	/* row u: the only items user u's row ranks, every one of them (k at least the
+	 * longest row; the mask is not applied): a ranking of given pairs.  May be NULL. */
+	const struct csr *candidates;
 };
 
 enum { RANK_USER_BLOCK = 256, RANK_ITEM_CHUNK = 4096 };

@@ -80,7 +80,12 @@ void model_write(struct hs_out *out, const struct train_config *cfg,
 	mp_str(pk, "loss");
 	for (k = 0; k < 3; k++)
 		mp_str(pk, m->part_names[k] ? m->part_names[k] : part_names_default[k]);
-	snprintf(name, sizeof name, "valid_ndcg@%d", cfg->k_valid);
+	/* the last column names the validation metric: valid_ndcg@50 by default */
+	{
+		char metric[32];
+		snprintf(name, sizeof name, "valid_%s", train_valid_name(cfg->valid_metric,
+		    cfg->k_valid, metric, sizeof metric));
+	}
 	mp_str(pk, name);
 	/* no timings: the same seed and thread count must give the same bytes */
 	mp_key(pk, "epoch_log");

@@ -85,21 +85,62 @@ void train_result_free(struct train_result *res)
 	memset(res, 0, sizeof *res);
 }
 
+static const char *const valid_names[] = { "ndcg", "recall", "xndcg", "xndcg_lin", "xrecall",
+	"auc" };
+
+const char *train_valid_name(int metric, int k, char *buf, size_t size)
+{
+	if (metric == VALID_AUC)
+		snprintf(buf, size, "auc");
+	else
+		snprintf(buf, size, "%s@%d", valid_names[metric], k);
+	return buf;
+}
+
+int train_valid_parse(const char *s, int *metric, int *k)
+{
+	const char *at = strchr(s, '@');
+	size_t n = at ? (size_t)(at - s) : strlen(s);
+	int64_t v;
+	int m;
+	for (m = VALID_NDCG; m <= VALID_AUC; m++)
+		if (strlen(valid_names[m]) == n && strncmp(s, valid_names[m], n) == 0)
+			break;
+	if (m > VALID_AUC || (m == VALID_AUC) != !at)
+		return -1;
+	*metric = m;
+	*k = 0;
+	if (at) {
+		if (parse_i64(at + 1, strlen(at + 1), &v) != 0 || v < 1 || v > (1 << 20))
+			return -1;
+		*k = (int)v;
+	}
+	return 0;
+}
+
 double train_validate(const struct method *m, const struct repset *rs,
-    const struct csr *mask, const struct csr *positives, int k, int threads,
-    int64_t *users)
+    const struct valid_set *v, int threads, int64_t *users)
 {
 	const int64_t nu = rs->nu;
+	const int exposed = v->metric >= VALID_XNDCG;
 	struct scoring sc;
 	struct rank_opts o = { 0 };
 	struct rank_result rr;
 	int32_t *list = xmalloc(((size_t)nu + 1) * sizeof *list);
-	int64_t n = 0, u;
+	int64_t n = 0, u, q;
+	int k = v->k;
 	double ndcg;
 
-	for (u = 0; u < nu; u++)
-		if (csr_len(positives, u) > 0 && csr_len(mask, u) > 0)
+	for (u = 0; u < nu; u++) {
+		int liked = 0;
+		if (exposed)
+			for (q = v->x->x.off[u]; q < v->x->x.off[u + 1]; q++)
+				liked |= v->x->like[q];
+		else
+			liked = csr_len(v->positives, u) > 0;
+		if (liked && csr_len(v->mask, u) > 0)
 			list[n++] = (int32_t)u;
+	}
 	*users = n;
 	if (n == 0) {
 		free(list);
@@ -108,14 +149,28 @@ double train_validate(const struct method *m, const struct repset *rs,
 	if (method_scoring(m, "default", rs, &sc) != 0)
 		die(HCR_EXIT_FAIL, "internal: method %s cannot score by its rule %s", m->name,
 		    m->rules[0].name);
-	o.k = k;
 	o.threads = threads;
-	o.mask = mask;
+	if (exposed) {
+		/* each user's validation pairs, all of them */
+		for (q = 0, o.k = 1; q < n; q++)
+			if (csr_len(&v->x->x, list[q]) > o.k)
+				o.k = (int)csr_len(&v->x->x, list[q]);
+		o.candidates = &v->x->x;
+	} else {
+		o.k = k;
+		o.mask = v->mask;
+	}
 	rank_users(&sc.scorer, list, n, &o, &rr);
-	{
+	if (exposed) {
+		ndcg = exposed_mean(&rr, v->x, v->metric - VALID_XNDCG, k, &q);
+		if (q < n)
+			*users = q;
+		if (isnan(ndcg))
+			ndcg = 0;
+	} else {
 		struct metrics mt;
-		metrics_eval(&rr, positives, 1, &k, &mt);
-		ndcg = mt.ndcg[0];
+		metrics_eval(&rr, v->positives, 1, &k, &mt);
+		ndcg = v->metric == VALID_RECALL ? mt.recall[0] : mt.ndcg[0];
 		metrics_free(&mt);
 	}
 	if (rr.nan_keys > 0)
@@ -184,6 +239,7 @@ struct trainer {
 	struct adam_ranges ranges;
 	struct rng r_init, r_order, r_neg;
 	struct csr clicked, valid_pos;
+	struct exposed valid_x;
 	struct sample *samples;
 	int64_t n_samples;
 	int32_t *order;
@@ -223,7 +279,8 @@ static void trainer_init(struct trainer *tr, const struct train_config *cfg,
 		    "needs --negatives 1 or more", m->name);
 
 	split_user_items(data->split, nu, ni, PART_TRAIN, 0, &tr->clicked);
-	split_user_items(data->split, nu, ni, PART_VALID, 1, &tr->valid_pos);
+	split_later_likes(data->split, &tr->clicked, PART_VALID, &tr->valid_pos);
+	split_exposed(data->split, nu, ni, PART_VALID, &tr->valid_x);
 	build_samples(m, data->split, &tr->samples, &tr->n_samples);
 	if (tr->n_samples == 0)
 		die(HCR_EXIT_DATA, "no training %s to learn from",
@@ -295,6 +352,7 @@ static void trainer_free(struct trainer *tr)
 	free(tr->samples);
 	csr_free(&tr->clicked);
 	csr_free(&tr->valid_pos);
+	exposed_free(&tr->valid_x);
 	if (tr->blas_threads != 1)
 		openblas_set_num_threads(tr->blas_threads);
 	pool_free(&tr->pool);
@@ -426,18 +484,21 @@ static int end_epoch(struct trainer *tr, int epoch, int64_t batches, double sum,
 	const int64_t bmax = cfg->batch;
 	struct repset cur;
 	struct epoch_log *log;
+	struct valid_set vs = { cfg->valid_metric, cfg->k_valid, &tr->clicked, &tr->valid_pos,
+		&tr->valid_x };
 	double valid;
 	int t;
+	char vname[32];
 
 	for (t = 0; t < tr->bs.n; t++)
 		tr->bs.br[t].leaf = NULL;
 	full_reps(tr->towers, tr->bs.tapes, &tr->pool, &tr->tape, &tr->planner, cfg, tr->data,
 	    &tr->ms, &cur);
-	valid = train_validate(m, &cur, &tr->clicked, &tr->valid_pos, cfg->k_valid, cfg->threads,
-	    &res->valid_users);
+	valid = train_validate(m, &cur, &vs, cfg->threads, &res->valid_users);
 	if (res->valid_users == 0)
 		die(HCR_EXIT_DATA, "no validation user (one with a training click and a "
-		    "validation like): no epoch can be selected, so no model is written");
+		    "validation like%s): no epoch can be selected, so no model is written",
+		    cfg->valid_metric == VALID_AUC ? ", and a validation pair not liked" : "");
 	res->log = xreallocarray(res->log, (size_t)epoch, sizeof *res->log);
 	log = &res->log[epoch - 1];
 	log->epoch = epoch;
@@ -463,9 +524,10 @@ static int end_epoch(struct trainer *tr, int epoch, int64_t batches, double sum,
 		for (t = 0; t < 3 && m->part_names[t]; t++)
 			snprintf(parts + strlen(parts), sizeof parts - strlen(parts), "%s%s %.4f",
 			    t ? ", " : "", m->part_names[t], log->part[t]);
-		progress("epoch %d: loss %.4f (%s), valid ndcg@%d %.4f (best %.4f at epoch "
-		    "%d), %.1f s", epoch, log->loss, parts, cfg->k_valid, valid,
-		    res->best_valid, res->best_epoch, log->seconds);
+		progress("epoch %d: loss %.4f (%s), valid %s %.4f (best %.4f at epoch "
+		    "%d), %.1f s", epoch, log->loss, parts, train_valid_name(cfg->valid_metric,
+			cfg->k_valid, vname, sizeof vname), valid, res->best_valid, res->best_epoch,
+		    log->seconds);
 	}
 	like_watch(tr, epoch, log->part[m->like_part ? m->like_part - 1 : 0]);
 	/* the split lets a timing run of --max-batches extrapolate to a whole epoch; the

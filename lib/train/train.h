@@ -29,11 +29,17 @@ struct step {
 	struct method_state *ms;
 };
 
+/* The early-stopping metric on the validation part (train-mtl --valid-metric): NDCG or
+ * recall of all-ranking against the later likes, or a metric of the exposed protocol
+ * (evaluate(1)) over the validation pairs. */
+enum { VALID_NDCG, VALID_RECALL, VALID_XNDCG, VALID_XNDCG_LIN, VALID_XRECALL, VALID_AUC };
+
 struct train_config {
 	const struct method *method;
 	struct bb_config bb;
 	double lr, l2, beta;
 	int batch, negatives, epochs, patience, k_valid;
+	int valid_metric;     /* VALID_*; k_valid its K (0 for auc) */
 	struct heads heads;
 	uint64_t seed;
 	int threads;
@@ -80,10 +86,21 @@ void train_result_free(struct train_result *res);
  * drawn uniformly: the sampled items of D. */
 int32_t train_negative(struct rng *r, const struct csr *clicked, int32_t user, int64_t ni);
 
-/* Validation NDCG@k of representations under a method's default rule, over users
- * with a validation like and a training click; used after every epoch. */
+/* What a validation measures on: the training items (masked), the validation likes
+ * all-ranking can rank, the validation pairs (exposed metrics). */
+struct valid_set {
+	int metric, k;
+	const struct csr *mask, *positives;
+	const struct exposed *x;
+};
+/* The validation metric of representations under a method's default rule, over users
+ * with a validation like (a liked validation pair) and a training click; used after
+ * every epoch. */
 double train_validate(const struct method *m, const struct repset *rs,
-    const struct csr *mask, const struct csr *positives, int k, int threads,
-    int64_t *users);
+    const struct valid_set *v, int threads, int64_t *users);
+/* "ndcg@50", "xrecall@5", "auc": a validation metric as evaluate names it. */
+const char *train_valid_name(int metric, int k, char *buf, size_t size);
+/* Parses such a name into *metric and *k: 0, or -1. */
+int train_valid_parse(const char *s, int *metric, int *k);
 
 #endif

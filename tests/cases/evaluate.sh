@@ -281,5 +281,46 @@ t_eq "-o naming a fifo writes into it, and leaves it a fifo" "fifo $(evaluate -k
 	"$(stat -c %F fifo | cut -c1-4) $(md5sum < from-fifo.txt)"
 t_run "a missing TSV" 4 "evaluate: nothere.tsv: cannot open: No such file or directory" \
 	-- evaluate --rankings nothere.tsv --label x hand.mp
+# ---- the exposed protocol: each user's exposed test pairs, ranked by a ranking of them ----
+# Coat's fixture (tests/data/split-chrono/coat, no validation); ct's 2-d vectors
+# (coat-ct.vec) score user 0 by x, user 1 by y, user 2 by x; items 0 2 1 3 have
+# x = .4 .9 .4 .1, y = .5 0 0 .5.  Test pairs (grade, like): user 0: 1 (2, no), 2 (5, yes);
+# user 1: 0 (4, yes), 3 (1, no); user 2: 1 (3, no), 3 (5, yes).  Ranked: user 0 2 1, user 1
+# 0 3 (a tie at .5: lower index first), user 2 1 3 (wrong way round).
+# User 2, gain 2^g - 1: K = 1: 7 / 31; K = 2: (7 + 31/log2 3) / (31 + 7/log2 3) = 0.749900;
+# linear: 3/5, (3 + 5/log2 3) / (5 + 3/log2 3) = 0.892911; users 0 and 1 are 1.
+# AUC: user 0 1, user 1 0.5 (the tie), user 2 0.  Recall@1: 1, 1, 0.
+split-chrono --valid-fraction 0 "$HCR_DATA/split-chrono/coat" | mkmodel ct 2 @"$D/coat-ct.vec" \
+	| score-frontdoor -k 4 | score-frontdoor --pairs test > cx.mp
+xq() { evaluate -k 1,2 --json cx.mp | jq -r ".runs.ct.test.exposed.all$1"; }
+t_near "exposed xndcg@1 (gain 2^g - 1), by hand" 0.741935 "$(xq '["xndcg@1"]')" 5e-7
+t_near "exposed xndcg@2, by hand" 0.916633 "$(xq '["xndcg@2"]')" 5e-6
+t_near "exposed xndcg_lin@1 (gain g)" 0.866667 "$(xq '["xndcg_lin@1"]')" 5e-7
+t_near "exposed xndcg_lin@2" 0.964304 "$(xq '["xndcg_lin@2"]')" 5e-6
+t_near "exposed xrecall@1" 0.666667 "$(xq '["xrecall@1"]')" 5e-7
+t_near "exposed per-user AUC, a tie counting a half" 0.5 "$(xq '.auc')" 1e-12
+t_eq "exposed: 3 users with a liked pair, the groups split them" '[3,1,2]' \
+	"$(evaluate -k 1,2 --json cx.mp | jq -c '.runs.ct.test.exposed | [.all.users, .active.users, ."less-active".users]')"
+t_eq "all-ranking's positives leave out test likes of training items (users 0 and 2)" 1 \
+	"$(evaluate -k 1,2 --json cx.mp | jq '.runs.ct.test.users')"
+t_eq "-v counts them" "evaluate: all-ranking leaves out the later likes of training items, which it never ranks: 0 of validation, 2 of test" \
+	"$(evaluate -v -k 1,2 cx.mp 2>&1 >/dev/null)"
+t_eq "per user: the all-ranking's users, then those only the exposed protocol has" \
+	"$(printf 'ct test 1 less-active 1 1 1 1 1 2 1 1 1 1 1 1 1 0.5\nct test 0 active 0 NA NA NA NA 2 1 1 1 1 1 1 1 1\nct test 2 less-active 0 NA NA NA NA 2 1 0.2258064516 0.7498995145 0.6 0.8929112055 0 1 0')" \
+	"$(evaluate -k 1,2 --per-user-tsv - -o /dev/null cx.mp | tail -n +2 | tr '\t' ' ')"
+t_eq "--protocol exposed alone: no all-ranking rows" '["exposed"]' \
+	"$(evaluate -k 1 --protocol exposed --tsv cx.mp | tail -n +2 | cut -f3 | sort -u | jq -R . | jq -s -c .)"
+t_eq "AUC has no K: its k is 0, its JSON key plain" '0 "auc"' \
+	"$(evaluate -k 1 --tsv cx.mp | awk -F'\t' '$5 == "auc" && $4 == "all" { print $6 }') $(evaluate -k 1 --json cx.mp | jq -c '.runs.ct.test.exposed.all | keys_unsorted | map(select(. == "auc")) | .[0]')"
+split-chrono --valid-fraction 0 "$HCR_DATA/split-chrono/coat" | mkmodel ct 2 @"$D/coat-ct.vec" > cm.mp
+score-frontdoor -k 4 cm.mp > top.mp
+t_run "--protocol exposed without a ranking of pairs" 3 "evaluate: --protocol exposed: no ranking of pairs to evaluate: expected rankings from score-frontdoor --pairs test" \
+	-- evaluate -k 1 --protocol exposed top.mp
+score-frontdoor --pairs test cm.mp > pairs.mp
+t_run "pairs alone: the exposed protocol by default" 0 "" -- evaluate -k 1 pairs.mp
+t_run "--protocol all with pairs alone" 3 "evaluate: --protocol all: no all-ranking to evaluate, only rankings of pairs: give the top-K rankings (score-frontdoor -k) or --protocol exposed" \
+	-- evaluate --protocol all pairs.mp
+t_run "an unknown protocol" 2 "evaluate: --protocol: expected all, exposed or all,exposed, got 'random'" -- evaluate --protocol random cx.mp
+t_run "a ranking of pairs of another split" 3 "*" -- sh -c 'split-chrono --valid-fraction 0.5 "$HCR_DATA/split-chrono/coat" | evaluate - pairs.mp'
 echo "1..$T_N"
 [ "$T_FAILED" = 0 ]

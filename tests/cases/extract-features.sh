@@ -224,4 +224,52 @@ t_ok "and no temporary file" sh -c '! ls -a | grep -q tmp'
 t_run "--help" 0 "" -- extract-features --help
 t_eq "--help prints the synopsis" "usage: extract-features [-v] -m NAME:ROLE[:VALUES][@COLUMN]=FILE ... [--item-column COL]" "$(head -n 1 "$OUT")"
 t_run "--version" 0 "" -- extract-features --version
+# ---- the benchmark data sets' item files, as released ----
+# Coat's one-hot matrix with its column names beside it (NAME_map.txt, no final
+# newline): items are the matrix's 0-based lines, the vocab order of split-chrono's
+# Coat is 0 2 1 3.
+C=$HCR_DATA/split-chrono/coat
+split-chrono "$C" > coat.mp
+CF=$C/user_item_features/item_features.ascii
+t_eq "Coat: a group of columns as a bag of its columns' names" \
+	'{"meta":{"name":"front","role":"exposure","kind":"bag","items":4,"vocab":2,"format":"ascii","column":"onfrontpage","values":"multi","rows":4,"empty":0,"short":0,"unknown":0,"duplicates":0,"missing":0,"standardized":false},"blocks":{"offsets":[0,1,2,3,4],"ids":[0,1,0,1],"weights":[1,1,1,1],"tokens":["onfrontpage:no","onfrontpage:yes"]}}' \
+	"$(extract-features -m front:exposure@onfrontpage=$CF coat.mp | feat front)"
+t_eq "Coat: two groups as a dense 0/1 vector" \
+	'{"meta":{"name":"d","role":"content","kind":"dense","items":4,"dim":4,"format":"ascii","column":"gender,color","values":"dense","rows":4,"empty":0,"short":0,"unknown":0,"duplicates":0,"missing":0,"standardized":false},"blocks":{"x":[1,0,0,1,1,0,0,1,0,1,1,0,0,1,1,0]}}' \
+	"$(extract-features -m d:content:dense@gender,color=$CF coat.mp | feat d)"
+t_eq "Coat: every column, a category per group, as one bag" '[0,4,8,12,16] [0,1,2,3,0,2,5,7,3,4,5,6,1,4,6,7]' \
+	"$(extract-features -m all:content=$CF coat.mp | stream-cat --full --section feature | jq -c 'select(.block? == "offsets" or .block? == "ids") | .data' | paste -sd' ')"
+mkdir -p coatx
+printf '1 0\r\n0 1\r\n1 0\r\n' > coatx/f.ascii
+printf 'gender:men\r\ngender:women\r\n' > coatx/f_map.txt
+t_eq "CRLF lines; a category takes the one column set; a line beyond the vocab is unknown" '["gender:men","gender:women"] 1' \
+	"$(extract-features -m g:content:category@gender=coatx/f.ascii coat.mp | stream-cat --full --section feature | jq -c 'select(.block? == "tokens") | .data, select(.meta?) .meta.unknown' | head -n 1) $(extract-features -m g:content:category@gender=coatx/f.ascii coat.mp | stream-cat -H | jq 'select(.section? == "feature") | .meta.missing')"
+printf '1 0\n0 2\n' > coatx/two.ascii; cp coatx/f_map.txt coatx/two_map.txt
+t_run "a value not 0 or 1" 3 "extract-features: coatx/two.ascii: line 2, column 2: expected 0 or 1, got '2'" \
+	-- extract-features -m g:content=coatx/two.ascii coat.mp
+printf '1 0 1\n' > coatx/wide.ascii; cp coatx/f_map.txt coatx/wide_map.txt
+t_run "a line wider than the map" 3 "extract-features: coatx/wide.ascii: line 1, column 3: expected 2 values (the columns of coatx/wide_map.txt), got more" \
+	-- extract-features -m g:content=coatx/wide.ascii coat.mp
+t_run "a group the map lacks" 3 "extract-features: $C/user_item_features/item_features_map.txt: expected a group of columns named 'colour', got the groups gender, jackettype, color, onfrontpage" \
+	-- extract-features -m c:content@colour=$CF coat.mp
+printf '1 1\n' > coatx/both.ascii; cp coatx/f_map.txt coatx/both_map.txt
+t_run "a category with two columns set" 3 "extract-features: coatx/both.ascii: line 1: expected one 1 among the columns of gender (a category), got 2" \
+	-- extract-features -m g:content:category@gender=coatx/both.ascii coat.mp
+printf 'gender\n' > coatx/bad_map.txt; cp coatx/f.ascii coatx/bad.ascii
+t_run "a map line without a group" 3 "extract-features: coatx/bad_map.txt: line 1: expected a column name GROUP:VALUE, got 'gender'" \
+	-- extract-features -m g:content=coatx/bad.ascii coat.mp
+t_run "words from a one-hot matrix" 2 "extract-features: -m g: a one-hot matrix (coatx/f.ascii) holds dense, multi or category values, not words" \
+	-- extract-features -m g:content:words=coatx/f.ascii coat.mp
+# KuaiRand's video features and KuaiRec's categories are CSV files the usual loaders read
+KR=$HCR_DATA/split-chrono/kuairand/data
+split-chrono --valid-fraction 0 "$KR/.." > kr.mp
+t_eq "KuaiRand: tags (a quoted list) as words, the author as a category" '["12","65","4"] ["7","9","11"]' \
+	"$(extract-features --item-column video_id -m tag:content:words@tag=$KR/video_features_basic_pure.csv \
+	   -m author:exposure:category@author_id=$KR/video_features_basic_pure.csv kr.mp \
+	   | stream-cat --full --section feature | jq -c 'select(.block? == "tokens") | .data' | paste -sd' ')"
+KC=$HCR_DATA/split-chrono/kuairec/data
+split-chrono --valid-fraction 0 "$KC/.." > kc.mp
+t_eq "KuaiRec: item_categories' Python lists read as words" '[0,1,3,5] [0,1,2,0,3] ["8","27","9","11"]' \
+	"$(extract-features --item-column video_id -m cat:content:words@feat=$KC/item_categories.csv kc.mp \
+	   | stream-cat --full --section feature | jq -c 'select(.block? == "offsets" or .block? == "ids" or .block? == "tokens") | .data' | paste -sd' ')"
 echo "1..$T_N"

@@ -65,7 +65,8 @@ closed build-graph -- build-graph split.mp
 killed extract-features TERM out.mp split.mp -- extract-features -m f:content=items.csv -o out.mp in.fifo
 closed extract-features -- extract-features -m f:content=items.csv split.mp
 
-build-graph split.mp | extract-features -m f:content=items.csv > feats.mp
+# HCR tells exposure from content: a modality of each role
+build-graph split.mp | extract-features -m f:content=items.csv -m g:exposure=items.csv > feats.mp
 killed train-mtl TERM out.mp feats.mp -- train-mtl --epochs 1 --max-batches 1 -o out.mp in.fifo
 closed train-mtl -- train-mtl --epochs 1 --max-batches 1 feats.mp
 

@@ -138,5 +138,30 @@ t_run "--effects without --item-columns" 2 \
 	"score-frontdoor: --effects and --item-columns go together: the item effects of the heads are compared with the columns" -- \
 	score-frontdoor --effects eff.tsv ct.mp
 
+# ---- --pairs: exactly the pairs of a part, training items included ----
+# Coat's fixture, no validation; coat-ct.vec: items 0 2 1 3 (indices 0 to 3) score, for
+# user 0, .4 .9 .4 .1; user 1 .5 0 0 .5; user 2 as user 0.  Test pairs: user 0 items 1 2
+# (2 also trained), user 1 items 0 3 (3 trained), user 2 items 1 3 (3 trained).
+split-chrono --valid-fraction 0 "$HCR_DATA/split-chrono/coat" \
+	| mkmodel ct 2 @"$HCR_DATA/evaluate/coat-ct.vec" > cm.mp
+score-frontdoor -k 2 cm.mp | score-frontdoor --pairs test > cp.mp
+t_eq "--pairs test: each user's test pairs in score order (a tie by lower index), training items kept" \
+	'[0,[1,2]] [1,[0,3]] [2,[2,3]]' \
+	"$(stream-cat --section ranking cp.mp | jq -c 'select(type == "array") | [.[0], .[1]]' | tail -n 3 | paste -sd' ')"
+t_eq "the ranking of pairs says so; k is the most pairs a user has; the top-K ranking stays" \
+	'["ct",2,null] ["ct",2,"test"]' \
+	"$(stream-cat -H cp.mp | jq -c 'select(.section? == "ranking") | .meta | [.label, .k, .candidates]' | paste -sd' ')"
+score-frontdoor --pairs test cp.mp > cp2.mp
+t_eq "again: its ranking of pairs replaced, the top-K one kept" 2 \
+	"$(stream-cat -H cp2.mp | jq -c 'select(.section? == "ranking")' | wc -l)"
+t_run "-k with --pairs" 2 "score-frontdoor: --pairs scores every pair of a user, so -k has no meaning with it" \
+	-- score-frontdoor -k 5 --pairs test cm.mp
+t_run "--pairs of no part" 2 "score-frontdoor: --pairs: expected valid or test (the part whose pairs are scored), got 'train'" \
+	-- score-frontdoor --pairs train cm.mp
+t_eq "--rule all: a ranking under each rule the model's method lists" \
+	'"hcr" "hcr/hcr" "hcr/hcr-t" "hcr/hcr-s1" "hcr/hcr-s2" "hcr/hcr-cg" "hcr/hcr-c-s2"' \
+	"$(score-frontdoor --rule all hcr.mp | stream-cat -H | jq -c 'select(.section? == "ranking") | .meta.label' | paste -sd' ')"
+t_run "--rule all with --label" 2 "score-frontdoor: --label names one ranking, not one for each rule or model" \
+	-- score-frontdoor --rule all --label x hcr.mp
 echo "1..$T_N"
 [ "$T_FAILED" = 0 ]

@@ -121,7 +121,7 @@ results() { [ -d "$1/r" ] && (cd "$1/r" && find . -type f ! -name '*.log' | sort
 t_eq "the same files" "$(results here)" "$(results slurm)"
 t_eq "the same bytes: tables, TSVs, models, rankings" "" \
 	"$(results here | while read -r f; do cmp -s "here/r/$f" "slurm/r/$f" || echo "$f"; done)"
-t_eq "the tables among them" 7 "$(results slurm | grep -c -E '/(table[23]|fig[567][ab]?)\.tsv$')"
+t_eq "the tables among them" 9 "$(results slurm | grep -c -E '/(table[23]|fig[567][ab]?)\.tsv$')"
 
 # Slurm's record of its jobs (written as each job ends, a moment after its srun):
 # one a model, ranking and evaluation, each made there.

@@ -9,7 +9,8 @@ show() {
 	stream-cat --full "$1" | jq -c -s '
 	  (map(select(.block? == "users")) | .[0].data) as $u |
 	  (map(select(.block? == "items")) | .[0].data) as $i |
-	  .[] | select(type == "array") | [$u[.[0]], $i[.[1]], .[2], .[3], ["train", "valid", "test"][.[4]]]'
+	  .[] | select(type == "array") | [$u[.[0]], $i[.[1]], .[2], .[3], ["train", "valid", "test"][.[4]]]
+	    + (if length > 5 then [.[5]] else [] end)'
 }
 meta() { stream-cat -H "$1" | jq -c "select(.section? == \"split\") | .meta | $2"; }
 # What a format case compares: the format read, the vocabularies, the reader's counts,
@@ -65,6 +66,88 @@ t_eq "--like-threshold on a csv reads the rating column" '["a","x",1,0,"train"] 
 printf 'user_id\titem_id\ttimestamp\tclick\tlike\r\n"a\tb"\tx\t1\t1\t1\r\n' > quoted.tsv
 split-chrono --train 1 quoted.tsv > s.mp
 t_eq "a tsv may quote a field holding a tab" '["a\tb","x",1,1,"train"]' "$(show s.mp)"
+
+# ---- given parts: data sets as released, files of parts, a part column ----
+# What a given split's case compares: as digest, with the given split's counts.
+gdigest() {
+	meta "$1" .format
+	stream-cat --section vocab --full "$1" | jq -c 'select(.block?) | .data'
+	meta "$1" '{rows, ignored_rows, unclicked_exposures, untimed_rows, rand_mismatch, input_clicks, input_likes, repeated_clicks, repeated_exposures, test_in_train, test_likes_in_train, users_left_out, exposures_left_out, like_rule, valid_rule}'
+	show "$1"
+}
+while read -r want args; do
+	split-chrono --valid-fraction 0 $args > s.mp 2> err && gdigest s.mp > got || cat err > got
+	t_file "given: $args read exactly" "$D/$want" got
+done <<CASES
+coat.want $D/coat
+yahoo.want $D/yahoo
+kuairand.want $D/kuairand
+kuairec.want $D/kuairec
+recbole.want -l 4 $D/recbole
+parts.csv.want --mode given $D/parts.csv
+CASES
+split-chrono -f coat --train-file "$D/coat/train.ascii" --test-file "$D/coat/test.ascii" --valid-fraction 0 > s.mp && gdigest s.mp > got
+t_file "given: coat from --train-file and --test-file" "$D/coat.want" got
+split-chrono --mode given --train-file "$D/recbole/ml.train.inter" --valid-file "$D/recbole/ml.valid.inter" \
+	--test-file "$D/recbole/ml.test.inter" -l 4 > s.mp && gdigest s.mp > got
+t_file "given: RecBole's benchmark files named one by one" "$D/recbole.want" got
+split-chrono -f kuairand "$D/kuairand/data" --valid-fraction 0 > s.mp && gdigest s.mp > got
+t_file "given: a folder holding the files itself, not in data/" "$D/kuairand.want" got
+split-chrono -v --valid-fraction 0 "$D/coat" 2> err > s.mp
+t_eq "given -v: pairs in train and in test, both kept" "split-chrono: pairs in train and in test: 3 (2 liked in test), both records kept; in train and in validation: 0" "$(grep 'pairs in train' err)"
+t_eq "given -v: a line per file, then the parts" "split-chrono: $D/coat/test.ascii: format coat, part test: 3 rows read: 6 kept (0 shown and not clicked), 0 neither click nor like" "$(sed -n 2p err)"
+t_eq "given: the meta says mode, exposure parts, graded, and the section is version 2" '["given",["valid","test"],true,2]' \
+	"$(stream-cat -H s.mp | jq -c 'select(.section? == "split") | [.meta.mode, .meta.exposure, .meta.graded, .version]')"
+split-chrono -l 5 --valid-fraction 0 "$D/coat" > s.mp
+t_eq "given: --like-threshold moves Coat's likes, not its ratings" '"rating >= 5" 3 [5,3,4,1,2,4,2,5,4,1,3,5]' \
+	"$(meta s.mp .like_rule) $(meta s.mp .input_likes) $(stream-cat s.mp | jq -c -s '[.[] | select(type == "array") | .[5]]')"
+# the validation part drawn: round(f n) of each user's pairs, at random, by the seed
+split-chrono --valid-from test --valid-fraction 0.5 "$D/coat" > s.mp
+t_eq "--valid-from test 0.5: each user's 2 test pairs give 1 to validation" '{"train":6,"valid":3,"test":3}' "$(meta s.mp '{train, valid, test}')"
+split-chrono --valid-fraction 0 "$D/coat" > a.mp
+t_eq "validation and test together are the test pairs" "$(show a.mp | grep test | cut -d, -f1,2 | sort | tr -d '\n')" \
+	"$(show s.mp | grep -v train | cut -d, -f1,2 | sort | tr -d '\n')"
+t_eq "the rule in the meta" "\"0.5 of each user's test pairs, drawn at random (seed 1)\"" "$(meta s.mp .valid_rule)"
+split-chrono --valid-from test --valid-fraction 0.5 "$D/coat" > a.mp
+t_ok "the same seed draws the same validation" cmp s.mp a.mp
+split-chrono --valid-from test --valid-fraction 0.5 --seed 3 "$D/kuairec" > s.mp
+t_eq "--seed is the stream's seed" 3 "$(stream-cat -H s.mp | jq 'select(.section? == "split") | .seed')"
+split-chrono --valid-fraction 0.5 "$D/coat" > s.mp
+t_eq "--valid-from train (the default): 1 of each user's 2 training pairs" '{"train":3,"valid":3,"test":6}' "$(meta s.mp '{train, valid, test}')"
+split-chrono --valid-fraction 1 "$D/coat" > s.mp
+t_eq "from train, a user keeps one training pair" '{"train":3,"valid":3}' "$(meta s.mp '{train, valid}')"
+split-chrono --valid-from test --valid-by users --valid-fraction 0.34 "$D/coat" > s.mp
+t_eq "--valid-by users: round(0.34 x 3) = 1 user's 2 test pairs validate" '[1,2,4]' \
+	"$(stream-cat s.mp | jq -c -s '[.[] | select(type == "array")] | [(map(select(.[4] == 1) | .[0]) | unique | length), (map(select(.[4] == 1)) | length), (map(select(.[4] == 2)) | length)]')"
+t_run "--valid-by users from train" 2 "split-chrono: --valid-by users draws whole users' test pairs: it needs --valid-from test (a user whose training pairs all validate cannot be scored)" -- split-chrono --valid-by users "$D/coat"
+t_run "--valid-fraction without --mode given" 2 "split-chrono: --valid-fraction, --valid-from, --valid-by and --seed apply to --mode given" -- split-chrono --valid-fraction 0.1 "$D/rules.csv"
+t_run "--train with given parts" 2 "split-chrono: --train has no meaning with --mode given" -- split-chrono --train 0.5 "$D/coat"
+t_run "given without a test part" 2 "split-chrono: --mode given: expected a train and a test part (--train-file FILE --test-file FILE), a data set's folder, or one FILE with a part column" -- split-chrono --mode given --train-file "$D/coat/train.ascii"
+t_run "a folder of no data set" 4 "split-chrono: $D: expected the files of a data set as released (coat: train.ascii; yahoo: ydata-ymusic-rating-study-v1_0-train.txt; kuairand: log_standard_*.csv; kuairec: big_matrix.csv; recbole: NAME.train.inter), found none" -- split-chrono "$D"
+mkdir -p half && cp "$D/coat/train.ascii" half/
+t_run "a folder without its test file" 4 "split-chrono: half: expected test.ascii (the test part of coat as released), found none" -- split-chrono half
+t_run "a part column with a format that has none" 2 "split-chrono: $D/final_track2_train.txt: the tiktok format has no part column: give its parts as files (--train-file, --test-file) or its folder" -- split-chrono --mode given "$D/final_track2_train.txt"
+printf 'user_id,item_id,timestamp,like,part\nu1,i1,1,1,training\n' > badpart.csv
+t_run "a part that is not train, valid or test" 3 "split-chrono: badpart.csv: line 2, column 5: expected train, valid or test (part), got 'training'" -- split-chrono --mode given badpart.csv
+printf '0 1 6\n' > bad.ascii
+t_run "a Coat rating out of range" 3 "split-chrono: bad.ascii: line 1, column 3: expected a rating from 0 to 5 (0: not rated), got '6'" -- split-chrono -f coat --train-file bad.ascii --test-file bad.ascii
+printf '0 1 3\n1 0\n' > short.ascii
+t_run "a Coat line shorter than the first" 3 "split-chrono: short.ascii: line 2, column 3: expected 3 ratings as on the first line, got 2" -- split-chrono -f coat --train-file short.ascii --test-file short.ascii
+printf '0 1 3\n1 0 0\n' > wide.ascii
+printf '0 1\n1 0\n' > narrow.ascii
+t_run "Coat parts of two shapes" 3 "split-chrono: narrow.ascii: 2 lines of 2 ratings, where wide.ascii has 2 of 3: expected the same users and items in every part" -- split-chrono -f coat --train-file wide.ascii --test-file narrow.ascii
+printf '1\t2\t7\r\n' > y.txt
+t_run "a Yahoo rating out of range" 3 "split-chrono: y.txt: line 1, column 3: expected a rating from 1 to 5 (rating), got '7'" -- split-chrono -f yahoo --train-file y.txt --test-file y.txt
+sed '1s/is_rand,tab/tab,is_rand/' "$D/kuairand/data/log_random_4_22_to_5_08_pure.csv" > log_random_x.csv
+t_run "KuaiRand's columns out of order" 3 "split-chrono: log_random_x.csv: line 1, column 18: expected the 19 columns of KuaiRand's logs in order (user_id, video_id, date, ..., tab), got 'tab' as column 18 where 'is_rand' belongs" -- split-chrono -f kuairand --train-file "$D/kuairand/data/log_standard_4_22_to_5_08_pure.csv" --test-file log_random_x.csv
+cp "$D/kuairand/data/log_standard_4_22_to_5_08_pure.csv" log_random_y.csv
+t_run "KuaiRand rows whose is_rand disagrees with their file: a warning" 0 "split-chrono: 2 KuaiRand rows have an is_rand that disagrees with their file (log_random_* should hold 1, log_standard_* 0): kept as their file says" -- split-chrono --train-file "$D/kuairand/data/log_standard_4_22_to_5_08_pure.csv" --test-file log_random_y.csv
+mkdir -p notime
+printf 'user_id:token\titem_id:token\tlike:float\na\tx\t1\nb\tx\t0\n' > notime/d.train.inter
+printf 'user_id:token\titem_id:token\tlike:float\nb\ty\t1\n' > notime/d.test.inter
+t_eq "given parts need no time column: the line number stands for it" '["a","x",2,1,"train",1] ["b","x",3,0,"train",0] ["b","y",2,1,"test",1]' \
+	"$(split-chrono --valid-fraction 0 notime | show /dev/stdin | paste -sd' ')"
+t_run "--columns part= without given parts" 2 "split-chrono: $D/rules.csv: --columns part= applies to --mode given with the parts in a column" -- split-chrono --columns part=p "$D/rules.csv"
 
 # ---- the split rules, worked out by hand ----
 for mode in global user loo; do
@@ -163,8 +246,8 @@ t_eq "neither the file nor its temporary" "" "$(ls -a | grep 'bad\.mp' || true)"
 t_run "a file that is not there" 4 "split-chrono: nothere.csv: cannot open: No such file or directory" -- split-chrono nothere.csv
 
 # ---- the command line ----
-t_run "an unknown format" 2 "split-chrono: --format: expected auto, csv, tsv, recbole, ratings, uirt, tiktok, kwai, taobao, userbehavior or retailrocket, got 'xml'" -- split-chrono --format xml "$D/rules.csv"
-t_run "an unknown mode" 2 "split-chrono: --mode: expected global, user or loo, got 'random'" -- split-chrono --mode random "$D/rules.csv"
+t_run "an unknown format" 2 "split-chrono: --format: expected auto, csv, tsv, recbole, ratings, uirt, tiktok, kwai, taobao, userbehavior, retailrocket, yahoo, coat, kuairand or kuairec, got 'xml'" -- split-chrono --format xml "$D/rules.csv"
+t_run "an unknown mode" 2 "split-chrono: --mode: expected global, user, loo or given, got 'random'" -- split-chrono --mode random "$D/rules.csv"
 t_run "a fraction above 1" 2 "split-chrono: --train: expected a decimal fraction from 0 to 1 (at most 9 decimals), got '1.5'" -- split-chrono --train 1.5 "$D/rules.csv"
 t_run "a fraction as a percentage" 2 "*" -- split-chrono --train 70% "$D/rules.csv"
 t_run "--train with loo" 2 "split-chrono: --train has no meaning with --mode loo" -- split-chrono --mode loo --train 0.8 "$D/rules.csv"
@@ -172,7 +255,7 @@ t_run "two inputs" 2 "split-chrono: expected one input file, got 2" -- split-chr
 t_run "a --columns entry without =" 2 "split-chrono: --columns: expected ROLE=NAME with ROLE one of user, item, time, click, like, rating, got 'uid'" -- split-chrono --columns uid "$D/rules.csv"
 t_run "--columns on a format without a header" 2 "split-chrono: $D/final_track2_train.txt: --columns applies to formats with a header; the tiktok format has none" -- split-chrono --columns user=uid "$D/final_track2_train.txt"
 t_run "--columns for a column the format lacks" 2 "split-chrono: $D/events.csv: --columns: the retailrocket format has no like column" -- split-chrono --columns like=x "$D/events.csv"
-t_run "--like-threshold on a log without ratings" 2 "split-chrono: $D/events.csv: --like-threshold applies to the formats with ratings (csv, tsv, recbole, ratings, uirt), not retailrocket" -- split-chrono -l 3 "$D/events.csv"
+t_run "--like-threshold on a log without ratings" 2 "split-chrono: $D/events.csv: --like-threshold applies to the formats with ratings (csv, tsv, recbole, ratings, uirt, yahoo, coat, kuairec), not retailrocket" -- split-chrono -l 3 "$D/events.csv"
 t_run "a delimiter that is a quote" 2 "split-chrono: -d: expected one character (or 'tab'), not a quote or a line end, got '\"'" -- split-chrono -d '"' "$D/rules.csv"
 t_run "--help" 0 "" -- split-chrono --help
 t_eq "--help prints the synopsis" "usage: split-chrono [-f FORMAT] [-m global|user|loo] [-t FRACTION] [-c ROLE=NAME,...]" "$(head -n 1 "$OUT")"

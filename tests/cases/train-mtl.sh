@@ -181,4 +181,35 @@ t_run "a modality that is not there" 2 "train-mtl: --modalities: no feature sect
 	-- train-mtl --modalities content,audio feats.mp
 t_run "--help" 0 "" -- train-mtl --help
 t_run "binary output is refused on a terminal" 2 "*" -- script -qec "train-mtl $PWD/feats.mp" /dev/null
+# ---- the validation metric, and a method that needs both roles ----
+t_eq "by default the model records validation NDCG@50" '["valid_ndcg@50",50]' \
+	"$(stream-cat -H hcr.mp | jq -c 'select(.section? == "model") | [.meta.epoch_columns[-1], .meta.settings.k_valid]')"
+train-mtl --method ct --backbone mf --epochs 3 --valid-metric recall@10 feats.mp > rec.mp
+t_eq "--valid-metric recall@10: recorded" '["valid_recall@10",10]' \
+	"$(stream-cat -H rec.mp | jq -c 'select(.section? == "model") | [.meta.epoch_columns[-1], .meta.settings.k_valid]')"
+t_near "and its best value is evaluate's validation recall@10 of the model" \
+	"$(score-frontdoor -k 10 rec.mp | evaluate -k 10 --json | jq '.runs.ct.valid["recall@10"]')" \
+	"$(stream-cat -H rec.mp | jq 'select(.section? == "model") | .meta.best_valid')" 1e-9
+C=$HCR_DATA/split-chrono/coat
+CF=$C/user_item_features/item_features.ascii
+split-chrono --valid-from test --valid-fraction 0.5 "$C" | build-graph \
+	| extract-features -m front:exposure@onfrontpage=$CF -m look:content@gender,color=$CF > coat.mp
+train-mtl --method hcr --backbone mf --epochs 3 --valid-metric xndcg@1 coat.mp > xm.mp
+t_near "--valid-metric xndcg@1: evaluate's exposed xndcg@1 of the validation pairs" \
+	"$(score-frontdoor --pairs valid xm.mp | evaluate -k 1 --protocol exposed --json | jq '.runs.hcr.valid.exposed.all["xndcg@1"]')" \
+	"$(stream-cat -H xm.mp | jq 'select(.section? == "model") | .meta.best_valid')" 1e-9
+split-chrono --valid-from test --valid-fraction 1 "$C" | build-graph \
+	| extract-features -m front:exposure@onfrontpage=$CF -m look:content@gender,color=$CF > coat1.mp
+t_eq "auc has no K" '["valid_auc",0]' \
+	"$(train-mtl --method ct --backbone mf --epochs 1 --valid-metric auc coat1.mp | stream-cat -H | jq -c 'select(.section? == "model") | [.meta.epoch_columns[-1], .meta.settings.k_valid]')"
+t_run "a validation metric evaluate does not know" 2 "train-mtl: --valid-metric: expected ndcg@K, recall@K, xndcg@K, xndcg_lin@K, xrecall@K or auc, got 'map@5'" \
+	-- train-mtl --valid-metric map@5 coat.mp
+t_run "auc with a K" 2 "*" -- train-mtl --valid-metric auc@5 coat.mp
+extract-features -m front:exposure@onfrontpage=$CF -m look:exposure@gender,color=$CF coat.mp > one.mp
+t_run "HCR refuses modalities of one role, naming the fix" 2 \
+	"train-mtl: --method hcr tells exposure from content, but every modality (front, look) is exposure: its exposure and content heads would see the same features.  Give modalities of both roles (extract-features -m NAME:content=FILE), or --one-role to train it anyway" \
+	-- train-mtl --method hcr --backbone mf --epochs 1 one.mp
+t_run "so does CR" 2 "*" -- train-mtl --method cr --backbone mf --epochs 1 one.mp
+t_run "CT does not tell them apart: it trains" 0 "" -- train-mtl --method ct --backbone mf --epochs 1 --valid-metric xrecall@1 one.mp
+t_run "--one-role trains HCR anyway" 0 "" -- train-mtl --method hcr --backbone mf --epochs 1 --valid-metric xrecall@1 --one-role one.mp
 echo "1..$T_N"

@@ -75,10 +75,13 @@ static void fuzz_loaded(int rc, struct feature *f, const struct load_error *e,
 	feature_free(f);
 }
 
-/* One input of a feature-file harness: two option bytes, then the file, loaded as
- * extract-features -m loads it; cols and icols are the harness's column names. */
-static inline int fuzz_feature_file(const uint8_t *data, size_t size, const char *const cols[8],
-    const char *const icols[4])
+/* One input of a feature-file harness: option bytes a and b, then the file, loaded as
+ * extract-features -m loads it; cols and icols are the harness's column names.  With
+ * a map (its bytes), the file is a one-hot matrix whose columns the map names: an
+ * error names the matrix ("mem") or the map ("mem_map"), or is a usage error naming
+ * the -m (values a matrix cannot hold). */
+static inline int fuzz_feature_file(uint8_t a, uint8_t b, const uint8_t *file, size_t len,
+    const char *const cols[8], const char *const icols[4], const char *map, size_t map_len)
 {
 	FILE *volatile fp = NULL;
 	struct feat_spec s;
@@ -87,16 +90,22 @@ static inline int fuzz_feature_file(const uint8_t *data, size_t size, const char
 	const struct vocab *items = fuzz_items();
 	int rc;
 
-	if (size < 2)
-		return 0;
-	fuzz_spec(&s, data[0], data[1], cols, icols);
+	fuzz_spec(&s, a, b, cols, icols);
 	if (FUZZ_TRY()) {
 		fuzz_die_codes = 0;
-		fp = fuzz_file(data + 2, size - 2);
-		rc = feature_load_file(&s, fp, "mem", items, &f, &e);
+		fp = fuzz_file(file, len);
+		rc = map ? feature_load_onehot(&s, fp, "mem", map, map_len, "mem_map", items, &f, &e) :
+		    feature_load_file(&s, fp, "mem", items, &f, &e);
 		fclose(fp);
 		fp = NULL;
-		fuzz_loaded(rc, &f, &e, "mem");
+		if (map && rc && e.code == HCR_EXIT_USAGE) {
+			if (strncmp(e.msg, "-m m: ", 6) != 0)
+				fuzz_fail("a usage error that does not name the -m: %s", e.msg);
+			fuzz_check_message("loader", e.msg);
+		} else {
+			fuzz_loaded(rc, &f, &e, map && rc && strncmp(e.msg, "mem_map: ", 9) == 0 ?
+			    "mem_map" : "mem");
+		}
 		fuzz_end();
 	} else {
 		fuzz_release_file(fp);

@@ -9,5 +9,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const cols[8] = { NULL, "2", "3", "title", "genres", "vec", "year",
 		"sel_ID" };
 	static const char *const icols[4] = { NULL, "1", "movieId", "ite_ID" };
-	return fuzz_feature_file(data, size, cols, icols);
+	if (size < 2)
+		return 0;
+	return fuzz_feature_file(data[0], data[1], data + 2, size - 2, cols, icols, NULL, 0);
 }

@@ -27,8 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct clicklog log;
 	struct chrono_opts co;
 	struct chrono_counts counts;
-	struct dataset d;
-	int64_t k;
+	struct split s;
 	int rc;
 
 	if (size < 2)
@@ -55,29 +54,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = log_read(fp, "mem", &o, &log, &err);
 		fclose(fp);
 		fp = NULL;
-		if (rc != 0) {
-			if (err.code != HCR_EXIT_DATA && err.code != HCR_EXIT_USAGE)
-				fuzz_fail("log_read failed with exit code %d: %s", err.code, err.msg);
-			fuzz_check_error("log_read", err.msg, "mem");
-			clicklog_free(&log);
-			fuzz_end();
+		if (rt_log_refused(rc, &err, &log))
 			return 0;
-		}
-		for (k = 0; k < log.n; k++)
-			if (log.user[k] < 0 || log.user[k] >= log.users.n || log.item[k] < 0 ||
-			    log.item[k] >= log.items.n)
-				fuzz_fail("click %lld names an id outside the vocabulary", (long long)k);
-		dataset_init(&d);
-		chrono_split(&log, &co, &d.split, &counts);
-		rt_check_split(&d.split, log.users.n, log.items.n);
-		/* the log's vocabularies become the dataset's, as split-chrono writes them */
-		d.users = log.users;
-		d.items = log.items;
-		d.have_vocab = d.have_split = 1;
-		rt_stream(&d, NULL, NULL);
-		split_free(&d.split);
-		clicklog_free(&log);
-		fuzz_end();
+		split_init(&s);
+		chrono_split(&log, &co, &s, &counts);
+		rt_log_split(&s, &log);
 	} else {
 		fuzz_release_file(fp);
 	}

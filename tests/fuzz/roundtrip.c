@@ -38,8 +38,41 @@ void rt_check_split(const struct split *s, int64_t users, int64_t items)
 	for (k = 0; k < s->n; k++)
 		if (s->user[k] < 0 || s->user[k] >= users || s->item[k] < 0 ||
 		    s->item[k] >= items || s->like[k] > 1 || s->part[k] > PART_TEST ||
-		    !isfinite(s->time[k]))
+		    !isfinite(s->time[k]) || (s->rating && !isfinite(s->rating[k])))
 			fuzz_fail("split record %lld out of range", (long long)k);
+}
+
+int rt_log_refused(int rc, const struct load_error *err, struct clicklog *log)
+{
+	int64_t k;
+	if (rc != 0) {
+		if (err->code != HCR_EXIT_DATA && err->code != HCR_EXIT_USAGE)
+			fuzz_fail("log_read failed with exit code %d: %s", err->code, err->msg);
+		fuzz_check_error("log_read", err->msg, "mem");
+		clicklog_free(log);
+		fuzz_end();
+		return 1;
+	}
+	for (k = 0; k < log->n; k++)
+		if (log->user[k] < 0 || log->user[k] >= log->users.n || log->item[k] < 0 ||
+		    log->item[k] >= log->items.n)
+			fuzz_fail("click %lld names an id outside the vocabulary", (long long)k);
+	return 0;
+}
+
+void rt_log_split(struct split *s, struct clicklog *log)
+{
+	struct dataset d;
+	rt_check_split(s, log->users.n, log->items.n);
+	dataset_init(&d);
+	d.split = *s;
+	d.users = log->users;
+	d.items = log->items;
+	d.have_vocab = d.have_split = 1;
+	rt_stream(&d, NULL, NULL);
+	split_free(s);
+	clicklog_free(log);
+	fuzz_end();
 }
 
 void rt_split_eq(const struct split *a, const struct split *b)
@@ -49,12 +82,17 @@ void rt_split_eq(const struct split *a, const struct split *b)
 	if (a->n != b->n)
 		fuzz_fail("split: %lld records written, %lld read back", (long long)a->n,
 		    (long long)b->n);
+	if (!a->rating != !b->rating)
+		fuzz_fail("split: graded %d written, %d read back", a->rating != NULL, b->rating != NULL);
 	for (k = 0; k < a->n; k++)
 		if (a->user[k] != b->user[k] || a->item[k] != b->item[k] ||
-		    a->time[k] != b->time[k] || a->like[k] != b->like[k] || a->part[k] != b->part[k])
+		    a->time[k] != b->time[k] || a->like[k] != b->like[k] || a->part[k] != b->part[k] ||
+		    (a->rating && a->rating[k] != b->rating[k]))
 			fuzz_fail("split: record %lld differs when read back", (long long)k);
 	if (strcmp(a->mode, b->mode) || strcmp(a->format, b->format) ||
-	    a->train_fraction != b->train_fraction)
+	    a->train_fraction != b->train_fraction ||
+	    (a->rating && (a->exposure != b->exposure || strcmp(a->like_rule, b->like_rule) ||
+		strcmp(a->valid_rule, b->valid_rule))))
 		fuzz_fail("split: the meta differs when read back");
 	if (a->nstats != b->nstats)
 		fuzz_fail("split: %d counters written, %d read back", a->nstats, b->nstats);

@@ -4,6 +4,8 @@
 #ifndef HCR_FUZZ_ROUNDTRIP_H
 #define HCR_FUZZ_ROUNDTRIP_H
 
+#include "common/loaderr.h"
+#include "ingest/clicklog.h"
 #include "ingest/dataset.h"
 #include "ingest/feature.h"
 #include "ingest/graph.h"
@@ -24,5 +26,13 @@ void rt_feature_eq(const struct feature *a, const struct feature *b);
 void rt_check_graph(const struct graph *g);
 void rt_check_feature(const struct feature *f);
 void rt_check_split(const struct split *s, int64_t users, int64_t items);
+
+/* After log_read of an input named "mem" into log: 1 when it refused the input (as
+ * a data or usage error naming it; log freed and the input ended), else 0 after
+ * checking that every click names ids of the vocabularies. */
+int rt_log_refused(int rc, const struct load_error *err, struct clicklog *log);
+/* The split s made of log, checked, written with the log's vocabularies as
+ * split-chrono writes them and read back equal; frees s and log and ends the input. */
+void rt_log_split(struct split *s, struct clicklog *log);
 
 #endif

@@ -138,7 +138,7 @@ static void chunks(void)
 	}
 	OK(log.time[199999] == 1.0 && log.time[0] == 200000.0, "times in input order");
 	{
-		struct chrono_opts o = { CHRONO_GLOBAL, 7, 10 };
+		struct chrono_opts o = { .mode = CHRONO_GLOBAL, .num = 7, .den = 10 };
 		struct chrono_counts c;
 		struct split s;
 		int64_t k;

@@ -70,7 +70,7 @@ static void hand_cases(void)
 	struct table t;
 	struct rank_scorer sc = table_scorer(&t, s, 5, 5);
 	struct csr mask = mask_of(5, 5, 5, mr, mc);
-	struct rank_opts o = { 3, 1, 0, 0, &mask, NULL };
+	struct rank_opts o = { .k = 3, .threads = 1, .mask = &mask };
 	struct rank_result res;
 	static const int32_t w0[] = { 1, 2, 4 }, w1[] = { 2, 3, 0 }, w2[] = { 2 },
 			     w3[] = { 1, 3, 4 }, w4[] = { 1, 3, 4 };
@@ -172,7 +172,7 @@ static void randomized(void)
 	}
 	mask = mask_of(NU, NI, M, mr, mc);
 	for (ki = 0; ki < 4; ki++) {
-		struct rank_opts o = { ks[ki], 1, 0, 0, &mask, NULL };
+		struct rank_opts o = { .k = ks[ki], .threads = 1, .mask = &mask };
 		rank_range(&sc, 0, NU, &o, &ref);
 		bad = 0;
 		for (r = 0; r < NU; r++) {
@@ -185,7 +185,8 @@ static void randomized(void)
 		bad = 0;
 		for (bi = 0; bi < 4; bi++)
 			for (th = 1; th <= 3; th++) {
-				struct rank_opts p = { ks[ki], th, blocks[bi], chunks[bi], &mask, NULL };
+				struct rank_opts p = { .k = ks[ki], .threads = th, .user_block = blocks[bi],
+					.item_chunk = chunks[bi], .mask = &mask };
 				rank_range(&sc, 0, NU, &p, &res);
 				bad += !same_result(&ref, &res);
 				rank_result_free(&res);
@@ -198,7 +199,8 @@ static void randomized(void)
 	/* A list of users, out of order and repeated, gives each its own row. */
 	{
 		static const int32_t users[] = { 40, 3, 3, 60, 0, 17 };
-		struct rank_opts o = { 10, 2, 4, 7, &mask, NULL };
+		struct rank_opts o = { .k = 10, .threads = 2, .user_block = 4, .item_chunk = 7,
+			.mask = &mask };
 		rank_users(&sc, users, 6, &o, &res);
 		bad = 0;
 		for (r = 0; r < 6; r++) {
@@ -213,7 +215,8 @@ static void randomized(void)
 
 	/* Shards in order make up the whole ranking. */
 	{
-		struct rank_opts o = { 20, 1, 8, 50, &mask, NULL };
+		struct rank_opts o = { .k = 20, .threads = 1, .user_block = 8, .item_chunk = 50,
+			.mask = &mask };
 		int64_t b, e, prev = 0, sizes_ok = 1, off = 0;
 		int n = 4, k;
 		rank_range(&sc, 0, NU, &o, &ref);

@@ -134,7 +134,7 @@ static void extreme_logits(void)
 	{
 		/* The product underflows in float far before its log does. */
 		struct rank_scorer sc;
-		struct rank_opts o = { NI, 1, 0, 0, NULL, NULL };
+		struct rank_opts o = { .k = NI, .threads = 1 };
 		struct rank_result res;
 		int ordered = 1;
 		rule_scorer(&r, &sc);
@@ -158,7 +158,8 @@ static void rank_all(const struct rule *r, int k, int threads, int64_t block, in
     struct rank_result *res)
 {
 	struct rank_scorer sc;
-	struct rank_opts o = { k, threads, block, chunk, NULL, NULL };
+	struct rank_opts o = { .k = k, .threads = threads, .user_block = block,
+		.item_chunk = chunk };
 	rule_scorer(r, &sc);
 	rank_range(&sc, 0, r->n_users, &o, res);
 }
@@ -272,8 +273,10 @@ static void rankings(void)
 		for (t = 0; t < 3; t++) {
 			static const int64_t chunk[] = { 7, 300, 1000 }, block[] = { 1, 5, 16 };
 			struct rank_scorer sc;
-			struct rank_opts o1 = { K, 1, block[t], chunk[t], NULL, NULL };
-			struct rank_opts o2 = { K, 2, block[t], chunk[t], NULL, NULL };
+			struct rank_opts o1 = { .k = K, .threads = 1, .user_block = block[t],
+				.item_chunk = chunk[t] };
+			struct rank_opts o2 = { .k = K, .threads = 2, .user_block = block[t],
+				.item_chunk = chunk[t] };
 			struct rank_result sh;
 			int64_t row = 0, lo, hi;
 			int k;

@@ -34,7 +34,7 @@ static int rank3(const char *method, const char *rule, const struct repset *rs, 
 {
 	const struct method *m = method_find(method);
 	struct scoring sc;
-	struct rank_opts o = { 3, 1, 0, 0, NULL, NULL };
+	struct rank_opts o = { .k = 3, .threads = 1 };
 	struct rank_result res;
 	int k;
 	if (!m || method_scoring(m, rule, rs, &sc) != 0)
