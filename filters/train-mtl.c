@@ -78,7 +78,7 @@ static const struct cli_option options[] = {
 	{ OPT_BACKBONE, "backbone", "mmgcn|mf", "the representation model (default mmgcn)" },
 	{ OPT_LR, "lr", "R", "Adam's learning rate (default 0.001)" },
 	{ OPT_L2, "l2", "L", "weight decay (default 0.0001)" },
-	{ OPT_BETA, "beta", "B", "the weight of HCR's like task (default 2)" },
+	{ OPT_BETA, "beta", "B", "the weight of HCR's like task (default 5)" },
 	{ OPT_DIM, "dim", "D", "output size (default 64)" },
 	{ OPT_LATENT, "latent", "D", "MMGCN's preference and MLP size (default 128)" },
 	{ OPT_LAYERS, "layers", "L", "MMGCN's graph layers, 1 to 3 (default 2)" },
