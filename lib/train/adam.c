@@ -56,7 +56,10 @@ void adam_next(struct adam *opt)
 	opt->step++;
 }
 
-void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t i1)
+/* The update of entries [i0, i1) of p; with check, each block of entries is first
+ * checked finite (values and gradients) while it is in cache, and a non-finite one
+ * stops the update there: -1.  The numbers are those of an update without the check. */
+static int update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t i1, int check)
 {
 	double bc1 = 1 - pow(opt->beta1, (double)opt->step);
 	double bc2 = 1 - pow(opt->beta2, (double)opt->step);
@@ -67,7 +70,7 @@ void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t
 	real *restrict m = p->m, *restrict v = p->v;
 	real den[ADAM_BLOCK];
 	if (p->frozen)
-		return;
+		return 0;
 	if (i1 > numel(&p->t))
 		i1 = numel(&p->t);
 	/* The order of operations is torch's single-tensor Adam: grad.add(param,
@@ -76,6 +79,8 @@ void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t
 	 * exp_avg_sq.sqrt() / sqrt(bc2) + eps, -lr / bc1). */
 	for (int64_t b0 = i0; b0 < i1; b0 += ADAM_BLOCK) {
 		int nb = i1 - b0 < ADAM_BLOCK ? (int)(i1 - b0) : ADAM_BLOCK;
+		if (check && (!ad_finite(th + b0, (size_t)nb) || !ad_finite(g + b0, (size_t)nb)))
+			return -1;
 		for (int j = 0; j < nb; j++) {
 			int64_t i = b0 + j;
 			real gi = g[i] + wd * th[i];
@@ -90,6 +95,12 @@ void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t
 			g[i] = 0;
 		}
 	}
+	return 0;
+}
+
+void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t i1)
+{
+	update(opt, p, i0, i1, 0);
 }
 
 void adam_step(struct adam *opt, struct ad_params *set)
@@ -133,12 +144,10 @@ static void adam_task(void *ctx, int64_t r)
 	n = p->t.rows * p->t.cols;
 	i0 = (r - jb->first[lo]) * ADAM_CHUNK;
 	i1 = i0 + ADAM_CHUNK < n ? i0 + ADAM_CHUNK : n;
-	if (!ad_finite(p->t.val + i0, (size_t)(i1 - i0)) ||
-	    !ad_finite(p->t.grad + i0, (size_t)(i1 - i0))) {
+	/* checked block by block as it goes, so that values and gradients are read once
+	 * from memory: a non-finite one ends the run, whatever was updated before it */
+	if (update(jb->opt, p, i0, i1, 1) != 0)
 		atomic_store(&jb->bad, 1);
-		return;
-	}
-	adam_update(jb->opt, p, i0, i1);
 }
 
 int adam_step_ranges(struct adam_ranges *ar, struct pool *pool)

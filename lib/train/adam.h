@@ -26,8 +26,8 @@ void adam_next(struct adam *opt);
 void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t i1);
 
 /* A step over every parameter of a set in ranges of entries, on every thread of a pool,
- * each range checked finite before its update: a non-finite one fails the step, which
- * then ends the run, so a half-updated step is never kept. */
+ * each block of entries checked finite before its update: a non-finite one fails the
+ * step, which then ends the run, so a half-updated step is never kept. */
 struct adam_ranges {
 	struct adam *opt;
 	struct ad_params *set;
