@@ -17,14 +17,14 @@ static const char usage[] =
     "train-mtl [--method M] [--backbone mmgcn|mf] [--lr R] [--l2 L] [--beta B]\n"
     "                 [--dim D] [--latent D] [--layers L] [--batch N] [--negatives N]\n"
     "                 [--epochs N] [--patience N] [--seed S] [--frozen] [--modalities A,B]\n"
-    "                 [--h1 G] [--h2 G] [--h1-tower click|like] [--h2-item]\n"
+    "                 [--h1 G] [--h2 G] [--h1-tower click|like] [--h2-item] [--history]\n"
     "                 [--max-batches N] [--label NAME] [-j N] [-v] [-o FILE] [FILE]\n";
 
 enum {
 	OPT_METHOD = CLI_FIRST_TOOL_OPTION, OPT_BACKBONE, OPT_LR, OPT_L2, OPT_BETA, OPT_DIM,
 	OPT_LATENT, OPT_LAYERS, OPT_BATCH, OPT_NEGATIVES, OPT_EPOCHS, OPT_PATIENCE, OPT_SEED,
 	OPT_FROZEN, OPT_MODALITIES, OPT_MAX_BATCHES, OPT_LABEL, OPT_H1, OPT_H2, OPT_H1_TOWER,
-	OPT_H2_ITEM,
+	OPT_H2_ITEM, OPT_HISTORY,
 };
 
 struct keep_arg {
@@ -67,6 +67,7 @@ int main(int argc, char **argv)
 		{ "h2", required_argument, 0, OPT_H2 },
 		{ "h1-tower", required_argument, 0, OPT_H1_TOWER },
 		{ "h2-item", no_argument, 0, OPT_H2_ITEM },
+		{ "history", no_argument, 0, OPT_HISTORY },
 		{ "output", required_argument, 0, 'o' },
 		{ 0, 0, 0, 0 },
 	};
@@ -130,12 +131,15 @@ int main(int argc, char **argv)
 				cli_usage_error(usage, "--h1-tower: expected click or like, got '%s'", optarg);
 			break;
 		case OPT_H2_ITEM: cfg.heads.h2_item = 1; break;
+		case OPT_HISTORY: cfg.bb.history = 1; break;
 		case 'o': output = optarg; break;
 		default: cli_usage_error(usage, "unexpected option");
 		}
 	}
 	if (argc - optind > 1)
 		cli_usage_error(usage, "one input at most, got %d", argc - optind);
+	if (cfg.bb.history && cfg.bb.kind != BB_MMGCN)
+		cli_usage_error(usage, "--history: for the mmgcn backbone only (mf has no graph)");
 	cfg.method = method_find(method);
 	if (!cfg.method)
 		cli_usage_error(usage, "--method: expected one of %s, got '%s'", method_names(), method);

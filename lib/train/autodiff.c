@@ -1053,30 +1053,108 @@ HCR_CLONES static void spmm_rows(const int64_t *off, const int32_t *idx, const r
 	}
 }
 
-void ad_transpose(struct ad_tape *tape, const struct csr *a, const real *w, struct csr *at,
-    real **wt)
+void ad_transpose_cols(struct ad_tape *tape, const struct csr *a, const real *w,
+    int64_t ncols, struct csr *at, real **wt)
 {
-	int64_t nnz = a->off[a->rows];
+	int64_t nnz = 0;
 	int64_t *fill;
-	at->rows = a->cols;
+	for (int64_t k = 0; k < a->off[a->rows]; k++)
+		nnz += a->idx[k] < ncols;
+	at->rows = ncols;
 	at->cols = a->rows;
 	at->off = ad_scratch(tape, ((size_t)at->rows + 1) * sizeof *at->off);
 	at->idx = ad_scratch(tape, ((size_t)nnz + 1) * sizeof *at->idx);
 	*wt = ad_scratch(tape, ((size_t)nnz + 1) * sizeof **wt);
 	fill = ad_scratch(tape, ((size_t)at->rows + 1) * sizeof *fill);
 	memset(at->off, 0, ((size_t)at->rows + 1) * sizeof *at->off);
-	for (int64_t k = 0; k < nnz; k++)
-		at->off[a->idx[k] + 1]++;
+	for (int64_t k = 0; k < a->off[a->rows]; k++)
+		if (a->idx[k] < ncols)
+			at->off[a->idx[k] + 1]++;
 	for (int64_t j = 0; j < at->rows; j++)
 		at->off[j + 1] += at->off[j];
 	memcpy(fill, at->off, (size_t)at->rows * sizeof *fill);
 	/* rows in order, so each column lists its entries as a scatter would visit them */
 	for (int64_t r = 0; r < a->rows; r++)
 		for (int64_t k = a->off[r]; k < a->off[r + 1]; k++) {
-			int64_t at_k = fill[a->idx[k]]++;
+			int64_t at_k;
+			if (a->idx[k] >= ncols)
+				continue;
+			at_k = fill[a->idx[k]]++;
 			at->idx[at_k] = (int32_t)r;
 			(*wt)[at_k] = w ? w[k] : 1;
 		}
+}
+
+void ad_transpose(struct ad_tape *tape, const struct csr *a, const real *w, struct csr *at,
+    real **wt)
+{
+	ad_transpose_cols(tape, a, w, a->cols, at, wt);
+}
+
+/* out_r = sum_k w_k src(idx_k) for every row, src(c) row c of x for c < nx and row
+ * c - nx of hist beyond: spmm_rows over two tables, in the same order of terms. */
+HCR_CLONES static void spmm_rows_hist(const int64_t *off, const int32_t *idx, const real *w,
+    const real *x, int64_t nx, const real *hist, int64_t d, real *out, int64_t rows)
+{
+	for (int64_t r = 0; r < rows; r++) {
+		real *o = out + r * d;
+		int64_t j = 0;
+		for (; j + SPMM_VECS * VLEN <= d; j += SPMM_VECS * VLEN) {
+			vreal acc[SPMM_VECS];
+			UNROLL
+			for (int c = 0; c < SPMM_VECS; c++)
+				acc[c] = (vreal){ 0 };
+			for (int64_t k = off[r]; k < off[r + 1]; k++) {
+				const real *src = idx[k] < nx ? x + (int64_t)idx[k] * d + j
+				                              : hist + (int64_t)(idx[k] - nx) * d + j;
+				real wk = w ? w[k] : 1;
+				UNROLL
+				for (int c = 0; c < SPMM_VECS; c++)
+					acc[c] += wk * *(const vreal *)(src + c * VLEN);
+			}
+			UNROLL
+			for (int c = 0; c < SPMM_VECS; c++)
+				*(vreal *)(o + j + c * VLEN) = acc[c];
+		}
+		if (j < d) {
+			memset(o + j, 0, (size_t)(d - j) * sizeof(real));
+			for (int64_t k = off[r]; k < off[r + 1]; k++) {
+				const real *src = idx[k] < nx ? x + (int64_t)idx[k] * d
+				                              : hist + (int64_t)(idx[k] - nx) * d;
+				real wk = w ? w[k] : 1;
+				for (int64_t i = j; i < d; i++)
+					o[i] += wk * src[i];
+			}
+		}
+	}
+}
+
+struct ad_tensor *ad_spmm_hist(struct ad_tape *tape, const struct csr *a, const real *w,
+    const struct csr *at, const real *wt, struct ad_tensor *x, const real *hist,
+    int64_t hist_rows)
+{
+	int64_t d = x->cols, nnz = a->off[a->rows];
+	struct ad_tensor *out;
+	struct ad_node *nd;
+	if (a->cols != x->rows + hist_rows || !at || at->rows != x->rows || at->cols != a->rows)
+		die(HCR_EXIT_FAIL, "internal: spmm_hist of %lld x %lld and %lld + %lld rows",
+		    (long long)a->rows, (long long)a->cols, (long long)x->rows,
+		    (long long)hist_rows);
+	for (int64_t k = 0; k < nnz; k++)
+		if (a->idx[k] < 0 || a->idx[k] >= a->cols)
+			die(HCR_EXIT_FAIL, "internal: spmm_hist column %d of %lld", a->idx[k],
+			    (long long)a->cols);
+	out = new_tensor(tape, a->rows, d, x->needs_grad);
+	spmm_rows_hist(a->off, a->idx, w, x->val, x->rows, hist, d, out->val, a->rows);
+	if ((nd = record(tape, OP_SPMM, out))) {
+		/* the history is a constant: the backward pass is spmm's over x's columns */
+		nd->a = x;
+		nd->sp = a;
+		nd->w = w;
+		nd->spt = at;
+		nd->wt = wt;
+	}
+	return out;
 }
 
 struct ad_tensor *ad_spmm_t(struct ad_tape *tape, const struct csr *a, const real *w,

@@ -143,6 +143,18 @@ struct ad_tensor *ad_spmm_t(struct ad_tape *tape, const struct csr *a, const rea
 /* A's transpose, weights moved along (1 when w is NULL), in the tape's scratch. */
 void ad_transpose(struct ad_tape *tape, const struct csr *a, const real *w, struct csr *at,
     real **wt);
+/* The transpose of A's first ncols columns only (ncols x a->rows): the entries of the
+ * other columns are left out. */
+void ad_transpose_cols(struct ad_tape *tape, const struct csr *a, const real *w,
+    int64_t ncols, struct csr *at, real **wt);
+/* A [X; H] for A sparse with x->rows + hist_rows columns: column c < x->rows reads row c
+ * of x, a larger one row c - x->rows of hist (hist_rows x x->cols), a constant that no
+ * gradient reaches (historical embeddings, --history).  at, wt: A's first x->rows
+ * columns transposed (ad_transpose_cols), for the backward pass, which is ad_spmm_t's
+ * over x. */
+struct ad_tensor *ad_spmm_hist(struct ad_tape *tape, const struct csr *a, const real *w,
+    const struct csr *at, const real *wt, struct ad_tensor *x, const real *hist,
+    int64_t hist_rows);
 
 /* x / max(||x||, 1e-12) for each row, as torch.nn.functional.normalize. */
 struct ad_tensor *ad_l2norm_rows(struct ad_tape *tape, struct ad_tensor *x);

@@ -134,9 +134,21 @@ void bb_init(struct backbone *bb, const struct bb_config *cfg, int64_t nu, int64
 			linear(set, r, prefix, mn, lw, in, cfg->dim, 1, &b->lin_w[l], &b->lin_b[l]);
 			/* the reference re-initialises g of the first layer only */
 			linear(set, r, prefix, mn, gw, in, cfg->dim, l == 0, &b->g_w[l], &b->g_b[l]);
+			if (cfg->history)
+				bb->hist[m][l] = xcalloc((size_t)(nu + ni) * (size_t)in,
+				    sizeof(real));
 			in = cfg->dim;
 		}
 	}
+}
+
+void bb_free(struct backbone *bb)
+{
+	for (int m = 0; m < BB_MAX_MODALITIES; m++)
+		for (int l = 0; l < BB_MAX_LAYERS; l++) {
+			free(bb->hist[m][l]);
+			bb->hist[m][l] = NULL;
+		}
 }
 
 /* ---- planning ---- */
@@ -277,6 +289,79 @@ void bb_plan_build(struct bb_plan *plan, struct bb_planner *p, struct ad_tape *t
 	}
 }
 
+void bb_plan_build_history(struct bb_plan *plan, struct bb_planner *p, struct ad_tape *tape,
+    const struct csr *graph, int layers, int64_t nu, const int32_t *targets, int64_t n)
+{
+	struct csr *a;
+	int32_t *ident, s;
+	int64_t k, nb, nnz = 0, j = 0;
+	int l;
+	memset(plan, 0, sizeof *plan);
+	plan->layers = layers;
+	plan->hist = 1;
+	plan->t[0] = sorted_set(p, tape, targets, n, &nb);
+	s = p->stamp;   /* marks the targets; pos[] holds their rows */
+	ident = ad_scratch(tape, ((size_t)nb + 1) * sizeof *ident);
+	for (k = 0; k < nb; k++) {
+		ident[k] = (int32_t)k;
+		nnz += 1 + csr_len(graph, plan->t[0][k]);
+	}
+	a = &plan->agg[1];
+	a->rows = nb;
+	a->cols = nb + p->nodes;
+	a->off = ad_scratch(tape, ((size_t)nb + 1) * sizeof *a->off);
+	a->idx = ad_scratch(tape, ((size_t)nnz + 1) * sizeof *a->idx);
+	plan->agg_w[1] = ad_scratch(tape, ((size_t)nnz + 1) * sizeof(real));
+	for (k = 0; k < nb; k++) {
+		int32_t v = plan->t[0][k];
+		int64_t e, deg = csr_len(graph, v);
+		real w = (real)(1.0 / (double)(deg + 1));
+		a->off[k] = j;
+		a->idx[j] = (int32_t)k;
+		plan->agg_w[1][j++] = w;
+		for (e = graph->off[v]; e < graph->off[v + 1]; e++) {
+			int32_t u = graph->idx[e];
+			a->idx[j] = p->mark[u] == s ? p->pos[u] : (int32_t)(nb + u);
+			plan->agg_w[1][j++] = w;
+		}
+	}
+	a->off[nb] = j;
+	ad_transpose_cols(tape, a, plan->agg_w[1], nb, &plan->agg_t[1], &plan->agg_tw[1]);
+	for (l = 0; l <= layers; l++) {
+		plan->n[l] = nb;
+		plan->t[l] = plan->t[0];
+		if (l >= 1) {
+			plan->up[l] = ident;
+			plan->in1[l] = ident;
+			plan->agg[l] = plan->agg[1];
+			plan->agg_w[l] = plan->agg_w[1];
+			plan->agg_t[l] = plan->agg_t[1];
+			plan->agg_tw[l] = plan->agg_tw[1];
+		}
+	}
+	k = 0;
+	while (k < nb && plan->t[0][k] < nu)
+		k++;
+	plan->n0_users = k;
+}
+
+/* Layer l's input x (rows t[l-1] of the plan) into the histories, where it has them:
+ * the targets' rows of a history plan, every row of a full one. */
+static void push_history(struct backbone *bb, const struct bb_plan *plan, int m, int l,
+    const struct ad_tensor *x)
+{
+	real *h = bb->hist[m][l - 1];
+	int64_t d = x->cols, k;
+	if (!h || !(plan->hist || plan->full))
+		return;
+	if (plan->full) {
+		memcpy(h, x->val, (size_t)(x->rows * d) * sizeof(real));
+		return;
+	}
+	for (k = 0; k < x->rows; k++)
+		memcpy(h + (int64_t)plan->t[l - 1][k] * d, x->val + k * d, (size_t)d * sizeof(real));
+}
+
 /* ---- forward ---- */
 
 static struct ad_tensor *affine(struct ad_tape *tape, struct ad_tensor *x, struct ad_param *w,
@@ -380,13 +465,22 @@ struct ad_tensor *bb_forward_modality_on(struct backbone *bb, struct ad_tape *ta
 		const int li = l - 1;
 		const double slope = bb->cfg.slope;
 		struct ad_tensor *agg, *h, *self, *id, *adds[2];
-		/* self before the mean: the backward pass, taking ops last to first, then
-		 * writes the mean's gradient into x's and only adds the scattered rows */
-		self = ad_gather(tape, x, plan->n[l], plan->up[l]);
-		agg = ad_spmm_t(tape, &plan->agg[l], plan->agg_w[l], &plan->agg_t[l],
-		    plan->agg_tw[l], x);
+		push_history(bb, plan, m, l, x);
+		if (plan->hist) {
+			/* the targets' own rows fresh, their other neighbours' from history */
+			self = x;
+			agg = ad_spmm_hist(tape, &plan->agg[l], plan->agg_w[l], &plan->agg_t[l],
+			    plan->agg_tw[l], x, bb->hist[m][li], bb->nu + bb->ni);
+		} else {
+			/* self before the mean: the backward pass, taking ops last to first,
+			 * then writes the mean's gradient into x's and only adds the scattered
+			 * rows */
+			self = ad_gather(tape, x, plan->n[l], plan->up[l]);
+			agg = ad_spmm_t(tape, &plan->agg[l], plan->agg_w[l], &plan->agg_t[l],
+			    plan->agg_tw[l], x);
+		}
 		h = ad_l2norm_leaky(tape, affine(tape, agg, b->conv_w[li], b->conv_b[li]), slope);
-		id = l == 1 ? id1 : ad_gather(tape, id1, plan->n[l], plan->in1[l]);
+		id = l == 1 || plan->hist ? id1 : ad_gather(tape, id1, plan->n[l], plan->in1[l]);
 		/* x' = LeakyReLU(h Wg + bg + xh), xh = LeakyReLU(self Wl + bl) + id, in two ops */
 		adds[0] = ad_affine(tape, self, &b->lin_w[li]->t, &b->lin_b[li]->t, 0, NULL, slope);
 		adds[1] = id;
@@ -488,6 +582,7 @@ void bb_full(struct backbone *const *bbs, int n, struct ad_tape *tapes, struct p
 	ad_tape_reset(plan_tape);
 	bb_plan_build(&plan, p, plan_tape, bb0->cfg.kind == BB_MMGCN ? bb0->graph : NULL,
 	    bb0->cfg.layers, bb0->nu, all, nodes);
+	plan.full = 1;
 	jb.bbs = bbs;
 	jb.tapes = tapes;
 	jb.plan = &plan;

@@ -263,6 +263,8 @@ static void trainer_free(struct trainer *tr)
 		openblas_set_num_threads(tr->blas_threads);
 	pool_free(&tr->pool);
 	branches_free(&tr->bs);
+	for (int t = 0; t < tr->m->towers; t++)
+		bb_free(&tr->towers[t]);
 	adam_ranges_free(&tr->ranges);
 	bb_planner_free(&tr->planner);
 	ad_tape_free(&tr->tape);
@@ -312,8 +314,12 @@ static double train_step(struct trainer *tr, int64_t b, int epoch, int64_t batch
 	int t, g;
 
 	ad_tape_reset(tape);
-	bb_plan_build(&plan, &tr->planner, tape, tr->graph, cfg->bb.layers, nu, tr->targets,
-	    2 * n);
+	if (cfg->bb.history && tr->graph)
+		bb_plan_build_history(&plan, &tr->planner, tape, tr->graph, cfg->bb.layers, nu,
+		    tr->targets, 2 * n);
+	else
+		bb_plan_build(&plan, &tr->planner, tape, tr->graph, cfg->bb.layers, nu,
+		    tr->targets, 2 * n);
 	for (j = 0; j < n; j++) {
 		tr->ru[j] = bb_plan_row(&tr->planner, tr->pair_u[j]);
 		tr->ri[j] = bb_plan_row(&tr->planner, (int32_t)nu + tr->pair_i[j]);
@@ -433,6 +439,14 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 	res->best_epoch = 0;
 	res->best_valid = -1;
 	trainer_init(&tr, cfg, data);
+	if (cfg->bb.history && tr.graph) {
+		/* the histories start from a full pass, as every epoch's validation renews
+		 * them */
+		struct repset rs;
+		full_reps(tr.towers, tr.bs.tapes, &tr.pool, &tr.tape, &tr.planner, cfg, data,
+		    &tr.ms, &rs);
+		repset_free(&rs);
+	}
 	for (epoch = 1; epoch <= cfg->epochs; epoch++) {
 		double t0 = now_seconds(), c0 = cpu_seconds(), sum = 0;
 		double sum_part[3] = { 0, 0, 0 };
