@@ -36,6 +36,7 @@ enum op {
 	OP_BAG_MEAN,
 	OP_SPMM,
 	OP_L2NORM, /* s: a LeakyReLU slope after it (1: none) */
+	OP_L2NORM_STACK, /* xs the parts, counts and idxs their rows */
 	OP_LEAKY_RELU,
 	OP_SIGMOID,
 	OP_SOFTPLUS,
@@ -59,6 +60,8 @@ struct ad_node {
 	const struct csr *spt; /* spmm: the transpose of sp, or NULL */
 	const real *wt;
 	real *aux;           /* saved per-op numbers: row norms, bag scales, loss slopes */
+	const int64_t *counts;        /* l2norm_stack: each part's rows */
+	const int32_t *const *idxs;   /* l2norm_stack: each part's row indices, or NULL */
 };
 
 /* ---- memory ---- */
@@ -1282,6 +1285,89 @@ static void l2norm_backward(struct ad_tape *tape, struct ad_node *nd)
 	}
 }
 
+struct ad_tensor *ad_l2norm_stack(struct ad_tape *tape, int n, struct ad_tensor *const *xs,
+    const int64_t *counts, const int32_t *const *idxs)
+{
+	int64_t d, rows = 0, r = 0;
+	struct ad_tensor *out;
+	struct ad_node *nd;
+	real *norm;
+	int needs = 0;
+	if (n < 1)
+		die(HCR_EXIT_FAIL, "internal: l2norm_stack of no parts");
+	d = xs[0]->cols;
+	for (int k = 0; k < n; k++) {
+		if (xs[k]->cols != d || counts[k] < 0 || (!idxs[k] && counts[k] > xs[k]->rows))
+			die(HCR_EXIT_FAIL, "internal: l2norm_stack part of %lld x %lld for %lld rows "
+			    "of %lld", (long long)xs[k]->rows, (long long)xs[k]->cols,
+			    (long long)counts[k], (long long)d);
+		for (int64_t i = 0; idxs[k] && i < counts[k]; i++)
+			if (idxs[k][i] < 0 || idxs[k][i] >= xs[k]->rows)
+				die(HCR_EXIT_FAIL, "internal: l2norm_stack row %d of %lld", idxs[k][i],
+				    (long long)xs[k]->rows);
+		rows += counts[k];
+		needs |= xs[k]->needs_grad;
+	}
+	out = new_tensor(tape, rows, d, needs);
+	norm = arena_reals(tape, rows);
+	/* row by row as ad_l2norm_rows does it, reading each part's rows where they are */
+	for (int k = 0; k < n; k++)
+		for (int64_t i = 0; i < counts[k]; i++, r++) {
+			int64_t src = idxs[k] ? idxs[k][i] : i;
+			const real *restrict v = xs[k]->val + src * d;
+			real *restrict y = out->val + r * d;
+			real den;
+			if (idxs[k] && i + PREFETCH_AHEAD < counts[k])
+				prefetch_row(xs[k]->val, idxs[k][i + PREFETCH_AHEAD], d);
+			norm[r] = (real)sqrt(dot(v, v, d));
+			den = norm[r] > (real)L2_EPS ? norm[r] : (real)L2_EPS;
+			for (int64_t j = 0; j < d; j++)
+				y[j] = v[j] / den;
+		}
+	if ((nd = record(tape, OP_L2NORM_STACK, out))) {
+		int64_t *c = arena_alloc(tape, (size_t)n * sizeof *c);
+		const int32_t **ix = arena_alloc(tape, (size_t)n * sizeof *ix);
+		memcpy(c, counts, (size_t)n * sizeof *c);
+		memcpy(ix, idxs, (size_t)n * sizeof *ix);
+		nd->xs = copy_list(tape, n, xs);
+		nd->n_xs = n;
+		nd->counts = c;
+		nd->idxs = ix;
+		nd->aux = norm;
+	}
+	return out;
+}
+
+static void l2norm_stack_backward(struct ad_tape *tape, struct ad_node *nd)
+{
+	int64_t d = nd->out->cols, r = 0;
+	for (int k = 0; k < nd->n_xs; k++) {
+		struct ad_tensor *x = nd->xs[k];
+		const int32_t *idx = nd->idxs[k];
+		int fresh = 0;
+		/* a part read by index takes additions (rows may be anywhere in it); one read
+		 * whole is written, when its buffer is new */
+		real *dx = idx ? grad_of(tape, x) : grad_or_fresh(tape, x, &fresh);
+		if (!dx) {
+			r += nd->counts[k];
+			continue;
+		}
+		for (int64_t q = 0; q < nd->counts[k]; q++, r++) {
+			/* ad_l2norm_rows's backward: d(x/|x|) = (I - y y') / |x| */
+			const real *restrict y = nd->out->val + r * d, *restrict gy = nd->out->grad + r * d;
+			real *restrict dxi = dx + (idx ? idx[q] : q) * d;
+			real n = nd->aux[r];
+			int add = idx || !fresh;
+			if (n >= (real)L2_EPS) {
+				real c = (real)dot(y, gy, d);
+				STORE_OR_ADD(!add, dxi, d, (gy[i] - y[i] * c) / n);
+			} else {
+				STORE_OR_ADD(!add, dxi, d, gy[i] / (real)L2_EPS);
+			}
+		}
+	}
+}
+
 static double softplus(double x)
 {
 	return (x > 0 ? x : 0) + log1p(exp(-fabs(x)));
@@ -1600,6 +1686,9 @@ static void backward(struct ad_tape *tape, struct ad_tensor *loss, const real *s
 			break;
 		case OP_L2NORM:
 			l2norm_backward(tape, nd);
+			break;
+		case OP_L2NORM_STACK:
+			l2norm_stack_backward(tape, nd);
 			break;
 		case OP_LEAKY_RELU:
 		case OP_SIGMOID:

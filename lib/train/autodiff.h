@@ -160,6 +160,11 @@ struct ad_tensor *ad_spmm_hist(struct ad_tape *tape, const struct csr *a, const 
 struct ad_tensor *ad_l2norm_rows(struct ad_tape *tape, struct ad_tensor *x);
 /* LeakyReLU(ad_l2norm_rows(x)) in one op (slope 1: none), the same numbers. */
 struct ad_tensor *ad_l2norm_leaky(struct ad_tape *tape, struct ad_tensor *x, double slope);
+/* ad_l2norm_rows of n parts' rows stacked, part k giving counts[k] rows: row i of it is
+ * row idxs[k][i] of xs[k], or row i when idxs[k] is NULL.  The numbers of
+ * ad_l2norm_rows(ad_concat_rows of ad_gathers), without their copies. */
+struct ad_tensor *ad_l2norm_stack(struct ad_tape *tape, int n, struct ad_tensor *const *xs,
+    const int64_t *counts, const int32_t *const *idxs);
 struct ad_tensor *ad_leaky_relu(struct ad_tape *tape, struct ad_tensor *x, double slope);
 struct ad_tensor *ad_sigmoid(struct ad_tape *tape, struct ad_tensor *x);
 struct ad_tensor *ad_softplus(struct ad_tape *tape, struct ad_tensor *x);

@@ -438,16 +438,23 @@ struct ad_tensor *bb_forward_modality_on(struct backbone *bb, struct ad_tape *ta
 {
 	struct bb_branch *b = &bb->br[m];
 	struct ad_tensor *x, *parts[2];
-	int64_t nu_t = plan->n0_users, ni_t = plan->n[0] - nu_t;
+	int64_t nu_t = plan->n0_users, ni_t = plan->n[0] - nu_t, counts[2];
+	const int32_t *rows[2];
 	int np = 0, l;
 
 	if (bb->cfg.kind == BB_MF)
 		return mf_modality(bb, tape, plan, m);
-	if (nu_t > 0)
-		parts[np++] = ad_gather(tape, &b->pref->t, nu_t, plan->t[0]);
+	if (nu_t > 0) {
+		/* the users' preference rows, read in place */
+		parts[np] = &b->pref->t;
+		counts[np] = nu_t;
+		rows[np++] = plan->t[0];
+	}
 	if (ni_t > 0) {
 		int32_t *it = item_indices(tape, plan->t[0] + nu_t, ni_t, bb->nu);
 		const struct bb_modality *md = &bb->mods[m];
+		counts[np] = ni_t;
+		rows[np] = NULL;
 		if (md->is_bag && md->dim < ni_t) {
 			/* mean-pooling is linear: with fewer ids than items (genres, decades),
 			 * projecting the ids first and pooling after is the same number for
@@ -460,7 +467,8 @@ struct ad_tensor *bb_forward_modality_on(struct backbone *bb, struct ad_tape *ta
 			    b->mlp_b);
 		}
 	}
-	x = ad_l2norm_rows(tape, np == 1 ? parts[0] : ad_concat_rows(tape, np, parts));
+	/* x0 = L2norm([preference; MLP(item input)]) in one op, without the copies */
+	x = ad_l2norm_stack(tape, np, parts, counts, rows);
 	for (l = 1; l <= plan->layers; l++) {
 		const int li = l - 1;
 		const double slope = bb->cfg.slope;

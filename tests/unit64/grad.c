@@ -315,6 +315,46 @@ static struct ad_tensor *f_spmm(struct ad_tape *t, void *v)
 	return project(t, ad_spmm(t, &c->sp, w, &c->a->t));
 }
 
+/* L2norm of [rows of a by idx; b * b]: a part read in place by index (as the
+ * preference rows are) and an intermediate read whole. */
+static struct ad_tensor *f_l2norm_stack(struct ad_tape *t, void *v)
+{
+	struct ctx *c = v;
+	struct ad_tensor *xs[2] = { &c->a->t, ad_mul(t, &c->b->t, &c->b->t) };
+	int64_t counts[2] = { c->n, c->b->t.rows };
+	const int32_t *idxs[2] = { c->idx, NULL };
+	return project(t, ad_l2norm_stack(t, 2, xs, counts, idxs));
+}
+
+/* ad_l2norm_stack against the ops it fuses (the same bits), and its gradient. */
+static void test_l2norm_stack(void)
+{
+	static const int32_t idx[] = { 3, 0, 4 };
+	struct ctx c = { 0 };
+	struct ad_tensor *fused, *parts[2], *unfused;
+	int64_t diff = 0;
+	c.a = rand_param(&c.set, 5, 4, 1);
+	c.b = rand_param(&c.set, 2, 4, 1);
+	memcpy(c.idx, idx, sizeof idx);
+	c.n = 3;
+	ad_tape_reset(&tape);
+	{
+		struct ad_tensor *xs[2] = { &c.a->t, &c.b->t };
+		int64_t counts[2] = { 3, 2 };
+		const int32_t *idxs[2] = { c.idx, NULL };
+		fused = ad_l2norm_stack(&tape, 2, xs, counts, idxs);
+	}
+	parts[0] = ad_gather(&tape, &c.a->t, 3, c.idx);
+	parts[1] = &c.b->t;
+	unfused = ad_l2norm_rows(&tape, ad_concat_rows(&tape, 2, parts));
+	for (int64_t k = 0; k < 5 * 4; k++)
+		diff += fused->val[k] != unfused->val[k];
+	OK(diff == 0, "l2norm_stack: the values of l2norm(concat(gather, x)), bit for bit "
+	    "(%lld differ)", (long long)diff);
+	check("l2norm_stack of rows by index and a whole intermediate", &c.set, f_l2norm_stack, &c);
+	ctx_free(&c);
+}
+
 /* A [X; H]: X the parameter (3 x 3), H a constant of 4 rows read from c->y. */
 static struct ad_tensor *f_spmm_hist(struct ad_tape *t, void *v)
 {
@@ -766,6 +806,7 @@ int main(int argc, char **argv)
 	test_elementwise();
 	test_sparse();
 	test_spmm_hist();
+	test_l2norm_stack();
 	test_fused();
 	test_losses();
 	test_bpr_value();
