@@ -173,7 +173,7 @@ struct trainer {
 	int32_t *order;
 	/* a batch: pairs (the positives first, then each one's sampled items), their
 	 * nodes, and their rows in the plan */
-	int32_t *pair_u, *pair_i, *targets, *ru, *ri, *first;
+	int32_t *pair_u, *pair_i, *targets, *first;
 	real *click, *like;
 	struct pool pool;
 	struct branches bs;
@@ -236,8 +236,6 @@ static void trainer_init(struct trainer *tr, const struct train_config *cfg,
 	tr->pair_u = xmalloc((size_t)(bmax * per) * sizeof *tr->pair_u);
 	tr->pair_i = xmalloc((size_t)(bmax * per) * sizeof *tr->pair_i);
 	tr->targets = xmalloc((size_t)(2 * bmax * per) * sizeof *tr->targets);
-	tr->ru = xmalloc((size_t)(bmax * per) * sizeof *tr->ru);
-	tr->ri = xmalloc((size_t)(bmax * per) * sizeof *tr->ri);
 	tr->first = xmalloc((size_t)bmax * sizeof *tr->first);
 	tr->click = xmalloc((size_t)(bmax * per) * sizeof *tr->click);
 	tr->like = xmalloc((size_t)(bmax * per) * sizeof *tr->like);
@@ -251,8 +249,6 @@ static void trainer_free(struct trainer *tr)
 	free(tr->pair_u);
 	free(tr->pair_i);
 	free(tr->targets);
-	free(tr->ru);
-	free(tr->ri);
 	free(tr->first);
 	free(tr->click);
 	free(tr->like);
@@ -308,22 +304,13 @@ static double train_step(struct trainer *tr, int64_t b, int epoch, int64_t batch
 	const int64_t nu = tr->data->nu, n = b * (1 + cfg->negatives);
 	struct ad_tape *tape = &tr->tape;
 	struct step s;
-	struct bb_plan plan;
+	struct step_plans sp;
 	struct ad_tensor *loss, *out[TRAIN_MAX_TOWERS][BB_MAX_MODALITIES];
-	int64_t j;
 	int t, g;
 
 	ad_tape_reset(tape);
-	if (cfg->bb.history && tr->graph)
-		bb_plan_build_history(&plan, &tr->planner, tape, tr->graph, cfg->bb.layers, nu,
-		    tr->targets, 2 * n);
-	else
-		bb_plan_build(&plan, &tr->planner, tape, tr->graph, cfg->bb.layers, nu,
-		    tr->targets, 2 * n);
-	for (j = 0; j < n; j++) {
-		tr->ru[j] = bb_plan_row(&tr->planner, tr->pair_u[j]);
-		tr->ri[j] = bb_plan_row(&tr->planner, (int32_t)nu + tr->pair_i[j]);
-	}
+	step_plans_build(&sp, &tr->planner, tape, tr->graph, &cfg->bb, nu, m->towers,
+	    tr->graph ? m->positives_towers : 0, tr->targets, n, b);
 	memset(&s, 0, sizeof s);
 	s.tape = tape;
 	s.cfg = cfg;
@@ -336,19 +323,19 @@ static double train_step(struct trainer *tr, int64_t b, int epoch, int64_t batch
 	s.pair_i = tr->pair_i;
 	s.ms = &tr->ms;
 	if (cfg->bb.kind == BB_MMGCN)
-		branches_forward(&tr->bs, &tr->pool, tape, &plan, out);
+		branches_forward(&tr->bs, &tr->pool, tape, sp.of, out);
 	else
 		for (t = 0; t < m->towers; t++)
-			bb_forward(&tr->towers[t], tape, &plan, out[t]);
+			bb_forward(&tr->towers[t], tape, sp.of[t], out[t]);
 	for (t = 0; t < m->towers; t++) {
 		for (g = 0; g < GROUP_COUNT; g++) {
 			struct ad_tensor *rep;
 			if (!(tr->groups[t] & (1u << g)))
 				continue;
-			rep = bb_group(&tr->towers[t], tape, &plan, out[t], (enum rep_group)g);
+			rep = bb_group(&tr->towers[t], tape, sp.of[t], out[t], (enum rep_group)g);
 			if (rep)
-				s.y[t][g] = ad_rowdot(tape, ad_gather(tape, rep, n, tr->ru),
-				    ad_gather(tape, rep, n, tr->ri));
+				s.y[t][g] = ad_rowdot(tape, ad_gather(tape, rep, n, sp.ru[t]),
+				    ad_gather(tape, rep, n, sp.ri[t]));
 		}
 	}
 	loss = m->loss(&s, parts);

@@ -122,6 +122,7 @@ static const struct method_rule hcr_rules[] = {
 #define HCR_METHOD(NAME, ABOUT, SHARED)                                                 \
 	{ .name = NAME, .about = ABOUT, .graph = GRAPH_CLICK, .towers = 2,                 \
 	  .shared_id = SHARED, .samples = SAMPLES_CLICKS, .tower_groups = hcr_tower_groups, \
+	  .positives_towers = 1u << 1, /* h1 and h2 take the like tower on the clicks */  \
 	  .init = hcr_init, .export = hcr_export, .loss = hcr_loss,                        \
 	  .part_names = { "click", "like", NULL }, .rules = hcr_rules }
 
