@@ -12,7 +12,10 @@ struct pool;
 
 /* torch.optim.Adam(params, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay) with
  * coupled decay (g + lambda theta before the moments), applied densely to every
- * unfrozen parameter, untouched embedding rows included. */
+ * unfrozen parameter, untouched embedding rows included; except in a lazy table
+ * (ad_param.lazy), whose rows without gradient are left as they are, value and
+ * moments (LazyAdam, as TensorFlow Addons and torch's SparseAdam do for sparse
+ * gradients). */
 struct adam {
 	double lr, beta1, beta2, eps, weight_decay;
 	int64_t step;

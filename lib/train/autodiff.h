@@ -45,6 +45,8 @@ struct ad_param {
 	real *m, *v;
 	char *name;
 	int frozen;       /* 1: used as a constant, never updated (reference behaviour) */
+	int lazy;         /* 1: a table whose rows without gradient in a step are left as
+	                   * they are by Adam (LazyAdam; train-mtl --history) */
 };
 
 struct ad_params {
