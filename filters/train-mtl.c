@@ -17,7 +17,7 @@ static const char usage[] =
     "train-mtl [--method M] [--backbone mmgcn|mf] [--lr R] [--l2 L] [--beta B]\n"
     "                 [--dim D] [--latent D] [--layers L] [--batch N] [--negatives N]\n"
     "                 [--epochs N] [--patience N] [--seed S] [--frozen] [--modalities A,B]\n"
-    "                 [--h1 G] [--h2 G] [--h1-tower click|like] [--h2-item]\n"
+    "                 [--h1 G] [--h2 G] [--h1-tower click|like] [--h2-item] [--history]\n"
     "                 [--centre users|clicks] [--valid-metric M@K] [--one-role]\n"
     "                 [--max-batches N] [--label NAME] [-j N] [-v] [-o FILE] [FILE]\n";
 
@@ -25,7 +25,7 @@ enum {
 	OPT_METHOD = CLI_FIRST_TOOL_OPTION, OPT_BACKBONE, OPT_LR, OPT_L2, OPT_BETA, OPT_DIM,
 	OPT_LATENT, OPT_LAYERS, OPT_BATCH, OPT_NEGATIVES, OPT_EPOCHS, OPT_PATIENCE, OPT_SEED,
 	OPT_FROZEN, OPT_MODALITIES, OPT_MAX_BATCHES, OPT_LABEL, OPT_H1, OPT_H2, OPT_H1_TOWER,
-	OPT_H2_ITEM, OPT_CENTRE, OPT_VALID_METRIC, OPT_ONE_ROLE,
+	OPT_H2_ITEM, OPT_CENTRE, OPT_VALID_METRIC, OPT_ONE_ROLE, OPT_HISTORY,
 };
 
 /* A method that tells exposure from content (its towers score with the e or c group:
@@ -96,6 +96,7 @@ static const struct cli_option options[] = {
 	{ OPT_CENTRE, "centre", "users|clicks", "users in h1's centring: alike (default), by clicks" },
 	{ OPT_VALID_METRIC, "valid-metric", "M@K", "early stopping's metric (default ndcg@50)" },
 	{ OPT_ONE_ROLE, "one-role", NULL, "train HCR or CR on modalities of one role" },
+	{ OPT_HISTORY, "history", NULL, "MMGCN: stored embeddings for out-of-batch nodes" },
 	{ OPT_MAX_BATCHES, "max-batches", "N", "end each epoch after N batches (for timing)" },
 	{ OPT_LABEL, "label", "NAME", "the model's label (default: the method)" },
 	{ 'j', "threads", "N", "threads (default 1); the model is the same bits" },
@@ -179,12 +180,15 @@ int main(int argc, char **argv)
 				    "xndcg_lin@K, xrecall@K or auc, got '%s'", optarg);
 			break;
 		case OPT_ONE_ROLE: one_role = 1; break;
+		case OPT_HISTORY: cfg.bb.history = 1; break;
 		case 'o': output = optarg; break;
 		default: cli_usage_error(usage, "unexpected option");
 		}
 	}
 	if (argc - optind > 1)
 		cli_usage_error(usage, "one input at most, got %d", argc - optind);
+	if (cfg.bb.history && cfg.bb.kind != BB_MMGCN)
+		cli_usage_error(usage, "--history: for the mmgcn backbone only (mf has no graph)");
 	cfg.method = method_find(method);
 	if (!cfg.method)
 		cli_usage_error(usage, "--method: expected one of %s, got '%s'", method_names(), method);

@@ -56,7 +56,10 @@ void adam_next(struct adam *opt)
 	opt->step++;
 }
 
-void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t i1)
+/* The update of entries [i0, i1) of p; with check, each block of entries is first
+ * checked finite (values and gradients) while it is in cache, and a non-finite one
+ * stops the update there: -1.  The numbers are those of an update without the check. */
+static int update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t i1, int check)
 {
 	double bc1 = 1 - pow(opt->beta1, (double)opt->step);
 	double bc2 = 1 - pow(opt->beta2, (double)opt->step);
@@ -67,7 +70,7 @@ void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t
 	real *restrict m = p->m, *restrict v = p->v;
 	real den[ADAM_BLOCK];
 	if (p->frozen)
-		return;
+		return 0;
 	if (i1 > numel(&p->t))
 		i1 = numel(&p->t);
 	/* The order of operations is torch's single-tensor Adam: grad.add(param,
@@ -76,6 +79,8 @@ void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t
 	 * exp_avg_sq.sqrt() / sqrt(bc2) + eps, -lr / bc1). */
 	for (int64_t b0 = i0; b0 < i1; b0 += ADAM_BLOCK) {
 		int nb = i1 - b0 < ADAM_BLOCK ? (int)(i1 - b0) : ADAM_BLOCK;
+		if (check && (!ad_finite(th + b0, (size_t)nb) || !ad_finite(g + b0, (size_t)nb)))
+			return -1;
 		for (int j = 0; j < nb; j++) {
 			int64_t i = b0 + j;
 			real gi = g[i] + wd * th[i];
@@ -90,16 +95,66 @@ void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t
 			g[i] = 0;
 		}
 	}
+	return 0;
+}
+
+/* 1 when n reals are all zero. */
+static int all_zero(const real *g, int64_t n)
+{
+	int nz = 0;
+	for (int64_t i = 0; i < n; i++)
+		nz |= g[i] != 0;
+	return !nz;
+}
+
+/* The update of a lazy table's rows [r0, r1): those with a gradient, as update() does
+ * them; a row whose gradient is zero keeps its value and moments (LazyAdam). */
+static int update_rows(const struct adam *opt, struct ad_param *p, int64_t r0, int64_t r1,
+    int check)
+{
+	int64_t d = p->t.cols, r = r0;
+	while (r < r1) {
+		int64_t e;
+		if (all_zero(p->t.grad + r * d, d)) {
+			/* its value is as it was when last checked */
+			r++;
+			continue;
+		}
+		/* a run of rows with gradients, in one call */
+		for (e = r + 1; e < r1 && !all_zero(p->t.grad + e * d, d); e++)
+			;
+		if (update(opt, p, r * d, e * d, check) != 0)
+			return -1;
+		r = e;
+	}
+	return 0;
+}
+
+void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t i1)
+{
+	update(opt, p, i0, i1, 0);
 }
 
 void adam_step(struct adam *opt, struct ad_params *set)
 {
 	adam_next(opt);
-	for (size_t k = 0; k < set->n; k++)
-		adam_update(opt, set->p[k], 0, numel(&set->p[k]->t));
+	for (size_t k = 0; k < set->n; k++) {
+		struct ad_param *p = set->p[k];
+		if (p->lazy && p->t.cols > 0)
+			update_rows(opt, p, 0, p->t.rows, 0);
+		else
+			adam_update(opt, p, 0, numel(&p->t));
+	}
 }
 
 #define ADAM_CHUNK 65536
+
+/* The entries of p's ranges: whole rows for a lazy table. */
+static int64_t chunk_of(const struct ad_param *p)
+{
+	int64_t d = p->t.cols > 0 ? p->t.cols : 1;
+	return p->lazy && d < ADAM_CHUNK ? ADAM_CHUNK / d * d : ADAM_CHUNK;
+}
 
 void adam_ranges_init(struct adam_ranges *jb, struct adam *opt, struct ad_params *set)
 {
@@ -108,8 +163,9 @@ void adam_ranges_init(struct adam_ranges *jb, struct adam *opt, struct ad_params
 	jb->first = xmalloc((set->n + 1) * sizeof *jb->first);
 	jb->ranges = 0;
 	for (size_t k = 0; k < set->n; k++) {
+		int64_t c = chunk_of(set->p[k]);
 		jb->first[k] = jb->ranges;
-		jb->ranges += (set->p[k]->t.rows * set->p[k]->t.cols + ADAM_CHUNK - 1) / ADAM_CHUNK;
+		jb->ranges += (set->p[k]->t.rows * set->p[k]->t.cols + c - 1) / c;
 	}
 	jb->first[set->n] = jb->ranges;
 	atomic_init(&jb->bad, 0);
@@ -131,14 +187,13 @@ static void adam_task(void *ctx, int64_t r)
 	}
 	p = jb->set->p[lo];
 	n = p->t.rows * p->t.cols;
-	i0 = (r - jb->first[lo]) * ADAM_CHUNK;
-	i1 = i0 + ADAM_CHUNK < n ? i0 + ADAM_CHUNK : n;
-	if (!ad_finite(p->t.val + i0, (size_t)(i1 - i0)) ||
-	    !ad_finite(p->t.grad + i0, (size_t)(i1 - i0))) {
+	i0 = (r - jb->first[lo]) * chunk_of(p);
+	i1 = i0 + chunk_of(p) < n ? i0 + chunk_of(p) : n;
+	/* checked block by block as it goes, so that values and gradients are read once
+	 * from memory: a non-finite one ends the run, whatever was updated before it */
+	if (p->lazy && p->t.cols > 0 ? update_rows(jb->opt, p, i0 / p->t.cols, i1 / p->t.cols, 1)
+	                             : update(jb->opt, p, i0, i1, 1))
 		atomic_store(&jb->bad, 1);
-		return;
-	}
-	adam_update(jb->opt, p, i0, i1);
 }
 
 int adam_step_ranges(struct adam_ranges *ar, struct pool *pool)

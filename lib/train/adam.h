@@ -12,7 +12,10 @@ struct pool;
 
 /* torch.optim.Adam(params, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay) with
  * coupled decay (g + lambda theta before the moments), applied densely to every
- * unfrozen parameter, untouched embedding rows included. */
+ * unfrozen parameter, untouched embedding rows included; except in a lazy table
+ * (ad_param.lazy), whose rows without gradient are left as they are, value and
+ * moments (LazyAdam, as TensorFlow Addons and torch's SparseAdam do for sparse
+ * gradients). */
 struct adam {
 	double lr, beta1, beta2, eps, weight_decay;
 	int64_t step;
@@ -26,8 +29,8 @@ void adam_next(struct adam *opt);
 void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t i1);
 
 /* A step over every parameter of a set in ranges of entries, on every thread of a pool,
- * each range checked finite before its update: a non-finite one fails the step, which
- * then ends the run, so a half-updated step is never kept. */
+ * each block of entries checked finite before its update: a non-finite one fails the
+ * step, which then ends the run, so a half-updated step is never kept. */
 struct adam_ranges {
 	struct adam *opt;
 	struct ad_params *set;

@@ -36,6 +36,7 @@ enum op {
 	OP_BAG_MEAN,
 	OP_SPMM,
 	OP_L2NORM, /* s: a LeakyReLU slope after it (1: none) */
+	OP_L2NORM_STACK, /* xs the parts, counts and idxs their rows */
 	OP_LEAKY_RELU,
 	OP_SIGMOID,
 	OP_SOFTPLUS,
@@ -59,6 +60,8 @@ struct ad_node {
 	const struct csr *spt; /* spmm: the transpose of sp, or NULL */
 	const real *wt;
 	real *aux;           /* saved per-op numbers: row norms, bag scales, loss slopes */
+	const int64_t *counts;        /* l2norm_stack: each part's rows */
+	const int32_t *const *idxs;   /* l2norm_stack: each part's row indices, or NULL */
 };
 
 /* ---- memory ---- */
@@ -1053,30 +1056,108 @@ HCR_CLONES static void spmm_rows(const int64_t *off, const int32_t *idx, const r
 	}
 }
 
-void ad_transpose(struct ad_tape *tape, const struct csr *a, const real *w, struct csr *at,
-    real **wt)
+void ad_transpose_cols(struct ad_tape *tape, const struct csr *a, const real *w,
+    int64_t ncols, struct csr *at, real **wt)
 {
-	int64_t nnz = a->off[a->rows];
+	int64_t nnz = 0;
 	int64_t *fill;
-	at->rows = a->cols;
+	for (int64_t k = 0; k < a->off[a->rows]; k++)
+		nnz += a->idx[k] < ncols;
+	at->rows = ncols;
 	at->cols = a->rows;
 	at->off = ad_scratch(tape, ((size_t)at->rows + 1) * sizeof *at->off);
 	at->idx = ad_scratch(tape, ((size_t)nnz + 1) * sizeof *at->idx);
 	*wt = ad_scratch(tape, ((size_t)nnz + 1) * sizeof **wt);
 	fill = ad_scratch(tape, ((size_t)at->rows + 1) * sizeof *fill);
 	memset(at->off, 0, ((size_t)at->rows + 1) * sizeof *at->off);
-	for (int64_t k = 0; k < nnz; k++)
-		at->off[a->idx[k] + 1]++;
+	for (int64_t k = 0; k < a->off[a->rows]; k++)
+		if (a->idx[k] < ncols)
+			at->off[a->idx[k] + 1]++;
 	for (int64_t j = 0; j < at->rows; j++)
 		at->off[j + 1] += at->off[j];
 	memcpy(fill, at->off, (size_t)at->rows * sizeof *fill);
 	/* rows in order, so each column lists its entries as a scatter would visit them */
 	for (int64_t r = 0; r < a->rows; r++)
 		for (int64_t k = a->off[r]; k < a->off[r + 1]; k++) {
-			int64_t at_k = fill[a->idx[k]]++;
+			int64_t at_k;
+			if (a->idx[k] >= ncols)
+				continue;
+			at_k = fill[a->idx[k]]++;
 			at->idx[at_k] = (int32_t)r;
 			(*wt)[at_k] = w ? w[k] : 1;
 		}
+}
+
+void ad_transpose(struct ad_tape *tape, const struct csr *a, const real *w, struct csr *at,
+    real **wt)
+{
+	ad_transpose_cols(tape, a, w, a->cols, at, wt);
+}
+
+/* out_r = sum_k w_k src(idx_k) for every row, src(c) row c of x for c < nx and row
+ * c - nx of hist beyond: spmm_rows over two tables, in the same order of terms. */
+HCR_CLONES static void spmm_rows_hist(const int64_t *off, const int32_t *idx, const real *w,
+    const real *x, int64_t nx, const real *hist, int64_t d, real *out, int64_t rows)
+{
+	for (int64_t r = 0; r < rows; r++) {
+		real *o = out + r * d;
+		int64_t j = 0;
+		for (; j + SPMM_VECS * VLEN <= d; j += SPMM_VECS * VLEN) {
+			vreal acc[SPMM_VECS];
+			UNROLL
+			for (int c = 0; c < SPMM_VECS; c++)
+				acc[c] = (vreal){ 0 };
+			for (int64_t k = off[r]; k < off[r + 1]; k++) {
+				const real *src = idx[k] < nx ? x + (int64_t)idx[k] * d + j
+				                              : hist + (int64_t)(idx[k] - nx) * d + j;
+				real wk = w ? w[k] : 1;
+				UNROLL
+				for (int c = 0; c < SPMM_VECS; c++)
+					acc[c] += wk * *(const vreal *)(src + c * VLEN);
+			}
+			UNROLL
+			for (int c = 0; c < SPMM_VECS; c++)
+				*(vreal *)(o + j + c * VLEN) = acc[c];
+		}
+		if (j < d) {
+			memset(o + j, 0, (size_t)(d - j) * sizeof(real));
+			for (int64_t k = off[r]; k < off[r + 1]; k++) {
+				const real *src = idx[k] < nx ? x + (int64_t)idx[k] * d
+				                              : hist + (int64_t)(idx[k] - nx) * d;
+				real wk = w ? w[k] : 1;
+				for (int64_t i = j; i < d; i++)
+					o[i] += wk * src[i];
+			}
+		}
+	}
+}
+
+struct ad_tensor *ad_spmm_hist(struct ad_tape *tape, const struct csr *a, const real *w,
+    const struct csr *at, const real *wt, struct ad_tensor *x, const real *hist,
+    int64_t hist_rows)
+{
+	int64_t d = x->cols, nnz = a->off[a->rows];
+	struct ad_tensor *out;
+	struct ad_node *nd;
+	if (a->cols != x->rows + hist_rows || !at || at->rows != x->rows || at->cols != a->rows)
+		die(HCR_EXIT_FAIL, "internal: spmm_hist of %lld x %lld and %lld + %lld rows",
+		    (long long)a->rows, (long long)a->cols, (long long)x->rows,
+		    (long long)hist_rows);
+	for (int64_t k = 0; k < nnz; k++)
+		if (a->idx[k] < 0 || a->idx[k] >= a->cols)
+			die(HCR_EXIT_FAIL, "internal: spmm_hist column %d of %lld", a->idx[k],
+			    (long long)a->cols);
+	out = new_tensor(tape, a->rows, d, x->needs_grad);
+	spmm_rows_hist(a->off, a->idx, w, x->val, x->rows, hist, d, out->val, a->rows);
+	if ((nd = record(tape, OP_SPMM, out))) {
+		/* the history is a constant: the backward pass is spmm's over x's columns */
+		nd->a = x;
+		nd->sp = a;
+		nd->w = w;
+		nd->spt = at;
+		nd->wt = wt;
+	}
+	return out;
 }
 
 struct ad_tensor *ad_spmm_t(struct ad_tape *tape, const struct csr *a, const real *w,
@@ -1200,6 +1281,89 @@ static void l2norm_backward(struct ad_tape *tape, struct ad_node *nd)
 		} else {
 			/* The clamped denominator is a constant (torch's clamp_min). */
 			STORE_OR_ADD(fresh, dxi, d, gy[i] / (real)L2_EPS);
+		}
+	}
+}
+
+struct ad_tensor *ad_l2norm_stack(struct ad_tape *tape, int n, struct ad_tensor *const *xs,
+    const int64_t *counts, const int32_t *const *idxs)
+{
+	int64_t d, rows = 0, r = 0;
+	struct ad_tensor *out;
+	struct ad_node *nd;
+	real *norm;
+	int needs = 0;
+	if (n < 1)
+		die(HCR_EXIT_FAIL, "internal: l2norm_stack of no parts");
+	d = xs[0]->cols;
+	for (int k = 0; k < n; k++) {
+		if (xs[k]->cols != d || counts[k] < 0 || (!idxs[k] && counts[k] > xs[k]->rows))
+			die(HCR_EXIT_FAIL, "internal: l2norm_stack part of %lld x %lld for %lld rows "
+			    "of %lld", (long long)xs[k]->rows, (long long)xs[k]->cols,
+			    (long long)counts[k], (long long)d);
+		for (int64_t i = 0; idxs[k] && i < counts[k]; i++)
+			if (idxs[k][i] < 0 || idxs[k][i] >= xs[k]->rows)
+				die(HCR_EXIT_FAIL, "internal: l2norm_stack row %d of %lld", idxs[k][i],
+				    (long long)xs[k]->rows);
+		rows += counts[k];
+		needs |= xs[k]->needs_grad;
+	}
+	out = new_tensor(tape, rows, d, needs);
+	norm = arena_reals(tape, rows);
+	/* row by row as ad_l2norm_rows does it, reading each part's rows where they are */
+	for (int k = 0; k < n; k++)
+		for (int64_t i = 0; i < counts[k]; i++, r++) {
+			int64_t src = idxs[k] ? idxs[k][i] : i;
+			const real *restrict v = xs[k]->val + src * d;
+			real *restrict y = out->val + r * d;
+			real den;
+			if (idxs[k] && i + PREFETCH_AHEAD < counts[k])
+				prefetch_row(xs[k]->val, idxs[k][i + PREFETCH_AHEAD], d);
+			norm[r] = (real)sqrt(dot(v, v, d));
+			den = norm[r] > (real)L2_EPS ? norm[r] : (real)L2_EPS;
+			for (int64_t j = 0; j < d; j++)
+				y[j] = v[j] / den;
+		}
+	if ((nd = record(tape, OP_L2NORM_STACK, out))) {
+		int64_t *c = arena_alloc(tape, (size_t)n * sizeof *c);
+		const int32_t **ix = arena_alloc(tape, (size_t)n * sizeof *ix);
+		memcpy(c, counts, (size_t)n * sizeof *c);
+		memcpy(ix, idxs, (size_t)n * sizeof *ix);
+		nd->xs = copy_list(tape, n, xs);
+		nd->n_xs = n;
+		nd->counts = c;
+		nd->idxs = ix;
+		nd->aux = norm;
+	}
+	return out;
+}
+
+static void l2norm_stack_backward(struct ad_tape *tape, struct ad_node *nd)
+{
+	int64_t d = nd->out->cols, r = 0;
+	for (int k = 0; k < nd->n_xs; k++) {
+		struct ad_tensor *x = nd->xs[k];
+		const int32_t *idx = nd->idxs[k];
+		int fresh = 0;
+		/* a part read by index takes additions (rows may be anywhere in it); one read
+		 * whole is written, when its buffer is new */
+		real *dx = idx ? grad_of(tape, x) : grad_or_fresh(tape, x, &fresh);
+		if (!dx) {
+			r += nd->counts[k];
+			continue;
+		}
+		for (int64_t q = 0; q < nd->counts[k]; q++, r++) {
+			/* ad_l2norm_rows's backward: d(x/|x|) = (I - y y') / |x| */
+			const real *restrict y = nd->out->val + r * d, *restrict gy = nd->out->grad + r * d;
+			real *restrict dxi = dx + (idx ? idx[q] : q) * d;
+			real n = nd->aux[r];
+			int add = idx || !fresh;
+			if (n >= (real)L2_EPS) {
+				real c = (real)dot(y, gy, d);
+				STORE_OR_ADD(!add, dxi, d, (gy[i] - y[i] * c) / n);
+			} else {
+				STORE_OR_ADD(!add, dxi, d, gy[i] / (real)L2_EPS);
+			}
 		}
 	}
 }
@@ -1522,6 +1686,9 @@ static void backward(struct ad_tape *tape, struct ad_tensor *loss, const real *s
 			break;
 		case OP_L2NORM:
 			l2norm_backward(tape, nd);
+			break;
+		case OP_L2NORM_STACK:
+			l2norm_stack_backward(tape, nd);
 			break;
 		case OP_LEAKY_RELU:
 		case OP_SIGMOID:

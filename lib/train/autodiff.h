@@ -45,6 +45,8 @@ struct ad_param {
 	real *m, *v;
 	char *name;
 	int frozen;       /* 1: used as a constant, never updated (reference behaviour) */
+	int lazy;         /* 1: a table whose rows without gradient in a step are left as
+	                   * they are by Adam (LazyAdam; train-mtl --history) */
 };
 
 struct ad_params {
@@ -143,11 +145,28 @@ struct ad_tensor *ad_spmm_t(struct ad_tape *tape, const struct csr *a, const rea
 /* A's transpose, weights moved along (1 when w is NULL), in the tape's scratch. */
 void ad_transpose(struct ad_tape *tape, const struct csr *a, const real *w, struct csr *at,
     real **wt);
+/* The transpose of A's first ncols columns only (ncols x a->rows): the entries of the
+ * other columns are left out. */
+void ad_transpose_cols(struct ad_tape *tape, const struct csr *a, const real *w,
+    int64_t ncols, struct csr *at, real **wt);
+/* A [X; H] for A sparse with x->rows + hist_rows columns: column c < x->rows reads row c
+ * of x, a larger one row c - x->rows of hist (hist_rows x x->cols), a constant that no
+ * gradient reaches (historical embeddings, --history).  at, wt: A's first x->rows
+ * columns transposed (ad_transpose_cols), for the backward pass, which is ad_spmm_t's
+ * over x. */
+struct ad_tensor *ad_spmm_hist(struct ad_tape *tape, const struct csr *a, const real *w,
+    const struct csr *at, const real *wt, struct ad_tensor *x, const real *hist,
+    int64_t hist_rows);
 
 /* x / max(||x||, 1e-12) for each row, as torch.nn.functional.normalize. */
 struct ad_tensor *ad_l2norm_rows(struct ad_tape *tape, struct ad_tensor *x);
 /* LeakyReLU(ad_l2norm_rows(x)) in one op (slope 1: none), the same numbers. */
 struct ad_tensor *ad_l2norm_leaky(struct ad_tape *tape, struct ad_tensor *x, double slope);
+/* ad_l2norm_rows of n parts' rows stacked, part k giving counts[k] rows: row i of it is
+ * row idxs[k][i] of xs[k], or row i when idxs[k] is NULL.  The numbers of
+ * ad_l2norm_rows(ad_concat_rows of ad_gathers), without their copies. */
+struct ad_tensor *ad_l2norm_stack(struct ad_tape *tape, int n, struct ad_tensor *const *xs,
+    const int64_t *counts, const int32_t *const *idxs);
 struct ad_tensor *ad_leaky_relu(struct ad_tape *tape, struct ad_tensor *x, double slope);
 struct ad_tensor *ad_sigmoid(struct ad_tape *tape, struct ad_tensor *x);
 struct ad_tensor *ad_softplus(struct ad_tape *tape, struct ad_tensor *x);

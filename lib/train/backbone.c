@@ -83,6 +83,8 @@ void bb_init(struct backbone *bb, const struct bb_config *cfg, int64_t nu, int64
 		init_xavier_normal(&bb->id_emb->t, r);
 		if (cfg->frozen)
 			ad_param_freeze(bb->id_emb);
+		/* --history: a batch's gradient reaches the rows of its own nodes only */
+		bb->id_emb->lazy = cfg->history && cfg->kind == BB_MMGCN;
 	}
 	if (cfg->kind == BB_MF) {
 		bb->user = param(set, prefix, NULL, "user", nu, cfg->dim);
@@ -109,11 +111,13 @@ void bb_init(struct backbone *bb, const struct bb_config *cfg, int64_t nu, int64
 		init_xavier_normal(&b->pref->t, r);
 		if (cfg->frozen)
 			ad_param_freeze(b->pref);
+		b->pref->lazy = cfg->history;
 		if (mods[m].is_bag) {
 			/* ids embedded at the latent size and mean-pooled, then the MLP, as the
 			 * reference code does for Tiktok's title words */
 			b->word = param(set, prefix, mn, "word", mods[m].dim, cfg->latent);
 			init_xavier_normal(&b->word->t, r);
+			b->word->lazy = cfg->history;
 			linear(set, r, prefix, mn, "mlp", cfg->latent, cfg->latent, 0, &b->mlp_w,
 			    &b->mlp_b);
 		} else {
@@ -134,9 +138,21 @@ void bb_init(struct backbone *bb, const struct bb_config *cfg, int64_t nu, int64
 			linear(set, r, prefix, mn, lw, in, cfg->dim, 1, &b->lin_w[l], &b->lin_b[l]);
 			/* the reference re-initialises g of the first layer only */
 			linear(set, r, prefix, mn, gw, in, cfg->dim, l == 0, &b->g_w[l], &b->g_b[l]);
+			if (cfg->history)
+				bb->hist[m][l] = xcalloc((size_t)(nu + ni) * (size_t)in,
+				    sizeof(real));
 			in = cfg->dim;
 		}
 	}
+}
+
+void bb_free(struct backbone *bb)
+{
+	for (int m = 0; m < BB_MAX_MODALITIES; m++)
+		for (int l = 0; l < BB_MAX_LAYERS; l++) {
+			free(bb->hist[m][l]);
+			bb->hist[m][l] = NULL;
+		}
 }
 
 /* ---- planning ---- */
@@ -277,6 +293,79 @@ void bb_plan_build(struct bb_plan *plan, struct bb_planner *p, struct ad_tape *t
 	}
 }
 
+void bb_plan_build_history(struct bb_plan *plan, struct bb_planner *p, struct ad_tape *tape,
+    const struct csr *graph, int layers, int64_t nu, const int32_t *targets, int64_t n)
+{
+	struct csr *a;
+	int32_t *ident, s;
+	int64_t k, nb, nnz = 0, j = 0;
+	int l;
+	memset(plan, 0, sizeof *plan);
+	plan->layers = layers;
+	plan->hist = 1;
+	plan->t[0] = sorted_set(p, tape, targets, n, &nb);
+	s = p->stamp;   /* marks the targets; pos[] holds their rows */
+	ident = ad_scratch(tape, ((size_t)nb + 1) * sizeof *ident);
+	for (k = 0; k < nb; k++) {
+		ident[k] = (int32_t)k;
+		nnz += 1 + csr_len(graph, plan->t[0][k]);
+	}
+	a = &plan->agg[1];
+	a->rows = nb;
+	a->cols = nb + p->nodes;
+	a->off = ad_scratch(tape, ((size_t)nb + 1) * sizeof *a->off);
+	a->idx = ad_scratch(tape, ((size_t)nnz + 1) * sizeof *a->idx);
+	plan->agg_w[1] = ad_scratch(tape, ((size_t)nnz + 1) * sizeof(real));
+	for (k = 0; k < nb; k++) {
+		int32_t v = plan->t[0][k];
+		int64_t e, deg = csr_len(graph, v);
+		real w = (real)(1.0 / (double)(deg + 1));
+		a->off[k] = j;
+		a->idx[j] = (int32_t)k;
+		plan->agg_w[1][j++] = w;
+		for (e = graph->off[v]; e < graph->off[v + 1]; e++) {
+			int32_t u = graph->idx[e];
+			a->idx[j] = p->mark[u] == s ? p->pos[u] : (int32_t)(nb + u);
+			plan->agg_w[1][j++] = w;
+		}
+	}
+	a->off[nb] = j;
+	ad_transpose_cols(tape, a, plan->agg_w[1], nb, &plan->agg_t[1], &plan->agg_tw[1]);
+	for (l = 0; l <= layers; l++) {
+		plan->n[l] = nb;
+		plan->t[l] = plan->t[0];
+		if (l >= 1) {
+			plan->up[l] = ident;
+			plan->in1[l] = ident;
+			plan->agg[l] = plan->agg[1];
+			plan->agg_w[l] = plan->agg_w[1];
+			plan->agg_t[l] = plan->agg_t[1];
+			plan->agg_tw[l] = plan->agg_tw[1];
+		}
+	}
+	k = 0;
+	while (k < nb && plan->t[0][k] < nu)
+		k++;
+	plan->n0_users = k;
+}
+
+/* Layer l's input x (rows t[l-1] of the plan) into the histories, where it has them:
+ * the targets' rows of a history plan, every row of a full one. */
+static void push_history(struct backbone *bb, const struct bb_plan *plan, int m, int l,
+    const struct ad_tensor *x)
+{
+	real *h = bb->hist[m][l - 1];
+	int64_t d = x->cols, k;
+	if (!h || !(plan->hist || plan->full))
+		return;
+	if (plan->full) {
+		memcpy(h, x->val, (size_t)(x->rows * d) * sizeof(real));
+		return;
+	}
+	for (k = 0; k < x->rows; k++)
+		memcpy(h + (int64_t)plan->t[l - 1][k] * d, x->val + k * d, (size_t)d * sizeof(real));
+}
+
 /* ---- forward ---- */
 
 static struct ad_tensor *affine(struct ad_tape *tape, struct ad_tensor *x, struct ad_param *w,
@@ -353,16 +442,23 @@ struct ad_tensor *bb_forward_modality_on(struct backbone *bb, struct ad_tape *ta
 {
 	struct bb_branch *b = &bb->br[m];
 	struct ad_tensor *x, *parts[2];
-	int64_t nu_t = plan->n0_users, ni_t = plan->n[0] - nu_t;
+	int64_t nu_t = plan->n0_users, ni_t = plan->n[0] - nu_t, counts[2];
+	const int32_t *rows[2];
 	int np = 0, l;
 
 	if (bb->cfg.kind == BB_MF)
 		return mf_modality(bb, tape, plan, m);
-	if (nu_t > 0)
-		parts[np++] = ad_gather(tape, &b->pref->t, nu_t, plan->t[0]);
+	if (nu_t > 0) {
+		/* the users' preference rows, read in place */
+		parts[np] = &b->pref->t;
+		counts[np] = nu_t;
+		rows[np++] = plan->t[0];
+	}
 	if (ni_t > 0) {
 		int32_t *it = item_indices(tape, plan->t[0] + nu_t, ni_t, bb->nu);
 		const struct bb_modality *md = &bb->mods[m];
+		counts[np] = ni_t;
+		rows[np] = NULL;
 		if (md->is_bag && md->dim < ni_t) {
 			/* mean-pooling is linear: with fewer ids than items (genres, decades),
 			 * projecting the ids first and pooling after is the same number for
@@ -375,18 +471,28 @@ struct ad_tensor *bb_forward_modality_on(struct backbone *bb, struct ad_tape *ta
 			    b->mlp_b);
 		}
 	}
-	x = ad_l2norm_rows(tape, np == 1 ? parts[0] : ad_concat_rows(tape, np, parts));
+	/* x0 = L2norm([preference; MLP(item input)]) in one op, without the copies */
+	x = ad_l2norm_stack(tape, np, parts, counts, rows);
 	for (l = 1; l <= plan->layers; l++) {
 		const int li = l - 1;
 		const double slope = bb->cfg.slope;
 		struct ad_tensor *agg, *h, *self, *id, *adds[2];
-		/* self before the mean: the backward pass, taking ops last to first, then
-		 * writes the mean's gradient into x's and only adds the scattered rows */
-		self = ad_gather(tape, x, plan->n[l], plan->up[l]);
-		agg = ad_spmm_t(tape, &plan->agg[l], plan->agg_w[l], &plan->agg_t[l],
-		    plan->agg_tw[l], x);
+		push_history(bb, plan, m, l, x);
+		if (plan->hist) {
+			/* the targets' own rows fresh, their other neighbours' from history */
+			self = x;
+			agg = ad_spmm_hist(tape, &plan->agg[l], plan->agg_w[l], &plan->agg_t[l],
+			    plan->agg_tw[l], x, bb->hist[m][li], bb->nu + bb->ni);
+		} else {
+			/* self before the mean: the backward pass, taking ops last to first,
+			 * then writes the mean's gradient into x's and only adds the scattered
+			 * rows */
+			self = ad_gather(tape, x, plan->n[l], plan->up[l]);
+			agg = ad_spmm_t(tape, &plan->agg[l], plan->agg_w[l], &plan->agg_t[l],
+			    plan->agg_tw[l], x);
+		}
 		h = ad_l2norm_leaky(tape, affine(tape, agg, b->conv_w[li], b->conv_b[li]), slope);
-		id = l == 1 ? id1 : ad_gather(tape, id1, plan->n[l], plan->in1[l]);
+		id = l == 1 || plan->hist ? id1 : ad_gather(tape, id1, plan->n[l], plan->in1[l]);
 		/* x' = LeakyReLU(h Wg + bg + xh), xh = LeakyReLU(self Wl + bl) + id, in two ops */
 		adds[0] = ad_affine(tape, self, &b->lin_w[li]->t, &b->lin_b[li]->t, 0, NULL, slope);
 		adds[1] = id;
@@ -488,6 +594,7 @@ void bb_full(struct backbone *const *bbs, int n, struct ad_tape *tapes, struct p
 	ad_tape_reset(plan_tape);
 	bb_plan_build(&plan, p, plan_tape, bb0->cfg.kind == BB_MMGCN ? bb0->graph : NULL,
 	    bb0->cfg.layers, bb0->nu, all, nodes);
+	plan.full = 1;
 	jb.bbs = bbs;
 	jb.tapes = tapes;
 	jb.plan = &plan;

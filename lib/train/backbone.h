@@ -42,6 +42,8 @@ struct bb_config {
 	int layers;       /* MMGCN: graph layers L (2) */
 	double slope;     /* LeakyReLU slope (0.01) */
 	int frozen;       /* preference and id vectors kept at their initial values */
+	int history;      /* MMGCN: out-of-batch neighbours from historical embeddings
+	                   * (GNNAutoScale), train-mtl --history */
 };
 
 /* The parameters of one modality's branch. */
@@ -63,6 +65,9 @@ struct backbone {
 	struct ad_param *id_emb;       /* (nu+ni) x dim, possibly another backbone's */
 	struct ad_param *user;         /* MF: nu x dim */
 	struct bb_branch br[BB_MAX_MODALITIES];
+	/* --history: hist[m][l], layer l's input of modality m for every node
+	 * ((nu+ni) x latent for l = 0, x dim after), as last computed */
+	real *hist[BB_MAX_MODALITIES][BB_MAX_LAYERS];
 };
 
 /* Creates the parameters in set (named prefix/...), initialised from r as the
@@ -71,10 +76,21 @@ void bb_init(struct backbone *bb, const struct bb_config *cfg, int64_t nu, int64
     int nmod, const struct bb_modality *mods, const struct csr *graph,
     struct ad_param *id_emb, struct ad_params *set, struct rng *r, const char *prefix);
 
+/* Frees what bb_init allocated outside the parameter set (the histories). */
+void bb_free(struct backbone *bb);
+
 /* The nodes a batch needs, hop by hop, and the mean-aggregation matrices between
- * them.  Built in the tape's scratch memory: valid until its next reset. */
+ * them.  Built in the tape's scratch memory: valid until its next reset.
+ *
+ * A history plan (bb_plan_build_history) computes every layer for the targets alone:
+ * t[l] is the targets for every l, up[l] and in1[l] the identity, and agg[l] (the same
+ * for every l) has a column c < n[0] for a target's row and n[0] + v for node v's
+ * historical row; agg_t[l] holds the targets' columns only. */
 struct bb_plan {
 	int layers;
+	int hist;                              /* a history plan */
+	int full;                              /* every node, t[l][k] = k: histories are
+	                                        * written whole (bb_full) */
 	int64_t n[BB_MAX_LAYERS + 1];          /* n[l]: nodes of T_l, T_layers the targets */
 	int32_t *t[BB_MAX_LAYERS + 1];         /* sorted node ids */
 	int32_t *up[BB_MAX_LAYERS + 1];        /* up[l][j]: position of t[l][j] in t[l-1] */
@@ -98,6 +114,10 @@ void bb_planner_free(struct bb_planner *p);
 /* Plans targets (node ids, any order, repeats allowed) for a backbone of cfg over
  * graph (NULL for MF: no hops).  pos_of() then gives a target's row. */
 void bb_plan_build(struct bb_plan *plan, struct bb_planner *p, struct ad_tape *tape,
+    const struct csr *graph, int layers, int64_t nu, const int32_t *targets, int64_t n);
+/* The plan of --history (GNNAutoScale: Fey et al., ICML 2021): each layer is computed
+ * for the targets only, their other neighbours' inputs read from the histories. */
+void bb_plan_build_history(struct bb_plan *plan, struct bb_planner *p, struct ad_tape *tape,
     const struct csr *graph, int layers, int64_t nu, const int32_t *targets, int64_t n);
 /* The row of node in the plan's target list (after bb_plan_build, before the next). */
 static inline int32_t bb_plan_row(const struct bb_planner *p, int32_t node)

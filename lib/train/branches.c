@@ -25,12 +25,15 @@ void branches_init(struct branches *bs, struct backbone *towers, int nt)
 			bs->table[bs->tables++] = towers[t].id_emb;
 		for (m = towers[t].nmod > 0 ? 0 : -1; m < towers[t].nmod; m++, k++) {
 			bs->br[k].bb = &towers[t];
+			bs->br[k].tower = t;
 			bs->br[k].m = m;
 			bs->br[k].table = table;
 			bs->br[k].tape = &bs->tapes[k];
 			ad_tape_init(bs->br[k].tape);
 		}
 	}
+	bs->rows = xcalloc((size_t)bs->n, sizeof *bs->rows);
+	bs->nodes = nt > 0 ? towers[0].nu + towers[0].ni : 0;
 	/* which thread runs a branch changes no number, so the order is free to choose */
 	bs->order = xmalloc((size_t)bs->n * sizeof *bs->order);
 	cost = xmalloc((size_t)bs->n * sizeof *cost);
@@ -45,18 +48,51 @@ void branches_free(struct branches *bs)
 	for (int k = 0; k < bs->n; k++)
 		ad_tape_free(&bs->tapes[k]);
 	free(bs->tapes);
+	free(bs->rows);
 	free(bs->order);
 	free(bs->br);
 	memset(bs, 0, sizeof *bs);
 }
 
+void step_plans_build(struct step_plans *sp, struct bb_planner *p, struct ad_tape *tape,
+    const struct csr *graph, const struct bb_config *cfg, int64_t nu, int towers,
+    unsigned positives_towers, const int32_t *targets, int64_t n, int64_t b)
+{
+	int32_t *ru[2], *ri[2];
+	int two = positives_towers != 0 && b < n, k, t;
+	for (k = 0; k <= two; k++) {
+		/* the positives' nodes are the first 2 b targets */
+		int64_t count = 2 * (k ? b : n), j;
+		if (cfg->history && graph)
+			bb_plan_build_history(&sp->plan[k], p, tape, graph, cfg->layers, nu, targets,
+			    count);
+		else
+			bb_plan_build(&sp->plan[k], p, tape, graph, cfg->layers, nu, targets, count);
+		/* now, while the planner answers for this plan */
+		ru[k] = ad_scratch(tape, ((size_t)n + 1) * sizeof *ru[k]);
+		ri[k] = ad_scratch(tape, ((size_t)n + 1) * sizeof *ri[k]);
+		for (j = 0; j < n; j++) {
+			int in = k == 0 || j < b;
+			ru[k][j] = in ? bb_plan_row(p, targets[2 * j]) : 0;
+			ri[k][j] = in ? bb_plan_row(p, targets[2 * j + 1]) : 0;
+		}
+	}
+	for (t = 0; t < towers && t < BRANCHES_MAX_TOWERS; t++) {
+		int use = two && (positives_towers >> t & 1u);
+		sp->of[t] = &sp->plan[use];
+		sp->ru[t] = ru[use];
+		sp->ri[t] = ri[use];
+	}
+}
+
 static void branch_forward(void *ctx, int64_t k)
 {
 	struct branches *bs = ctx;
-	struct branch *b = &bs->br[bs->order[k]];
-	const struct bb_plan *plan = bs->plan;
+	int32_t j = bs->order[k];
+	struct branch *b = &bs->br[j];
+	const struct bb_plan *plan = bs->plans[b->tower];
 	ad_tape_reset(b->tape);
-	b->id1 = ad_leaf(b->tape, plan->n[1], b->bb->cfg.dim, bs->rows[b->table],
+	b->id1 = ad_leaf(b->tape, plan->n[1], b->bb->cfg.dim, bs->rows[j],
 	    b->bb->id_emb->t.needs_grad);
 	b->x = bb_forward_modality_on(b->bb, b->tape, plan, b->m, b->id1);
 }
@@ -71,23 +107,40 @@ static void branch_backward(void *ctx, int64_t k)
 
 struct id_reduce {
 	struct branches *bs;
-	int64_t n1, chunk;
+	int64_t chunk;
 };
 
-/* Rows [chunk k) of every table's gradient: the branches' parts in branch order. */
+/* The first position in sorted t[0..n) holding a node >= v. */
+static int64_t first_at_least(const int32_t *t, int64_t n, int64_t v)
+{
+	int64_t lo = 0, hi = n;
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo) / 2;
+		if (t[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The table rows of nodes [chunk k) of every table's gradient: the branches' parts in
+ * branch order, each from the rows of its own T_1 in the range. */
 static void id_reduce_task(void *ctx, int64_t k)
 {
 	struct id_reduce *r = ctx;
 	struct branches *bs = r->bs;
-	int64_t i0 = k * r->chunk, i1 = i0 + r->chunk < r->n1 ? i0 + r->chunk : r->n1;
+	int64_t v0 = k * r->chunk, v1 = v0 + r->chunk < bs->nodes ? v0 + r->chunk : bs->nodes;
 	for (int j = 0; j < bs->n; j++) {
 		struct branch *b = &bs->br[j];
 		struct ad_param *p = bs->table[b->table];
-		int64_t d = p->t.cols;
+		const struct bb_plan *plan = bs->plans[b->tower];
+		int64_t d = p->t.cols, n1 = plan->n[1];
+		const int32_t *t1 = plan->t[1];
 		if (!b->id1->grad || !p->t.needs_grad)
 			continue;
-		for (int64_t i = i0; i < i1; i++) {
-			real *dst = p->t.grad + (int64_t)bs->plan->t[1][i] * d;
+		for (int64_t i = first_at_least(t1, n1, v0); i < n1 && t1[i] < v1; i++) {
+			real *dst = p->t.grad + (int64_t)t1[i] * d;
 			const real *src = b->id1->grad + i * d;
 			for (int64_t c = 0; c < d; c++)
 				dst[c] += src[c];
@@ -96,15 +149,27 @@ static void id_reduce_task(void *ctx, int64_t k)
 }
 
 void branches_forward(struct branches *bs, struct pool *pool, struct ad_tape *tape,
-    const struct bb_plan *plan, struct ad_tensor *out[][BB_MAX_MODALITIES])
+    const struct bb_plan *const *plans, struct ad_tensor *out[][BB_MAX_MODALITIES])
 {
 	int k, t = -1;
 	const struct backbone *prev = NULL;
-	bs->plan = plan;
-	for (k = 0; k < bs->tables; k++) {
-		struct ad_param *p = bs->table[k];
+	bs->plans = plans;
+	for (k = 0; k < bs->n; k++) {
+		struct branch *b = &bs->br[k];
+		const struct bb_plan *plan = plans[b->tower];
+		struct ad_param *p = bs->table[b->table];
 		int64_t d = p->t.cols;
-		real *rows = ad_scratch(tape, ((size_t)plan->n[1] * (size_t)d + 1) * sizeof(real));
+		real *rows;
+		int j;
+		/* the id rows of T_1, copied once for the branches of a table and a plan */
+		for (j = 0; j < k; j++)
+			if (bs->br[j].table == b->table && plans[bs->br[j].tower] == plan)
+				break;
+		if (j < k) {
+			bs->rows[k] = bs->rows[j];
+			continue;
+		}
+		rows = ad_scratch(tape, ((size_t)plan->n[1] * (size_t)d + 1) * sizeof(real));
 		for (int64_t i = 0; i < plan->n[1]; i++)
 			memcpy(rows + i * d, p->t.val + (int64_t)plan->t[1][i] * d,
 			    (size_t)d * sizeof(real));
@@ -125,7 +190,6 @@ void branches_backward(struct branches *bs, struct pool *pool)
 	struct id_reduce r;
 	pool_run(pool, bs->n, branch_backward, bs);
 	r.bs = bs;
-	r.n1 = bs->plan->n[1];
-	r.chunk = 1024;
-	pool_run(pool, (r.n1 + r.chunk - 1) / r.chunk, id_reduce_task, &r);
+	r.chunk = 4096;
+	pool_run(pool, (bs->nodes + r.chunk - 1) / r.chunk, id_reduce_task, &r);
 }

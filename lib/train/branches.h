@@ -19,9 +19,31 @@ struct pool;
 
 /* Id tables at most: one per tower. */
 #define BRANCHES_MAX_TABLES REPSET_MAX_TOWERS
+#define BRANCHES_MAX_TOWERS REPSET_MAX_TOWERS
+
+/* A step's plans (backbone.h): one of every pair's users and items, and, when a method
+ * reads some towers' scores on the batch's positives alone (method.h:
+ * positives_towers), one of the positives' users and items for those towers.  The
+ * rows such a tower leaves out (the sampled items and the neighbourhoods only they
+ * need) would get no gradient, so leaving them out changes the model by rounding
+ * only, for less work. */
+struct step_plans {
+	struct bb_plan plan[2];              /* [0] every pair's nodes, [1] the positives' */
+	const struct bb_plan *of[BRANCHES_MAX_TOWERS];  /* tower t's plan */
+	int32_t *ru[BRANCHES_MAX_TOWERS], *ri[BRANCHES_MAX_TOWERS];
+	                                     /* the n pairs' rows in tower t's plan; in the
+	                                      * positives' plan a sampled pair's are 0 */
+};
+/* Plans for n pairs whose b positives come first, targets holding their nodes (user,
+ * nu + item) pair by pair; cfg->history picks history plans; graph NULL for MF.  In
+ * the tape's scratch memory. */
+void step_plans_build(struct step_plans *sp, struct bb_planner *p, struct ad_tape *tape,
+    const struct csr *graph, const struct bb_config *cfg, int64_t nu, int towers,
+    unsigned positives_towers, const int32_t *targets, int64_t n, int64_t b);
 
 struct branch {
 	struct backbone *bb;
+	int tower;
 	int m;
 	int table;                 /* its id table, an index into branches.table */
 	struct ad_tape *tape;
@@ -36,18 +58,21 @@ struct branches {
 	int32_t *order;            /* the order threads start them in: the costliest first */
 	int n;
 	struct ad_param *table[BRANCHES_MAX_TABLES];
-	real *rows[BRANCHES_MAX_TABLES];  /* this step's copy of each table's rows of T_1 */
 	int tables;
-	const struct bb_plan *plan;
+	real **rows;               /* rows[k]: branch k's copy of its table's rows of its
+	                            * T_1, shared by branches of the same table and plan */
+	const struct bb_plan *const *plans;   /* this step's, by tower */
+	int64_t nodes;             /* users and items: the tables' rows */
 };
 
 
 /* The branches of nt towers (MF towers without modalities have one each). */
 void branches_init(struct branches *bs, struct backbone *towers, int nt);
 void branches_free(struct branches *bs);
-/* The towers' modality vectors of a batch, out[t][m], leaves of the main tape. */
+/* The towers' modality vectors of a batch, out[t][m], leaves of the main tape; tower t
+ * computed over plans[t]. */
 void branches_forward(struct branches *bs, struct pool *pool, struct ad_tape *tape,
-    const struct bb_plan *plan, struct ad_tensor *out[][BB_MAX_MODALITIES]);
+    const struct bb_plan *const *plans, struct ad_tensor *out[][BB_MAX_MODALITIES]);
 /* After the main tape's backward pass: every branch's, then the id tables'. */
 void branches_backward(struct branches *bs, struct pool *pool);
 

@@ -60,6 +60,10 @@ struct method {
 	 * settings instead (HCR's heads). */
 	unsigned groups[METHOD_MAX_TOWERS];
 	unsigned (*tower_groups)(const struct train_config *cfg, int k);
+	/* The towers (bit k) whose scores the loss reads on the batch's positive records
+	 * alone (through s->first): their other rows of s->y are never read, so they are
+	 * not computed (MMGCN: the sampled items and the neighbourhoods only they need). */
+	unsigned positives_towers;
 	/* Optional: the method's own parameters, created and initialised; and the arrays
 	 * it adds to the model for its rules. */
 	void (*init)(struct method_state *ms, const struct train_config *cfg,

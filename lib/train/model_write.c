@@ -47,7 +47,8 @@ void model_write(struct hs_out *out, const struct train_config *cfg,
 	for (k = 0; k < nrules; k++)
 		mp_str(pk, m->rules[k].name);
 	mp_key(pk, "settings");
-	msgpack_pack_map(pk, 16);
+	/* "history" only when set, so that a model trained without it reads as before */
+	msgpack_pack_map(pk, 16 + (cfg->bb.history != 0));
 	mp_kv_num(pk, "lr", cfg->lr);
 	mp_kv_num(pk, "l2", cfg->l2);
 	mp_kv_num(pk, "beta", cfg->beta);
@@ -60,6 +61,8 @@ void model_write(struct hs_out *out, const struct train_config *cfg,
 	mp_kv_int(pk, "layers", cfg->bb.kind == BB_MMGCN ? cfg->bb.layers : 0);
 	mp_kv_num(pk, "slope", cfg->bb.slope);
 	mp_kv_bool(pk, "frozen", cfg->bb.frozen);
+	if (cfg->bb.history)
+		mp_kv_str(pk, "history", "gnnautoscale");
 	mp_kv_str(pk, "graph", m->graph == GRAPH_CLICK ? "click" : "like");
 	mp_kv_bool(pk, "shared_id", m->shared_id);
 	mp_kv_str(pk, "samples", m->samples == SAMPLES_CLICKS ? "clicks" : "likes");

@@ -245,7 +245,7 @@ struct trainer {
 	int32_t *order;
 	/* a batch: pairs (the positives first, then each one's sampled items), their
 	 * nodes, and their rows in the plan */
-	int32_t *pair_u, *pair_i, *targets, *ru, *ri, *first;
+	int32_t *pair_u, *pair_i, *targets, *first;
 	real *click, *like;
 	struct pool pool;
 	struct branches bs;
@@ -323,8 +323,6 @@ static void trainer_init(struct trainer *tr, const struct train_config *cfg,
 	tr->pair_u = xmalloc((size_t)(bmax * per) * sizeof *tr->pair_u);
 	tr->pair_i = xmalloc((size_t)(bmax * per) * sizeof *tr->pair_i);
 	tr->targets = xmalloc((size_t)(2 * bmax * per) * sizeof *tr->targets);
-	tr->ru = xmalloc((size_t)(bmax * per) * sizeof *tr->ru);
-	tr->ri = xmalloc((size_t)(bmax * per) * sizeof *tr->ri);
 	tr->first = xmalloc((size_t)bmax * sizeof *tr->first);
 	tr->click = xmalloc((size_t)(bmax * per) * sizeof *tr->click);
 	tr->like = xmalloc((size_t)(bmax * per) * sizeof *tr->like);
@@ -342,8 +340,6 @@ static void trainer_free(struct trainer *tr)
 	free(tr->pair_u);
 	free(tr->pair_i);
 	free(tr->targets);
-	free(tr->ru);
-	free(tr->ri);
 	free(tr->first);
 	free(tr->click);
 	free(tr->like);
@@ -355,6 +351,8 @@ static void trainer_free(struct trainer *tr)
 		openblas_set_num_threads(tr->blas_threads);
 	pool_free(&tr->pool);
 	branches_free(&tr->bs);
+	for (int t = 0; t < tr->m->towers; t++)
+		bb_free(&tr->towers[t]);
 	adam_ranges_free(&tr->ranges);
 	bb_planner_free(&tr->planner);
 	ad_tape_free(&tr->tape);
@@ -398,18 +396,13 @@ static double train_step(struct trainer *tr, int64_t b, int epoch, int64_t batch
 	const int64_t nu = tr->data->nu, n = b * (1 + cfg->negatives);
 	struct ad_tape *tape = &tr->tape;
 	struct step s;
-	struct bb_plan plan;
+	struct step_plans sp;
 	struct ad_tensor *loss, *out[TRAIN_MAX_TOWERS][BB_MAX_MODALITIES];
-	int64_t j;
 	int t, g;
 
 	ad_tape_reset(tape);
-	bb_plan_build(&plan, &tr->planner, tape, tr->graph, cfg->bb.layers, nu, tr->targets,
-	    2 * n);
-	for (j = 0; j < n; j++) {
-		tr->ru[j] = bb_plan_row(&tr->planner, tr->pair_u[j]);
-		tr->ri[j] = bb_plan_row(&tr->planner, (int32_t)nu + tr->pair_i[j]);
-	}
+	step_plans_build(&sp, &tr->planner, tape, tr->graph, &cfg->bb, nu, m->towers,
+	    tr->graph ? m->positives_towers : 0, tr->targets, n, b);
 	memset(&s, 0, sizeof s);
 	s.tape = tape;
 	s.cfg = cfg;
@@ -422,19 +415,19 @@ static double train_step(struct trainer *tr, int64_t b, int epoch, int64_t batch
 	s.pair_i = tr->pair_i;
 	s.ms = &tr->ms;
 	if (cfg->bb.kind == BB_MMGCN)
-		branches_forward(&tr->bs, &tr->pool, tape, &plan, out);
+		branches_forward(&tr->bs, &tr->pool, tape, sp.of, out);
 	else
 		for (t = 0; t < m->towers; t++)
-			bb_forward(&tr->towers[t], tape, &plan, out[t]);
+			bb_forward(&tr->towers[t], tape, sp.of[t], out[t]);
 	for (t = 0; t < m->towers; t++) {
 		for (g = 0; g < GROUP_COUNT; g++) {
 			struct ad_tensor *rep;
 			if (!(tr->groups[t] & (1u << g)))
 				continue;
-			rep = bb_group(&tr->towers[t], tape, &plan, out[t], (enum rep_group)g);
+			rep = bb_group(&tr->towers[t], tape, sp.of[t], out[t], (enum rep_group)g);
 			if (rep)
-				s.y[t][g] = ad_rowdot(tape, ad_gather(tape, rep, n, tr->ru),
-				    ad_gather(tape, rep, n, tr->ri));
+				s.y[t][g] = ad_rowdot(tape, ad_gather(tape, rep, n, sp.ru[t]),
+				    ad_gather(tape, rep, n, sp.ri[t]));
 		}
 	}
 	loss = m->loss(&s, parts);
@@ -548,6 +541,14 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 	res->best_epoch = 0;
 	res->best_valid = -1;
 	trainer_init(&tr, cfg, data);
+	if (cfg->bb.history && tr.graph) {
+		/* the histories start from a full pass, as every epoch's validation renews
+		 * them */
+		struct repset rs;
+		full_reps(tr.towers, tr.bs.tapes, &tr.pool, &tr.tape, &tr.planner, cfg, data,
+		    &tr.ms, &rs);
+		repset_free(&rs);
+	}
 	for (epoch = 1; epoch <= cfg->epochs; epoch++) {
 		double t0 = now_seconds(), c0 = cpu_seconds(), sum = 0;
 		double sum_part[3] = { 0, 0, 0 };

@@ -39,17 +39,8 @@ movielens() { # makes movielens.mp, or says why not
 	mv movielens.mp.tmp movielens.mp
 }
 
-tiktok() { # makes tiktok.mp from graph-features.sh's generated inputs
-	local gf=${TMPDIR:-/tmp}/hcr-bench-graph-features
-	[ -s tiktok.mp ] && return 0
-	if [ ! -s "$gf/graph.mp" ] || [ ! -s "$gf/visual.csv" ]; then
-		say "tiktok: generating the inputs with graph-features.sh in $gf"
-		bash "$top/tests/bench/graph-features.sh" "$build" "$gf" >&2
-	fi
-	extract-features -o tiktok.mp.tmp --standardize -m video:exposure="$gf/video.jsonl" \
-		-m audio:content="$gf/audio.jsonl" -m visual:content="$gf/visual.csv" "$gf/graph.mp"
-	mv tiktok.mp.tmp tiktok.mp
-}
+. "$top/tests/bench/tiktok.inc"
+tiktok() { bench_tiktok tiktok.mp; }
 
 # run DATA METHOD BACKBONE THREADS: one timed run, one line
 run() {

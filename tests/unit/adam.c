@@ -7,10 +7,63 @@
  * of g': 1 -> 0.9000000017, -2 -> -1.9000000022.  The scalar parameter never gets a
  * gradient: only the decay moves it (g' = 0.05), as torch's dense update does for
  * an embedding row no batch touched.  Later steps: the same formulas in double.
- * Tolerance 2e-6: a few float roundings (eps 6e-8) of values of order 1, over 3 steps. */
+ * Tolerance 2e-6: a few float roundings (eps 6e-8) of values of order 1, over 3 steps.
+ *
+ * A lazy table (--history's LazyAdam) through the threaded step: a row with the
+ * gradients above moves as theta does; a row never given one keeps its value and
+ * moments; a row first given one at step 3 moves by the formulas with t = 3 and
+ * moments from zero. */
+#include <math.h>
+
+#include "common/pool.h"
 #include "tap.h"
 #include "train/adam.h"
 #include "train/autodiff.h"
+
+static void lazy_table(const double grads[3][2], const double want[3][3])
+{
+	static const double g3[2] = { 0.4, -0.1 }, init[3][2] = { { 1, -2 }, { 0.5, 0.25 }, { -1, 1 } };
+	struct ad_params set = { 0 };
+	struct ad_param *t = ad_param_new(&set, "table", 3, 2);
+	struct adam opt;
+	struct adam_ranges ar;
+	struct pool pool;
+	double row2[2];
+	int ok = 1;
+	for (int k = 0; k < 6; k++)
+		t->t.val[k] = (real)init[k / 2][k % 2];
+	t->lazy = 1;
+	pool_init(&pool, 2);
+	adam_init(&opt, 0.1, 0.1);
+	adam_ranges_init(&ar, &opt, &set);
+	for (int s = 0; s < 3; s++) {
+		t->t.grad[0] = (real)grads[s][0];
+		t->t.grad[1] = (real)grads[s][1];
+		if (s == 2)
+			t->t.grad[4] = (real)g3[0], t->t.grad[5] = (real)g3[1];
+		ok &= adam_step_ranges(&ar, &pool) == 0;
+		NEAR(t->t.val[0], want[s][0], 2e-6, "lazy table, step %d: a row with gradients moves as "
+		    "in a dense step", s + 1);
+		NEAR(t->t.val[1], want[s][1], 2e-6, "lazy table, step %d: its second entry", s + 1);
+		if (s < 2)
+			ok &= t->t.val[4] == (real)init[2][0] && t->t.val[5] == (real)init[2][1];
+	}
+	/* row 2 at step 3, from zero moments: m = 0.1 g', v = 0.001 g'^2 */
+	for (int j = 0; j < 2; j++) {
+		double g = g3[j] + 0.1 * init[2][j], m = 0.1 * g, v = 0.001 * g * g;
+		row2[j] = init[2][j] - 0.1 * (m / (1 - pow(0.9, 3))) /
+		    (sqrt(v / (1 - pow(0.999, 3))) + 1e-8);
+	}
+	NEAR(t->t.val[4], row2[0], 2e-6, "lazy table: a row first given a gradient at step 3 "
+	    "moves by the formulas from zero moments");
+	NEAR(t->t.val[5], row2[1], 2e-6, "lazy table: its second entry");
+	OK(ok && t->t.val[2] == (real)init[1][0] && t->t.val[3] == (real)init[1][1] &&
+	    t->m[2] == 0 && t->v[3] == 0, "lazy table: a row without gradient keeps its value "
+	    "and moments, and waits unchanged until its first gradient");
+	adam_ranges_free(&ar);
+	pool_free(&pool);
+	ad_params_free(&set);
+}
 
 int main(void)
 {
@@ -49,5 +102,6 @@ int main(void)
 	OK(w->t.grad[0] == 0 && w->t.grad[1] == 0, "a step clears the gradients it used");
 	OK(frozen->t.val[0] == 3 && frozen->m[0] == 0, "a frozen parameter does not move");
 	ad_params_free(&set);
+	lazy_table(grads, want);
 	return tap_done();
 }

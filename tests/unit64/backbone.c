@@ -1,5 +1,6 @@
 /* backbone: the whole MMGCN and MF backbones against finite differences (double
- * precision), and the batch's 2-hop plan against the full-graph pass.
+ * precision), the batch's 2-hop plan against the full-graph pass, and the history
+ * plan (--history) against both.
  *
  * Tolerance as in grad.c: |analytic - central difference| <= 1e-7 + 1e-6 |fd| with
  * step 1e-5; the difference's own error is ~1e-10 for values of order 1, while a
@@ -19,6 +20,7 @@ static struct csr graph, bags;
 static float dense[NI * 3] = { 0.5f, -1, 2, 1, 0.25f, -0.5f, -2, 1, 0, 0.75f, 0.5f, 1, 0, 0, 0 };
 static real bag_w[8] = { 1, 2, 1, 1, 3, 1, 1, 1 };
 static struct bb_modality mods[2];
+static int use_history;   /* loss_of plans with bb_plan_build_history */
 
 /* pairs (user, item, click, like) */
 static const int32_t pu[4] = { 0, 0, 1, 2 }, pi[4] = { 0, 4, 2, 1 };
@@ -45,8 +47,12 @@ static double loss_of(struct backbone *bb, int backward)
 	for (k = 0; k < 4; k++)
 		targets[2 * k] = pu[k], targets[2 * k + 1] = NU + pi[k];
 	ad_tape_reset(&tape);
-	bb_plan_build(&plan, &planner, &tape, bb->cfg.kind == BB_MMGCN ? &graph : NULL,
-	    bb->cfg.layers, NU, targets, 8);
+	if (use_history)
+		bb_plan_build_history(&plan, &planner, &tape, &graph, bb->cfg.layers, NU,
+		    targets, 8);
+	else
+		bb_plan_build(&plan, &planner, &tape, bb->cfg.kind == BB_MMGCN ? &graph : NULL,
+		    bb->cfg.layers, NU, targets, 8);
 	for (k = 0; k < 4; k++)
 		ru[k] = bb_plan_row(&planner, pu[k]), ri[k] = bb_plan_row(&planner, NU + pi[k]);
 	bb_forward(bb, &tape, &plan, out);
@@ -138,11 +144,55 @@ static void plan_exact(struct backbone *bb)
 	    worst);
 }
 
+/* Histories written by a full pass (as every epoch's validation writes them): a
+ * history plan then computes the targets alone, and as their neighbours' histories are
+ * the current values, its rows equal the full pass's. */
+static void history_exact(struct backbone *bb)
+{
+	int32_t all[NU + NI], targets[3] = { 4, 0, 6 };
+	struct bb_plan plan;
+	real full[2][(NU + NI) * 3];
+	int k, m, l, ok;
+	double worst = 0;
+	for (k = 0; k < NU + NI; k++)
+		all[k] = k;
+	ad_tape_reset(&tape);
+	bb_plan_build(&plan, &planner, &tape, &graph, bb->cfg.layers, NU, all, NU + NI);
+	plan.full = 1;
+	for (m = 0; m < 2; m++)
+		memcpy(full[m], bb_forward_modality(bb, &tape, &plan, m)->val, sizeof full[m]);
+	ad_tape_reset(&tape);
+	bb_plan_build_history(&plan, &planner, &tape, &graph, bb->cfg.layers, NU, targets, 3);
+	ok = plan.hist == 1;
+	for (l = 0; l <= bb->cfg.layers; l++)
+		ok = ok && plan.n[l] == 3 && plan.t[l][0] == 0 && plan.t[l][1] == 4 &&
+		    plan.t[l][2] == 6;
+	/* node 0 (u0): itself, 3 and 4 (i0, i1); node 4 (i1): itself, 0 and 1; node 6
+	 * (i3): itself and 2: 3 + 3 + 2 entries, 5 of them targets' rows (0 and 4 are
+	 * each other's neighbours), 3 from histories (nodes 3, 1 and 2) */
+	ok = ok && plan.agg[1].off[3] == 8 && plan.agg_t[1].off[3] == 5;
+	OK(ok, "a history plan computes the targets alone at every layer (%lld nodes, %lld "
+	    "entries, %lld of them fresh)", (long long)plan.n[0], (long long)plan.agg[1].off[3],
+	    (long long)plan.agg_t[1].off[3]);
+	for (m = 0; m < 2; m++) {
+		struct ad_tensor *x = bb_forward_modality(bb, &tape, &plan, m);
+		for (k = 0; k < 3; k++)
+			for (int j = 0; j < 3; j++) {
+				double d = fabs(x->val[k * 3 + j] - full[m][plan.t[2][k] * 3 + j]);
+				if (d > worst)
+					worst = d;
+			}
+	}
+	/* the same sums in the same order over the same values: double rounding at most */
+	OK(worst < 1e-12, "with histories of the current values, the history plan's rows "
+	    "equal the full-graph pass's (largest difference %.2g)", worst);
+}
+
 int main(void)
 {
 	struct ad_params set = { 0 }, set_mf = { 0 }, set_fz = { 0 };
 	struct backbone bb, mf, fz;
-	struct bb_config cfg = { BB_MMGCN, 3, 4, 2, 0.2, 0 };
+	struct bb_config cfg = { BB_MMGCN, 3, 4, 2, 0.2, 0, 0 };
 	struct rng r;
 	setup();
 	ad_tape_init(&tape);
@@ -168,6 +218,23 @@ int main(void)
 			frozen += set_fz.p[k]->frozen;
 		OK(frozen == 3, "the frozen flag freezes id_emb and each modality's preference (%d)",
 		    frozen);
+	}
+	{
+		/* --history: the rows against the full pass, and the gradient with the
+		 * histories held fixed (the forward writes only the targets' rows, which it
+		 * never reads back) */
+		struct ad_params set_h = { 0 };
+		struct backbone hb;
+		cfg.frozen = 0;
+		cfg.layers = 2;
+		cfg.history = 1;
+		bb_init(&hb, &cfg, NU, NI, 2, mods, &graph, NULL, &set_h, &r, "h");
+		history_exact(&hb);
+		use_history = 1;
+		fd_check("MMGCN with histories, 2 layers", &hb, &set_h);
+		use_history = 0;
+		bb_free(&hb);
+		ad_params_free(&set_h);
 	}
 	ad_params_free(&set);
 	ad_params_free(&set_mf);

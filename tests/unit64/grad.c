@@ -315,6 +315,95 @@ static struct ad_tensor *f_spmm(struct ad_tape *t, void *v)
 	return project(t, ad_spmm(t, &c->sp, w, &c->a->t));
 }
 
+/* L2norm of [rows of a by idx; b * b]: a part read in place by index (as the
+ * preference rows are) and an intermediate read whole. */
+static struct ad_tensor *f_l2norm_stack(struct ad_tape *t, void *v)
+{
+	struct ctx *c = v;
+	struct ad_tensor *xs[2] = { &c->a->t, ad_mul(t, &c->b->t, &c->b->t) };
+	int64_t counts[2] = { c->n, c->b->t.rows };
+	const int32_t *idxs[2] = { c->idx, NULL };
+	return project(t, ad_l2norm_stack(t, 2, xs, counts, idxs));
+}
+
+/* ad_l2norm_stack against the ops it fuses (the same bits), and its gradient. */
+static void test_l2norm_stack(void)
+{
+	static const int32_t idx[] = { 3, 0, 4 };
+	struct ctx c = { 0 };
+	struct ad_tensor *fused, *parts[2], *unfused;
+	int64_t diff = 0;
+	c.a = rand_param(&c.set, 5, 4, 1);
+	c.b = rand_param(&c.set, 2, 4, 1);
+	memcpy(c.idx, idx, sizeof idx);
+	c.n = 3;
+	ad_tape_reset(&tape);
+	{
+		struct ad_tensor *xs[2] = { &c.a->t, &c.b->t };
+		int64_t counts[2] = { 3, 2 };
+		const int32_t *idxs[2] = { c.idx, NULL };
+		fused = ad_l2norm_stack(&tape, 2, xs, counts, idxs);
+	}
+	parts[0] = ad_gather(&tape, &c.a->t, 3, c.idx);
+	parts[1] = &c.b->t;
+	unfused = ad_l2norm_rows(&tape, ad_concat_rows(&tape, 2, parts));
+	for (int64_t k = 0; k < 5 * 4; k++)
+		diff += fused->val[k] != unfused->val[k];
+	OK(diff == 0, "l2norm_stack: the values of l2norm(concat(gather, x)), bit for bit "
+	    "(%lld differ)", (long long)diff);
+	check("l2norm_stack of rows by index and a whole intermediate", &c.set, f_l2norm_stack, &c);
+	ctx_free(&c);
+}
+
+/* A [X; H]: X the parameter (3 x 3), H a constant of 4 rows read from c->y. */
+static struct ad_tensor *f_spmm_hist(struct ad_tape *t, void *v)
+{
+	struct ctx *c = v;
+	const real *w = c->variant & 1 ? c->w : NULL;
+	ad_transpose_cols(t, &c->sp, w, c->a->t.rows, &c->spt, &c->wt);
+	return project(t, ad_spmm_hist(t, &c->sp, w, &c->spt, c->wt, &c->a->t, c->y, 4));
+}
+
+/* spmm_hist against the sums written out, and its gradient: H takes none, X the
+ * gradient of its own columns. */
+static void test_spmm_hist(void)
+{
+	/* 4 x 7: columns 0-2 rows of X, 3-6 rows of H; row 0 repeats X's row 1 and reads
+	 * H, row 1 is empty, row 3 reads H alone */
+	static const int32_t rows[] = { 0, 0, 0, 0, 2, 2, 3, 3 }, cols[] = { 1, 1, 4, 6, 0, 2, 3, 5 };
+	for (int v = 0; v < 2; v++) {
+		struct ctx c = { 0 };
+		struct ad_tensor *out;
+		double worst = 0;
+		c.a = rand_param(&c.set, 3, 3, 1);
+		csr_build(&c.sp, 4, 7, 8, rows, cols, 0);
+		for (int k = 0; k < 8; k++)
+			c.w[k] = (real)rng_normal(&rnd);
+		for (int k = 0; k < 12; k++)
+			c.y[k] = (real)rng_normal(&rnd);
+		c.variant = v;
+		ad_tape_reset(&tape);
+		ad_transpose_cols(&tape, &c.sp, v ? c.w : NULL, 3, &c.spt, &c.wt);
+		out = ad_spmm_hist(&tape, &c.sp, v ? c.w : NULL, &c.spt, c.wt, &c.a->t, c.y, 4);
+		for (int64_t r = 0; r < 4; r++)
+			for (int j = 0; j < 3; j++) {
+				double e = 0;
+				for (int64_t k = c.sp.off[r]; k < c.sp.off[r + 1]; k++) {
+					int32_t col = c.sp.idx[k];
+					double x = col < 3 ? c.a->t.val[col * 3 + j] : c.y[(col - 3) * 3 + j];
+					e += (v ? c.w[k] : 1) * x;
+				}
+				if (fabs(out->val[r * 3 + j] - e) > worst)
+					worst = fabs(out->val[r * 3 + j] - e);
+			}
+		/* the same sums in the same order: only the last bits of double may move */
+		OK(worst <= 1e-14, "spmm_hist%s: values are the sums over X's and H's rows "
+		    "(max error %.1e)", v ? ", weighted" : "", worst);
+		check(v ? "spmm_hist, weighted" : "spmm_hist, unit weights", &c.set, f_spmm_hist, &c);
+		ctx_free(&c);
+	}
+}
+
 static void test_sparse(void)
 {
 	struct ctx c = { 0 };
@@ -716,6 +805,8 @@ int main(int argc, char **argv)
 	test_matmul();
 	test_elementwise();
 	test_sparse();
+	test_spmm_hist();
+	test_l2norm_stack();
 	test_fused();
 	test_losses();
 	test_bpr_value();

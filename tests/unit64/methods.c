@@ -15,6 +15,7 @@
 #include "ingest/dataset.h"
 #include "tap.h"
 #include "train/backbone.h"
+#include "train/branches.h"
 #include "train/methods/methods.h"
 #include "train/train.h"
 
@@ -79,13 +80,16 @@ static double bce(double p, double y)
 	return -(y * log(p) + (1 - y) * log(1 - p));
 }
 
-/* The pairs' scores y[k][g] (NULL where a tower lacks the group). */
+static int all_pairs;   /* scores() plans every tower over every pair */
+
+/* The pairs' scores y[k][g] (NULL where a tower lacks the group), the towers planned as
+ * train.c plans them (branches.h: step_plans). */
 static void scores(struct setup *S, struct ad_tensor *y[TRAIN_MAX_TOWERS][GROUP_COUNT])
 {
 	/* the tape keeps index lists and the plan's matrices by reference until the
 	 * backward pass */
-	static int32_t targets[2 * N], ru[N], ri[N];
-	static struct bb_plan plan;
+	static int32_t targets[2 * N];
+	static struct step_plans sp;
 	struct ad_tensor *out[2];
 	int k, g, j;
 	memset(y, 0, sizeof(struct ad_tensor *) * TRAIN_MAX_TOWERS * GROUP_COUNT);
@@ -98,20 +102,19 @@ static void scores(struct setup *S, struct ad_tensor *y[TRAIN_MAX_TOWERS][GROUP_
 	}
 	for (j = 0; j < N; j++)
 		targets[2 * j] = pu[j], targets[2 * j + 1] = NU + pi[j];
-	bb_plan_build(&plan, &planner, &tape, &graph, S->cfg.bb.layers, NU, targets, 2 * N);
-	for (j = 0; j < N; j++)
-		ru[j] = bb_plan_row(&planner, pu[j]), ri[j] = bb_plan_row(&planner, NU + pi[j]);
+	step_plans_build(&sp, &planner, &tape, &graph, &S->cfg.bb, NU, S->m->towers,
+	    all_pairs ? 0 : S->m->positives_towers, targets, N, B);
 	for (k = 0; k < S->m->towers; k++) {
 		unsigned groups = method_groups(&S->cfg, k);
-		bb_forward(&S->towers[k], &tape, &plan, out);
+		bb_forward(&S->towers[k], &tape, sp.of[k], out);
 		for (g = 0; g < GROUP_COUNT; g++) {
 			struct ad_tensor *rep;
 			if (!(groups & (1u << g)))
 				continue;
-			rep = bb_group(&S->towers[k], &tape, &plan, out, (enum rep_group)g);
+			rep = bb_group(&S->towers[k], &tape, sp.of[k], out, (enum rep_group)g);
 			if (rep)
-				y[k][g] = ad_rowdot(&tape, ad_gather(&tape, rep, N, ru),
-				    ad_gather(&tape, rep, N, ri));
+				y[k][g] = ad_rowdot(&tape, ad_gather(&tape, rep, N, sp.ru[k]),
+				    ad_gather(&tape, rep, N, sp.ri[k]));
 		}
 	}
 }
@@ -240,7 +243,7 @@ static void configure(struct setup *S, const char *name)
 	memset(S, 0, sizeof *S);
 	S->m = method_find(name);
 	S->cfg.method = S->m;
-	S->cfg.bb = (struct bb_config){ BB_MMGCN, 3, 4, 2, 0.2, 0 };
+	S->cfg.bb = (struct bb_config){ BB_MMGCN, 3, 4, 2, 0.2, 0, 0 };
 	S->cfg.beta = 1.5;
 	S->cfg.batch = 4;
 	S->cfg.negatives = NEG;
@@ -359,6 +362,56 @@ static void check_method(const char *name, int direct)
 	setup_free(&S);
 }
 
+/* A tower read on the positives alone (HCR's like tower) is planned over their nodes
+ * only: the loss and every gradient are those of the plan over every pair, to the
+ * rounding of sums over fewer rows (double precision: 1e-12, about 1e4 ulps of values
+ * of order 1; a row left out wrongly changes them at order 1e-2). */
+static void check_positives_plan(const char *name)
+{
+	struct setup S;
+	size_t n, k, at = 0;
+	real *g;
+	double l_pos, l_all, worst = 0;
+	int fewer;
+	setup_method(&S, name, 0);
+	n = ad_params_count(&S.set);
+	g = malloc(n * sizeof *g);
+	ad_params_zero_grad(&S.set);
+	l_pos = method_loss(&S, 1);
+	for (k = 0; k < S.set.n; k++) {
+		int64_t c = S.set.p[k]->t.rows * S.set.p[k]->t.cols;
+		memcpy(g + at, S.set.p[k]->t.grad, (size_t)c * sizeof *g);
+		at += (size_t)c;
+	}
+	{
+		/* the like tower's plan holds fewer nodes than the click tower's */
+		static int32_t targets[2 * N];
+		struct step_plans sp;
+		for (int j = 0; j < N; j++)
+			targets[2 * j] = pu[j], targets[2 * j + 1] = NU + pi[j];
+		ad_tape_reset(&tape);
+		step_plans_build(&sp, &planner, &tape, &graph, &S.cfg.bb, NU, 2,
+		    S.m->positives_towers, targets, N, B);
+		fewer = sp.of[1]->n[0] < sp.of[0]->n[0] && sp.of[1]->n[2] < sp.of[0]->n[2];
+	}
+	all_pairs = 1;
+	ad_params_zero_grad(&S.set);
+	l_all = method_loss(&S, 1);
+	all_pairs = 0;
+	for (k = 0, at = 0; k < S.set.n; k++) {
+		int64_t c = S.set.p[k]->t.rows * S.set.p[k]->t.cols;
+		for (int64_t i = 0; i < c; i++)
+			if (fabs(g[at + (size_t)i] - S.set.p[k]->t.grad[i]) > worst)
+				worst = fabs(g[at + (size_t)i] - S.set.p[k]->t.grad[i]);
+		at += (size_t)c;
+	}
+	OK(fewer && fabs(l_pos - l_all) <= 1e-12 && worst <= 1e-12, "%s, MMGCN: the like tower "
+	    "planned over the positives gives the loss and gradients of every pair's plan "
+	    "(loss %.2g apart, gradients %.2g)", name, fabs(l_pos - l_all), worst);
+	free(g);
+	setup_free(&S);
+}
+
 /* Stage 1 of DCF learns the clicks: a(u,i) is higher on them than off them. */
 static void dcf_exposure_fit(void)
 {
@@ -400,6 +453,8 @@ int main(void)
 		check_method(names[k], 1);
 		check_method(names[k], 0);
 	}
+	check_positives_plan("hcr");
+	check_positives_plan("hcr-ns");
 	dcf_exposure_fit();
 	ad_tape_free(&tape);
 	bb_planner_free(&planner);

@@ -211,6 +211,7 @@ static int hcr_effects(const struct repset *rs, struct method_effect *out)
 #define HCR_METHOD(NAME, ABOUT, SHARED)                                                 \
 	{ .name = NAME, .about = ABOUT, .graph = GRAPH_CLICK, .towers = 2,                 \
 	  .shared_id = SHARED, .samples = SAMPLES_CLICKS, .tower_groups = hcr_tower_groups, \
+	  .positives_towers = 1u << 1, /* h1 and h2 take the like tower on the clicks */  \
 	  .init = hcr_init, .export = hcr_export, .loss = hcr_loss,                        \
 	  .part_names = { "click", "like", NULL }, .like_part = 2, .rules = hcr_rules,           \
 	  .effects = hcr_effects }
