@@ -1014,11 +1014,20 @@ static void bag_mean_backward(struct ad_tape *tape, struct ad_node *nd)
 	}
 }
 
+/* Row c of [x; hist]: x's below nx, hist's (row c - nx) from there; hist NULL: x's. */
+static inline const real *row_of(const real *x, int64_t nx, const real *hist, int64_t c,
+    int64_t d)
+{
+	return c < nx ? x + c * d : hist + (c - nx) * d;
+}
+
 /* out_r (+)= sum_k w_k x_{idx_k} for rows r0 <= r < r1 of a CSR matrix, each chunk of
  * a row summed in registers over the row's entries, in entry order; add: out_r
- * starts from its value, else from 0.  The sums are those of one axpy per entry. */
+ * starts from its value, else from 0.  The sums are those of one axpy per entry.
+ * Columns from nx on read hist's rows instead (ad_spmm_hist); nx INT64_MAX: none. */
 HCR_CLONES static void spmm_rows(const int64_t *off, const int32_t *idx, const real *w,
-    const real *x, int64_t d, real *out, int64_t r0, int64_t r1, int add)
+    const real *x, int64_t nx, const real *hist, int64_t d, real *out, int64_t r0,
+    int64_t r1, int add)
 {
 	int64_t nnz = off[r1];
 	for (int64_t r = r0; r < r1; r++) {
@@ -1030,10 +1039,10 @@ HCR_CLONES static void spmm_rows(const int64_t *off, const int32_t *idx, const r
 			for (int c = 0; c < SPMM_VECS; c++)
 				acc[c] = add ? *(const vreal *)(o + j + c * VLEN) : (vreal){ 0 };
 			for (int64_t k = off[r]; k < off[r + 1]; k++) {
-				const real *src = x + (int64_t)idx[k] * d + j;
+				const real *src = row_of(x, nx, hist, idx[k], d) + j;
 				real wk = w ? w[k] : 1;
 				if (j == 0 && k + PREFETCH_AHEAD < nnz)
-					prefetch_row(x, idx[k + PREFETCH_AHEAD], d);
+					prefetch_row(row_of(x, nx, hist, idx[k + PREFETCH_AHEAD], d), 0, d);
 				UNROLL
 				for (int c = 0; c < SPMM_VECS; c++)
 					acc[c] += wk * *(const vreal *)(src + c * VLEN);
@@ -1047,7 +1056,7 @@ HCR_CLONES static void spmm_rows(const int64_t *off, const int32_t *idx, const r
 			if (!add)
 				memset(o + j, 0, (size_t)(d - j) * sizeof(real));
 			for (int64_t k = off[r]; k < off[r + 1]; k++) {
-				const real *src = x + (int64_t)idx[k] * d;
+				const real *src = row_of(x, nx, hist, idx[k], d);
 				real wk = w ? w[k] : 1;
 				for (int64_t i = j; i < d; i++)
 					o[i] += wk * src[i];
@@ -1094,96 +1103,51 @@ void ad_transpose(struct ad_tape *tape, const struct csr *a, const real *w, stru
 	ad_transpose_cols(tape, a, w, a->cols, at, wt);
 }
 
-/* out_r = sum_k w_k src(idx_k) for every row, src(c) row c of x for c < nx and row
- * c - nx of hist beyond: spmm_rows over two tables, in the same order of terms. */
-HCR_CLONES static void spmm_rows_hist(const int64_t *off, const int32_t *idx, const real *w,
-    const real *x, int64_t nx, const real *hist, int64_t d, real *out, int64_t rows)
+/* A [x; hist] (hist NULL: A x), A's columns checked against a->cols; the backward pass
+ * is over x's columns alone, the history being a constant. */
+static struct ad_tensor *spmm_node(struct ad_tape *tape, const struct csr *a, const real *w,
+    const struct csr *at, const real *wt, struct ad_tensor *x, const real *hist)
 {
-	for (int64_t r = 0; r < rows; r++) {
-		real *o = out + r * d;
-		int64_t j = 0;
-		for (; j + SPMM_VECS * VLEN <= d; j += SPMM_VECS * VLEN) {
-			vreal acc[SPMM_VECS];
-			UNROLL
-			for (int c = 0; c < SPMM_VECS; c++)
-				acc[c] = (vreal){ 0 };
-			for (int64_t k = off[r]; k < off[r + 1]; k++) {
-				const real *src = idx[k] < nx ? x + (int64_t)idx[k] * d + j
-				                              : hist + (int64_t)(idx[k] - nx) * d + j;
-				real wk = w ? w[k] : 1;
-				UNROLL
-				for (int c = 0; c < SPMM_VECS; c++)
-					acc[c] += wk * *(const vreal *)(src + c * VLEN);
-			}
-			UNROLL
-			for (int c = 0; c < SPMM_VECS; c++)
-				*(vreal *)(o + j + c * VLEN) = acc[c];
-		}
-		if (j < d) {
-			memset(o + j, 0, (size_t)(d - j) * sizeof(real));
-			for (int64_t k = off[r]; k < off[r + 1]; k++) {
-				const real *src = idx[k] < nx ? x + (int64_t)idx[k] * d
-				                              : hist + (int64_t)(idx[k] - nx) * d;
-				real wk = w ? w[k] : 1;
-				for (int64_t i = j; i < d; i++)
-					o[i] += wk * src[i];
-			}
-		}
+	int64_t nnz = a->off[a->rows];
+	struct ad_tensor *out;
+	struct ad_node *nd;
+	for (int64_t k = 0; k < nnz; k++)
+		if (a->idx[k] < 0 || a->idx[k] >= a->cols)
+			die(HCR_EXIT_FAIL, "internal: spmm column %d of %lld", a->idx[k],
+			    (long long)a->cols);
+	out = new_tensor(tape, a->rows, x->cols, x->needs_grad);
+	spmm_rows(a->off, a->idx, w, x->val, hist ? x->rows : INT64_MAX, hist, x->cols, out->val,
+	    0, a->rows, 0);
+	if ((nd = record(tape, OP_SPMM, out))) {
+		nd->a = x;
+		nd->sp = a;
+		nd->w = w;
+		nd->spt = at;
+		nd->wt = wt;
 	}
+	return out;
 }
 
 struct ad_tensor *ad_spmm_hist(struct ad_tape *tape, const struct csr *a, const real *w,
     const struct csr *at, const real *wt, struct ad_tensor *x, const real *hist,
     int64_t hist_rows)
 {
-	int64_t d = x->cols, nnz = a->off[a->rows];
-	struct ad_tensor *out;
-	struct ad_node *nd;
 	if (a->cols != x->rows + hist_rows || !at || at->rows != x->rows || at->cols != a->rows)
 		die(HCR_EXIT_FAIL, "internal: spmm_hist of %lld x %lld and %lld + %lld rows",
 		    (long long)a->rows, (long long)a->cols, (long long)x->rows,
 		    (long long)hist_rows);
-	for (int64_t k = 0; k < nnz; k++)
-		if (a->idx[k] < 0 || a->idx[k] >= a->cols)
-			die(HCR_EXIT_FAIL, "internal: spmm_hist column %d of %lld", a->idx[k],
-			    (long long)a->cols);
-	out = new_tensor(tape, a->rows, d, x->needs_grad);
-	spmm_rows_hist(a->off, a->idx, w, x->val, x->rows, hist, d, out->val, a->rows);
-	if ((nd = record(tape, OP_SPMM, out))) {
-		/* the history is a constant: the backward pass is spmm's over x's columns */
-		nd->a = x;
-		nd->sp = a;
-		nd->w = w;
-		nd->spt = at;
-		nd->wt = wt;
-	}
-	return out;
+	return spmm_node(tape, a, w, at, wt, x, hist);
 }
 
 struct ad_tensor *ad_spmm_t(struct ad_tape *tape, const struct csr *a, const real *w,
     const struct csr *at, const real *wt, struct ad_tensor *x)
 {
-	int64_t d = x->cols, nnz = a->off[a->rows];
-	struct ad_tensor *out;
-	struct ad_node *nd;
 	if (a->cols != x->rows || (at && (at->rows != a->cols || at->cols != a->rows ||
-	    at->off[at->rows] != nnz)))
+	    at->off[at->rows] != a->off[a->rows])))
 		die(HCR_EXIT_FAIL, "internal: spmm of %lld x %lld and %lld x %lld",
-		    (long long)a->rows, (long long)a->cols, (long long)x->rows, (long long)d);
-	for (int64_t k = 0; k < nnz; k++)
-		if (a->idx[k] < 0 || a->idx[k] >= x->rows)
-			die(HCR_EXIT_FAIL, "internal: spmm column %d of %lld", a->idx[k],
-			    (long long)x->rows);
-	out = new_tensor(tape, a->rows, d, x->needs_grad);
-	spmm_rows(a->off, a->idx, w, x->val, d, out->val, 0, a->rows, 0);
-	if ((nd = record(tape, OP_SPMM, out))) {
-		nd->a = x;
-		nd->sp = a;
-		nd->w = w;
-		nd->spt = at;
-		nd->wt = wt;
-	}
-	return out;
+		    (long long)a->rows, (long long)a->cols, (long long)x->rows,
+		    (long long)x->cols);
+	return spmm_node(tape, a, w, at, wt, x, NULL);
 }
 
 struct ad_tensor *ad_spmm(struct ad_tape *tape, const struct csr *a, const real *w,
@@ -1208,7 +1172,7 @@ static void spmm_backward(struct ad_tape *tape, struct ad_node *nd)
 		at = &own;
 		wt = own_w;
 	}
-	spmm_rows(at->off, at->idx, wt, g, d, dx, 0, at->rows, !fresh);
+	spmm_rows(at->off, at->idx, wt, g, INT64_MAX, NULL, d, dx, 0, at->rows, !fresh);
 }
 
 /* ---- row normalisation, activations, row dot ---- */

@@ -109,20 +109,49 @@ static void fd_check(const char *name, struct backbone *bb, struct ad_params *se
 	    name, worst, worst_abs, gmax);
 }
 
-/* The rows a batch's plan computes equal those of the full-graph pass. */
-static void plan_exact(struct backbone *bb)
+/* Every node's vectors of both modalities by a full-graph plan, into full; with
+ * mark, the plan says it is full, so that the forward writes the histories. */
+static void full_pass(struct backbone *bb, int mark, real full[2][(NU + NI) * 3])
 {
-	int32_t all[NU + NI], targets[3] = { 4, 0, 6 };
+	int32_t all[NU + NI];
 	struct bb_plan plan;
-	real full[2][(NU + NI) * 3];
-	int k, m, ok = 1;
-	double worst = 0;
-	for (k = 0; k < NU + NI; k++)
+	for (int k = 0; k < NU + NI; k++)
 		all[k] = k;
 	ad_tape_reset(&tape);
 	bb_plan_build(&plan, &planner, &tape, &graph, bb->cfg.layers, NU, all, NU + NI);
-	for (m = 0; m < 2; m++)
+	plan.full = mark;
+	for (int m = 0; m < 2; m++)
 		memcpy(full[m], bb_forward_modality(bb, &tape, &plan, m)->val, sizeof full[m]);
+}
+
+/* The largest difference between the rows plan computes for its 3 targets and the
+ * full pass's rows of the same nodes. */
+static double apart_from_full(struct backbone *bb, const struct bb_plan *plan,
+    real full[2][(NU + NI) * 3])
+{
+	double worst = 0;
+	for (int m = 0; m < 2; m++) {
+		struct ad_tensor *x = bb_forward_modality(bb, &tape, plan, m);
+		for (int k = 0; k < 3; k++)
+			for (int j = 0; j < 3; j++) {
+				double d = fabs(x->val[k * 3 + j] -
+				    full[m][plan->t[plan->layers][k] * 3 + j]);
+				if (d > worst)
+					worst = d;
+			}
+	}
+	return worst;
+}
+
+/* The rows a batch's plan computes equal those of the full-graph pass. */
+static void plan_exact(struct backbone *bb)
+{
+	int32_t targets[3] = { 4, 0, 6 };
+	struct bb_plan plan;
+	real full[2][(NU + NI) * 3];
+	double worst;
+	int ok;
+	full_pass(bb, 0, full);
 	ad_tape_reset(&tape);
 	bb_plan_build(&plan, &planner, &tape, &graph, bb->cfg.layers, NU, targets, 3);
 	ok = plan.n[2] == 3 && plan.t[2][0] == 0 && plan.t[2][1] == 4 && plan.t[2][2] == 6;
@@ -131,15 +160,7 @@ static void plan_exact(struct backbone *bb)
 	ok = ok && plan.n[1] == 6 && plan.n[0] == 7;
 	OK(ok, "the plan holds the targets, their neighbours, and theirs (%lld, %lld, %lld nodes)",
 	    (long long)plan.n[2], (long long)plan.n[1], (long long)plan.n[0]);
-	for (m = 0; m < 2; m++) {
-		struct ad_tensor *x = bb_forward_modality(bb, &tape, &plan, m);
-		for (k = 0; k < 3; k++)
-			for (int j = 0; j < 3; j++) {
-				double d = fabs(x->val[k * 3 + j] - full[m][plan.t[2][k] * 3 + j]);
-				if (d > worst)
-					worst = d;
-			}
-	}
+	worst = apart_from_full(bb, &plan, full);
 	OK(worst < 1e-12, "a batch's rows equal the full-graph pass's (largest difference %.2g)",
 	    worst);
 }
@@ -149,18 +170,12 @@ static void plan_exact(struct backbone *bb)
  * the current values, its rows equal the full pass's. */
 static void history_exact(struct backbone *bb)
 {
-	int32_t all[NU + NI], targets[3] = { 4, 0, 6 };
+	int32_t targets[3] = { 4, 0, 6 };
 	struct bb_plan plan;
 	real full[2][(NU + NI) * 3];
-	int k, m, l, ok;
-	double worst = 0;
-	for (k = 0; k < NU + NI; k++)
-		all[k] = k;
-	ad_tape_reset(&tape);
-	bb_plan_build(&plan, &planner, &tape, &graph, bb->cfg.layers, NU, all, NU + NI);
-	plan.full = 1;
-	for (m = 0; m < 2; m++)
-		memcpy(full[m], bb_forward_modality(bb, &tape, &plan, m)->val, sizeof full[m]);
+	double worst;
+	int l, ok;
+	full_pass(bb, 1, full);
 	ad_tape_reset(&tape);
 	bb_plan_build_history(&plan, &planner, &tape, &graph, bb->cfg.layers, NU, targets, 3);
 	ok = plan.hist == 1;
@@ -174,15 +189,7 @@ static void history_exact(struct backbone *bb)
 	OK(ok, "a history plan computes the targets alone at every layer (%lld nodes, %lld "
 	    "entries, %lld of them fresh)", (long long)plan.n[0], (long long)plan.agg[1].off[3],
 	    (long long)plan.agg_t[1].off[3]);
-	for (m = 0; m < 2; m++) {
-		struct ad_tensor *x = bb_forward_modality(bb, &tape, &plan, m);
-		for (k = 0; k < 3; k++)
-			for (int j = 0; j < 3; j++) {
-				double d = fabs(x->val[k * 3 + j] - full[m][plan.t[2][k] * 3 + j]);
-				if (d > worst)
-					worst = d;
-			}
-	}
+	worst = apart_from_full(bb, &plan, full);
 	/* the same sums in the same order over the same values: double rounding at most */
 	OK(worst < 1e-12, "with histories of the current values, the history plan's rows "
 	    "equal the full-graph pass's (largest difference %.2g)", worst);
