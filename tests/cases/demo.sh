@@ -34,12 +34,17 @@ split-chrono --mode user --like-threshold 4 "$ratings" 2> /dev/null | build-grap
 	extract-features --item-column movieId -m title:exposure:words@title="$ratings" \
 		-m genres:content:multi@genres="$ratings" -m decade:content:decade@year="$ratings" > feats.mp
 for m in hcr ct; do
-	train-mtl --method $m --epochs 3 --patience 10 --seed 1 feats.mp | score-frontdoor -k 100 > $m.mp
+	rules=; [ $m = hcr ] && rules="--rule hcr-c,hcr,hcr-t"
+	train-mtl --method $m --epochs 3 --patience 10 --seed 1 feats.mp | score-frontdoor -k 100 $rules > $m.mp
 done
 evaluate -k 50,100 --baseline ct hcr.mp ct.mp > report.txt
 t_eq "its report is the tools' own" "$(sed 's|out/||g' report.txt)" "$(sed 's|out/||g' out/report.txt)"
-t_eq "the summary: HCR and CT on validation and test" "hcr valid
+t_eq "the summary: HCR (by hcr-c, hcr and hcr-t) and CT on validation and test" "hcr valid
 hcr test
+hcr/hcr valid
+hcr/hcr test
+hcr/hcr-t valid
+hcr/hcr-t test
 ct valid
 ct test" "$(awk '/^overall:/ { on = 1; next } on && /^run/ { next } on && NF == 0 { exit } on { print $1, $2 }' out/summary.txt)"
 t_eq "with the paired tests against CT" 8 "$(awk '/^compare:/ { on = 1; next } on && $1 == "hcr" { n++ } END { print n }' out/summary.txt)"
