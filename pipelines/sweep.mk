@@ -83,7 +83,7 @@ $(R)/%/$(1)-eval.tsv: $(foreach m,$(METHODS),$(R)/%/$(1)-$(m).rank.mp) $(R)/%/si
 	evaluate -k $(K) --tsv $$(filter %.mp,$$^) $(R)/$$*/sim/truth.mp \
 	  | awk -F'\t' -v p='$(1)\t$$(call kappa,$$*)\t$$(call seed,$$*)' \
 	      '$$$$2 == "test" && $$$$4 == "all" && $$$$6 == $(K) && ($$$$3 == "overall" || $$$$3 == "truth") \
-	       && ($$$$5 == "recall" || $$$$5 == "ndcg" || $$$$5 == "kendall") { print p "\t" $$$$1 "\t" $$$$3 "_" $$$$5 "\t" $$$$7 }' > $$@
+	       && ($$$$5 == "recall" || $$$$5 == "ndcg" || $$$$5 == "kendall" || $$$$5 == "spearman") { print p "\t" $$$$1 "\t" $$$$3 "_" $$$$5 "\t" $$$$7 }' > $$@
 $(R)/%/$(1)-heads.tsv: $(foreach m,$(METHODS),$(R)/%/$(1)-$(m).rank.mp) $(P)/sweep-heads.sh
 	$(P)/sweep-heads.sh $(R)/$$*/sim/truth.mp $$(filter %.mp,$$^) \
 	  | awk -F'\t' -v p='$(1)\t$$(call kappa,$$*)\t$$(call seed,$$*)' \

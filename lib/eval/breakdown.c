@@ -14,7 +14,7 @@ const char *const eval_breakdown_names[EB_COUNT] = { "overall", "groups", "perio
 const char *const eval_stat_names[ES_COUNT] = { "", "gain", "drop", "diff", "t_p",
 	"wilcoxon_p" };
 const char *const eval_metric_names[EM_COUNT] = { "recall", "ndcg", "nrecall", "share",
-	"kendall", "xndcg", "xndcg_lin", "xrecall", "auc" };
+	"kendall", "spearman", "xndcg", "xndcg_lin", "xrecall", "auc" };
 const char *const eval_part_names[3] = { "train", "valid", "test" };
 
 static const int parts[2] = { PART_VALID, PART_TEST };
@@ -280,10 +280,11 @@ static void items_rows(struct eval_result *res, const struct item_sums is[2], in
 	}
 }
 
-/* Graded NDCG at each K and Kendall's tau over the top max K, against the causal truth. */
+/* Graded NDCG at each K and Kendall's tau and Spearman's rho over the top max K, against the
+ * causal truth. */
 static void truth_user(const struct eval_data *d, const struct eval_opts *o, int32_t u,
     const int32_t *ranked, const double *scores, int64_t n_ranked, double *ndcg,
-    double *kendall)
+    double *kendall, double *spearman)
 {
 	const float *rel = truth_row(d->truth, TRUTH_CAUSAL, u);
 	int kmax = o->ks[o->n_k - 1], j;
@@ -292,7 +293,7 @@ static void truth_user(const struct eval_data *d, const struct eval_opts *o, int
 	if (!rel) {
 		for (j = 0; j < o->n_k; j++)
 			ndcg[j] = NAN;
-		*kendall = NAN;
+		*kendall = *spearman = NAN;
 		return;
 	}
 	for (j = 0; j < o->n_k; j++)
@@ -302,7 +303,23 @@ static void truth_user(const struct eval_data *d, const struct eval_opts *o, int
 	for (q = 0; q < m; q++)
 		y[q] = rel[ranked[q]];
 	*kendall = kendall_tau_b(scores, y, m);
+	*spearman = spearman_rho(scores, y, m);
 	free(y);
+}
+
+/* A rank correlation's truth row: its mean over the users where it is defined. */
+static void mean_row(struct eval_result *res, int run, int part, int metric, const double *v,
+    int64_t n_users)
+{
+	double sum = 0;
+	int64_t n = 0;
+	for (int64_t q = 0; q < n_users; q++)
+		if (!isnan(v[q])) {
+			sum += v[q];
+			n++;
+		}
+	add_row(res, run, part, EB_TRUTH, 0, ES_VALUE, metric, res->opts.ks[res->opts.n_k - 1],
+	    ratio(sum, (double)n), n);
 }
 
 static void truth_rows(struct eval_result *res, const struct eval_users *eu, int run, int part)
@@ -319,13 +336,8 @@ static void truth_rows(struct eval_result *res, const struct eval_users *eu, int
 		add_row(res, run, part, EB_TRUTH, 0, ES_VALUE, EM_NDCG, res->opts.ks[j],
 		    ratio(sum, (double)n), n);
 	}
-	for (q = 0, n = 0, sum = 0; q < eu->n; q++)
-		if (!isnan(eu->kendall[q])) {
-			sum += eu->kendall[q];
-			n++;
-		}
-	add_row(res, run, part, EB_TRUTH, 0, ES_VALUE, EM_KENDALL, res->opts.ks[n_k - 1],
-	    ratio(sum, (double)n), n);
+	mean_row(res, run, part, EM_KENDALL, eu->kendall, eu->n);
+	mean_row(res, run, part, EM_SPEARMAN, eu->spearman, eu->n);
 }
 
 static void users_grow(struct eval_users *eu, size_t *cap, int n_k, int truth)
@@ -342,6 +354,7 @@ static void users_grow(struct eval_users *eu, size_t *cap, int n_k, int truth)
 		eu->truth_ndcg = xreallocarray(eu->truth_ndcg, *cap * (size_t)n_k,
 		    sizeof *eu->truth_ndcg);
 		eu->kendall = xreallocarray(eu->kendall, *cap, sizeof *eu->kendall);
+		eu->spearman = xreallocarray(eu->spearman, *cap, sizeof *eu->spearman);
 	}
 }
 
@@ -378,7 +391,7 @@ static void eval_part(struct eval_result *res, const struct eval_data *d, int ru
 		items_add(is, d, o, ranked, n_ranked, pos, u);
 		if (d->truth)
 			truth_user(d, o, u, ranked, rk->scores + rk->off[row], n_ranked,
-			    eu->truth_ndcg + q * n_k, &eu->kendall[q]);
+			    eu->truth_ndcg + q * n_k, &eu->kendall[q], &eu->spearman[q]);
 		eu->n++;
 	}
 	sums_rows(res, &all, run, part, EB_OVERALL, 0);
@@ -769,6 +782,7 @@ void eval_result_free(struct eval_result *res)
 			free(eu->ndcg);
 			free(eu->truth_ndcg);
 			free(eu->kendall);
+			free(eu->spearman);
 			free(res->xusers[run][p].user);
 			free(res->xusers[run][p].exposed);
 			free(res->xusers[run][p].liked);

@@ -22,8 +22,8 @@ enum eval_breakdown { EB_OVERALL, EB_GROUPS, EB_PERIODS, EB_ITEMS, EB_TRUTH, EB_
 enum eval_stat { ES_VALUE, ES_GAIN, ES_DROP, ES_DIFF, ES_T_P, ES_WILCOXON_P, ES_COUNT };
 /* The exposed protocol's metrics come last: NDCG with gain 2^grade - 1 and with gain
  * grade, recall of the liked exposed pairs, per-user AUC (its k is 0: no cut-off). */
-enum eval_metric { EM_RECALL, EM_NDCG, EM_NRECALL, EM_SHARE, EM_KENDALL, EM_XNDCG,
-	EM_XNDCG_LIN, EM_XRECALL, EM_AUC, EM_COUNT };
+enum eval_metric { EM_RECALL, EM_NDCG, EM_NRECALL, EM_SHARE, EM_KENDALL, EM_SPEARMAN,
+	EM_XNDCG, EM_XNDCG_LIN, EM_XRECALL, EM_AUC, EM_COUNT };
 enum { EVAL_MAX_PERIODS = 100 };
 /* The protocols evaluated (eval_opts.protocols): all-ranking, exposed pairs. */
 enum { EVAL_ALL = 1, EVAL_EXPOSED = 2 };
@@ -32,7 +32,8 @@ enum { EVAL_ALL = 1, EVAL_EXPOSED = 2 };
 extern const char *const eval_breakdown_names[EB_COUNT];
 /* "", "gain", "drop", "diff", "t_p", "wilcoxon_p" */
 extern const char *const eval_stat_names[ES_COUNT];
-/* "recall", "ndcg", "nrecall", "share", "kendall", "xndcg", "xndcg_lin", "xrecall", "auc" */
+/* "recall", "ndcg", "nrecall", "share", "kendall", "spearman", "xndcg", "xndcg_lin", "xrecall",
+ * "auc" */
 extern const char *const eval_metric_names[EM_COUNT];
 /* "train", "valid", "test", indexed by PART_* */
 extern const char *const eval_part_names[3];
@@ -82,6 +83,7 @@ struct eval_users {
 	double *recall, *ndcg;   /* n x n_k */
 	double *truth_ndcg;      /* n x n_k (NaN outside the truth), or NULL without truth */
 	double *kendall;         /* n, or NULL without truth */
+	double *spearman;        /* n, or NULL without truth */
 };
 
 /* The users of one run in one part that have a liked exposed pair there (exposed

@@ -1,10 +1,11 @@
-/* metrics.c: Recall, NDCG, graded NDCG, Kendall's tau-b. */
+/* metrics.c: Recall, NDCG, graded NDCG, Kendall's tau-b, Spearman's rho. */
 #include "eval/metrics.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/numeric.h"
 #include "common/util.h"
 
 static int sorted_has(const int32_t *a, int64_t n, int32_t c)
@@ -329,4 +330,45 @@ double kendall_tau_b(const double *x, const double *y, int64_t n)
 	tau = ((double)(n0 - n1 - n2 + n3) - 2.0 * (double)disc) /
 	    sqrt((double)(n0 - n1) * (double)(n0 - n2));
 	return tau;
+}
+
+/* Each value's rank among x, 1-based, ties given the mean of their ranks. */
+static void mid_ranks(const double *x, int64_t n, double *rank)
+{
+	struct pair *a = xmalloc((size_t)n * sizeof *a);
+	int64_t i, j;
+	for (i = 0; i < n; i++) {
+		a[i].x = x[i];
+		a[i].y = (double)i;
+	}
+	qsort(a, (size_t)n, sizeof *a, by_x_then_y);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && a[j].x == a[i].x; j++)
+			;
+		for (int64_t q = i; q < j; q++)
+			rank[(int64_t)a[q].y] = (double)(i + j + 1) / 2.0;
+	}
+	free(a);
+}
+
+double spearman_rho(const double *x, const double *y, int64_t n)
+{
+	double *rx, *ry, rho;
+	int flat_x = 1, flat_y = 1;
+	if (n < 2)
+		return NAN;
+	for (int64_t i = 1; i < n; i++) {
+		flat_x &= x[i] == x[0];
+		flat_y &= y[i] == y[0];
+	}
+	if (flat_x || flat_y)
+		return NAN;
+	rx = xmalloc((size_t)n * sizeof *rx);
+	ry = xmalloc((size_t)n * sizeof *ry);
+	mid_ranks(x, n, rx);
+	mid_ranks(y, n, ry);
+	rho = pearson(rx, ry, n);
+	free(rx);
+	free(ry);
+	return rho;
 }

@@ -61,4 +61,9 @@ double exposed_mean(const struct rank_result *rk, const struct exposed *x, int m
  * or either list is constant. */
 double kendall_tau_b(const double *x, const double *y, int64_t n);
 
+/* Spearman's rho: the Pearson correlation of the two lists' ranks, tied values given
+ * the mean of their ranks (as R's cor(method = "spearman")).  NaN when n < 2 or either
+ * list is constant. */
+double spearman_rho(const double *x, const double *y, int64_t n);
+
 #endif

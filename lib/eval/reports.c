@@ -23,11 +23,11 @@ static const char *label_of(const struct eval_result *res, int run)
 	return eval_label(res, run);
 }
 
-/* A metric at K as a key: "ndcg@50"; AUC and Kendall's tau have no K ("auc"). */
+/* A metric at K as a key: "ndcg@50"; AUC and the rank correlations have no K ("auc"). */
 static const char *metric_key(const char *name, const struct eval_row *r, char *buf,
     size_t size)
 {
-	if (r->metric == EM_KENDALL || r->metric == EM_AUC)
+	if (r->metric == EM_KENDALL || r->metric == EM_SPEARMAN || r->metric == EM_AUC)
 		snprintf(buf, size, "%s", name);
 	else
 		snprintf(buf, size, "%s@%d", name, r->k);
@@ -142,7 +142,7 @@ void eval_write_json(FILE *fp, const struct eval_result *res)
 		default:
 			break;
 		}
-		/* Kendall's tau is over the top max K, the one K: "kendall" as documented */
+		/* the rank correlations are over the top max K, the one K: "kendall" as documented */
 		metric_key(metric_name(r, m, sizeof m), r, key, sizeof key);
 		json_object_set_new(o, key, number(r->value));
 	}
@@ -251,8 +251,9 @@ static void title(FILE *fp, const struct eval_result *res, int b)
 		    (long long)res->high_items, (long long)res->low_items);
 		break;
 	case EB_TRUTH:
-		fprintf(fp, "truth: NDCG with the true causal score as relevance; kendall = Kendall's "
-		    "tau-b of the scores and the truth over the top %d\n", o->ks[o->n_k - 1]);
+		fprintf(fp, "truth: NDCG with the true causal score as relevance; kendall, spearman = "
+		    "Kendall's tau-b and Spearman's rho of the scores and the truth over the top %d\n",
+		    o->ks[o->n_k - 1]);
 		break;
 	case EB_EXPOSED:
 		fprintf(fp, "exposed: each user's exposed pairs of the part ranked by the ranking's "
@@ -456,6 +457,7 @@ static int user_columns(const struct eval_result *res, char names[][32], int max
 		for (k = 0; k < res->opts.n_k && n < max; k++)
 			snprintf(names[n++], 32, "truth_ndcg@%d", res->opts.ks[k]);
 		snprintf(names[n++], 32, "kendall");
+		snprintf(names[n++], 32, "spearman");
 	}
 	if (res->opts.protocols & EVAL_EXPOSED) {
 		snprintf(names[n++], 32, "exposed");
@@ -567,6 +569,7 @@ static int next_user(const struct eval_result *res, const struct vocab *users,
 			for (j = 0; j < n_k; j++)
 				ur->v[ur->nv++] = e >= 0 ? eu->truth_ndcg[e * n_k + j] : NAN;
 			ur->v[ur->nv++] = e >= 0 ? eu->kendall[e] : NAN;
+			ur->v[ur->nv++] = e >= 0 ? eu->spearman[e] : NAN;
 		}
 		if (res->opts.protocols & EVAL_EXPOSED) {
 			/* counts of a part no ranking of pairs ranked are not reported */

@@ -104,21 +104,22 @@ t_eq "an item group absent from every top 1: share 0, no normalised recall" '{"u
 # over the items not trained on.  A: ct lists i5 i6 i8 (.2 .8 .4), ideal i6 i7 i8 (.8 .6
 # .4): K = 1 .25; K = 3 (.2 + .8 g(1) + .2) / (.8 + .6 g(1) + .2) = 0.656298.  F: i1 i5
 # i4 (.5 .2 .15), ideal i8 i1 i2 (.6 .5 .4): K = 1 .833333; K = 3 0.628609.  Kendall's
-# tau over the top 3 of scores and truth: A -1/3, F 1.
+# tau over the top 3 of scores and truth: A -1/3, F 1; Spearman's rho (ranks 3 2 1
+# against A's 1 3 2: 1 - 6 (4 + 1 + 1) / (3 (9 - 1))) A -1/2, F 1.
 # (The truth is in floats: five places.)
-t_eq "truth: users, ndcg@1, ndcg@3, kendall" '[2,0.54167,0.64245,0.33333]' \
-	"$(q '.runs.ct.test.truth | [.users, .["ndcg@1"], .["ndcg@3"], .kendall] | map(. * 1e5 | round / 1e5)' -k 1,3 ct.mp truth.mp)"
+t_eq "truth: users, ndcg@1, ndcg@3, kendall, spearman" '[2,0.54167,0.64245,0.33333,0.25]' \
+	"$(q '.runs.ct.test.truth | [.users, .["ndcg@1"], .["ndcg@3"], .kendall, .spearman] | map(. * 1e5 | round / 1e5)' -k 1,3 ct.mp truth.mp)"
 t_eq "the truth's users and items as skipped" \
 	"evaluate: truth.mp: the truth holds 2 users of the vocabulary (1 rows of others skipped) and 1 items more than the vocabulary's" \
 	"$(evaluate -v ct.mp truth.mp 2>&1 >/dev/null | head -n 1)"
 t_eq "the oracles are runs of their own, after the rankings" '["ct","oracle/causal","oracle/correlational"]' \
 	"$(q '.runs | keys_unsorted' ct.mp truth.mp)"
-t_eq "the causal oracle is the ceiling: NDCG 1, tau 1" '[1,1,1]' \
-	"$(q '.runs["oracle/causal"].test.truth | [.["ndcg@1"], .["ndcg@3"], .kendall] | map(. * 1e6 | round / 1e6)' -k 1,3 ct.mp truth.mp)"
+t_eq "the causal oracle is the ceiling: NDCG 1, tau 1, rho 1" '[1,1,1,1]' \
+	"$(q '.runs["oracle/causal"].test.truth | [.["ndcg@1"], .["ndcg@3"], .kendall, .spearman] | map(. * 1e6 | round / 1e6)' -k 1,3 ct.mp truth.mp)"
 # A's correlational scores put the confounded i5 (.9) first: i5 i6 i7; DCG .2 + .8 g(1) +
-# .6 g(2) over IDCG 1.378558 = 0.728843, tau -1/3; F's are its causal ones: 1 and 1.
-t_eq "the correlational oracle: what fitting the confounded data gives" '[0.86442,0.33333]' \
-	"$(q '.runs["oracle/correlational"].test.truth | [.["ndcg@3"], .kendall] | map(. * 1e5 | round / 1e5)' -k 3 ct.mp truth.mp)"
+# .6 g(2) over IDCG 1.378558 = 0.728843, tau -1/3, rho -1/2; F's are its causal ones: 1, 1 and 1.
+t_eq "the correlational oracle: what fitting the confounded data gives" '[0.86442,0.33333,0.25]' \
+	"$(q '.runs["oracle/correlational"].test.truth | [.["ndcg@3"], .kendall, .spearman] | map(. * 1e5 | round / 1e5)' -k 3 ct.mp truth.mp)"
 t_eq "the oracles rank only the truth's users (A, F with a test like)" '2' \
 	"$(q '.runs["oracle/causal"].test.users' ct.mp truth.mp)"
 t_eq "the truth may come first" "$(q . ct.mp truth.mp)" "$(q . truth.mp ct.mp)"
@@ -164,12 +165,12 @@ t_eq "the TSV ranking has the stream's lists" "$(evaluate --per-user-tsv - -o ma
 
 # Per user: a TSV and an evaluation section, the same records.
 evaluate -k 2,3 --per-user-tsv users.tsv --per-user users.mp -o main.txt "${R1[@]}" ct.mp truth.mp
-t_eq "per-user columns" "$(printf 'run\tpart\tuser\tgroup\tpositives\trecall@2\trecall@3\tndcg@2\tndcg@3\ttruth_ndcg@2\ttruth_ndcg@3\tkendall')" \
+t_eq "per-user columns" "$(printf 'run\tpart\tuser\tgroup\tpositives\trecall@2\trecall@3\tndcg@2\tndcg@3\ttruth_ndcg@2\ttruth_ndcg@3\tkendall\tspearman')" \
 	"$(head -n 1 users.tsv)"
 t_eq "a record per run, part and user with a positive (4 runs x (2 + 3), oracles 2 + 2)" "18" "$(($(wc -l < users.tsv) - 1))"
-t_eq "B's record: less-active, outside the truth" "$(printf 'ct\ttest\tB\tless-active\t1\t1\t1\t0.6309297536\t0.6309297536\tNA\tNA\tNA')" \
+t_eq "B's record: less-active, outside the truth" "$(printf 'ct\ttest\tB\tless-active\t1\t1\t1\t0.6309297536\t0.6309297536\tNA\tNA\tNA\tNA')" \
 	"$(awk -F'\t' '$1 == "ct" && $2 == "test" && $3 == "B"' users.tsv)"
-t_eq "the evaluation section: its meta" '{"columns":12,"runs":["ct","r1","oracle/causal","oracle/correlational"],"baseline":"ct","k":[2,3],"periods":4,"truth":true}' \
+t_eq "the evaluation section: its meta" '{"columns":13,"runs":["ct","r1","oracle/causal","oracle/correlational"],"baseline":"ct","k":[2,3],"periods":4,"truth":true}' \
 	"$(stream-cat -l users.mp | jq -c '.meta | .columns |= length | del(.active)')"
 t_eq "the section's records are the TSV's" "$(tail -n +2 users.tsv | md5sum)" \
 	"$(stream-cat users.mp | jq -r 'select(type == "array") | map(if . == null then "NA" elif type == "number" and . != (. | floor) then (. * 1e10 | round / 1e10 | tostring) else tostring end) | @tsv' | md5sum)"

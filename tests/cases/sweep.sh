@@ -21,8 +21,8 @@ runs="ct hcr hcr-item $(for m in hcr-item hcr; do for r in h2 h2c $rules; do ech
 t_eq "every run has the heads' correlations at both strengths" \
 	"$(for k in 0 2; do for r in $runs; do echo "$k $r"; done; done)" \
 	"$(awk -F'\t' '$4 == "heads_corr_quality" { print $2, $3 }' sw/sweep.tsv | sort -k1,1n -k2,2)"
-t_eq "every ranking has the four evaluation metrics at both strengths" \
-	"$(for k in 0 2; do for r in $runs; do [[ $r = */h2 || $r = */h2c ]] || echo "$k $r 4"; done; done)" \
+t_eq "every ranking has the five evaluation metrics (recall, NDCG, truth NDCG, tau, rho) at both strengths" \
+	"$(for k in 0 2; do for r in $runs; do [[ $r = */h2 || $r = */h2c ]] || echo "$k $r 5"; done; done)" \
 	"$(awk -F'\t' '$4 ~ /^(overall|truth)_/ { n[$2 " " $3]++ } END { for (k in n) print k, n[k] }' sw/sweep.tsv | sort -k1,1n -k2,2)"
 t_eq "one seed: n is 1, the spread NA, every mean a number" 0 \
 	"$(awk -F'\t' 'NR > 1 && ($5 != 1 || $7 != "NA" || $6 !~ /^-?[0-9.]+$/)' sw/sweep.tsv | wc -l)"

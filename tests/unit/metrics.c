@@ -144,11 +144,45 @@ static void kendall(void)
 	OK(!bad, "50 random lists with ties, n = 2..296: O(n log n) equals the naive count");
 }
 
+static void spearman(void)
+{
+	/* cor(c(1,2,2,3,4,4,5), c(2,1,3,3,5,4,4), method = "spearman") in R: mid-ranks */
+	static const double x[] = { 1, 2, 2, 3, 4, 4, 5 }, y[] = { 2, 1, 3, 3, 5, 4, 4 };
+	static const double up[] = { 1, 2, 3, 4 }, down[] = { 4, 3, 2, 1 }, flat[] = { 1, 1, 1, 1 };
+	double a[200], b[200];
+	int trial, bad = 0;
+	uint64_t s = 11;
+	NEAR(spearman_rho(x, y, 7), 0.83333333333333348, 1e-15, "rho with ties, as R's cor()");
+	NEAR(spearman_rho(up, down, 4), -1, 1e-15, "reversed: -1");
+	OK(isnan(spearman_rho(up, flat, 4)) && isnan(spearman_rho(up, up, 1)),
+	    "a constant list or n < 2: NaN");
+	/* without ties rho = 1 - 6 sum d^2 / (n (n^2 - 1)), d the rank differences */
+	for (trial = 0; trial < 30; trial++) {
+		int n = 2 + trial * 6, i;
+		double d2 = 0;
+		for (i = 0; i < n; i++) {
+			a[i] = i;
+			s = s * 6364136223846793005ull + 1442695040888963407ull;
+			b[i] = (double)(s >> 40) + i * (double)(trial % 4) * 1e5;
+		}
+		for (i = 0; i < n; i++) {
+			int below = 0;
+			for (int j = 0; j < n; j++)
+				below += b[j] < b[i];
+			d2 += (double)(i - below) * (i - below);
+		}
+		if (fabs(spearman_rho(a, b, n) - (1 - 6 * d2 / ((double)n * ((double)n * n - 1)))) > 1e-12)
+			bad++;
+	}
+	OK(!bad, "30 random lists without ties, n = 2..176: the rank-difference formula");
+}
+
 int main(void)
 {
 	one_user();
 	a_ranking();
 	graded();
 	kendall();
+	spearman();
 	return tap_done();
 }
