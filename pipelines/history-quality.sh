@@ -67,7 +67,7 @@ run() {
 
 # mean and sample sd of column C of a file
 msd() { awk -v c="$1" '{ x[NR] = $c; s += $c } END { m = s / NR; for (i = 1; i <= NR; i++) v += (x[i] - m) ^ 2
-	printf "%.4f +- %.4f", m, NR > 1 ? sqrt(v / (NR - 1)) : 0 }' "$2"; }
+	printf "%.4f +- %.4f", m, (NR > 1 ? sqrt(v / (NR - 1)) : 0) }' "$2"; }
 
 say "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); HCR on MMGCN, seeds $seeds, -j $j"
 for data in $(inputs); do
