@@ -9,7 +9,7 @@
 set -eu -o pipefail
 results=$1 data=$2 backbones=$3 methods=$4 cols=$5 seeds=$6 out=$7 short=${8:-}
 P=$(cd "$(dirname "$0")" && pwd)
-names='ct=CT hcr=HCR hcr-ns=HCR-NS hcr/hcr-t=HCR-T hcr/hcr-s1=HCR-S1 hcr/hcr-s2=HCR-S2 esmm=ESMM cr=CR multi-ipw=Multi-IPW multi-dr=Multi-DR dcf=DCF mf=MF mmgcn=MMGCN exposed:xndcg@5=xNDCG@5 exposed:xndcg@10=xNDCG@10 exposed:xrecall@5=xRecall@5 exposed:xrecall@10=xRecall@10 exposed:auc@0=AUC recall@10=Recall@10 ndcg@10=NDCG@10 recall@5=Recall@5 ndcg@5=NDCG@5'
+names="$(cat "$P/names") mf=MF mmgcn=MMGCN recall@10=Recall@10 ndcg@10=NDCG@10 recall@5=Recall@5 ndcg@5=NDCG@5"
 feats=$results/data/$data/feats.mp
 
 # the rows of HCR's rules, as table 2's summary has them

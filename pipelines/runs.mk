@@ -131,11 +131,8 @@ EXPOSED_COLS = $(if $(PAIRS),$(foreach m,xndcg xrecall,$(foreach k,$(KS),exposed
 hcr_rules = $$(awk -F'\t' 'NR > 1 && $$1 ~ /^hcr\// && !seen[$$1]++ { printf " %s", $$1 }' $(1))
 PIVOT = awk -f $(P)/pivot.awk -v part=test
 MD_TABLE = awk -f $(P)/md.awk -v names='$(NAMES)'
-NAMES ?= ct=CT hcr=HCR hcr/hcr=HCR-paper hcr/hcr-cg=HCR-CG hcr/hcr-c-s2=HCR-C-S2 hcr-ns=HCR-NS \
-	hcr/hcr-t=HCR-T hcr/hcr-s1=HCR-S1 hcr/hcr-s2=HCR-S2 \
-	esmm=ESMM cr=CR multi-ipw=Multi-IPW multi-dr=Multi-DR dcf=DCF bpr=BPR \
-	exposed:xndcg@5=xNDCG@5 exposed:xndcg@10=xNDCG@10 exposed:xrecall@5=xRecall@5 \
-	exposed:xrecall@10=xRecall@10 exposed:auc@0=AUC
+# the tables' names of runs and metrics, one list for these and pipelines/bench-table.sh
+NAMES ?= $(shell cat $(P)/names)
 
 # report TITLE,TABLE...: a markdown page of the tables, then the settings and choices.
 define report
