@@ -18,14 +18,15 @@ static const char usage[] =
     "                 [--dim D] [--latent D] [--layers L] [--batch N] [--negatives N]\n"
     "                 [--epochs N] [--patience N] [--seed S] [--frozen] [--modalities A,B]\n"
     "                 [--h1 G] [--h2 G] [--h1-tower click|like] [--h2-item] [--history]\n"
-    "                 [--centre users|clicks] [--valid-metric M@K] [--one-role]\n"
-    "                 [--max-batches N] [--label NAME] [-j N] [-v] [-o FILE] [FILE]\n";
+    "                 [--centre users|clicks] [--valid-metric M@K] [--valid-rule R]\n"
+    "                 [--one-role] [--max-batches N] [--label NAME] [-j N] [-v] [-o FILE]\n"
+    "                 [FILE]\n";
 
 enum {
 	OPT_METHOD = CLI_FIRST_TOOL_OPTION, OPT_BACKBONE, OPT_LR, OPT_L2, OPT_BETA, OPT_DIM,
 	OPT_LATENT, OPT_LAYERS, OPT_BATCH, OPT_NEGATIVES, OPT_EPOCHS, OPT_PATIENCE, OPT_SEED,
 	OPT_FROZEN, OPT_MODALITIES, OPT_MAX_BATCHES, OPT_LABEL, OPT_H1, OPT_H2, OPT_H1_TOWER,
-	OPT_H2_ITEM, OPT_CENTRE, OPT_VALID_METRIC, OPT_ONE_ROLE, OPT_HISTORY,
+	OPT_H2_ITEM, OPT_CENTRE, OPT_VALID_METRIC, OPT_VALID_RULE, OPT_ONE_ROLE, OPT_HISTORY,
 };
 
 /* A method that tells exposure from content (its towers score with the e or c group:
@@ -95,6 +96,7 @@ static const struct cli_option options[] = {
 	{ OPT_H2_ITEM, "h2-item", NULL, "give h2 a per-item factor" },
 	{ OPT_CENTRE, "centre", "users|clicks", "users in h1's centring: alike (default), by clicks" },
 	{ OPT_VALID_METRIC, "valid-metric", "M@K", "early stopping's metric (default ndcg@50)" },
+	{ OPT_VALID_RULE, "valid-rule", "R", "validation's rule (default the method's own)" },
 	{ OPT_ONE_ROLE, "one-role", NULL, "train HCR or CR on modalities of one role" },
 	{ OPT_HISTORY, "history", NULL, "MMGCN: stored embeddings for out-of-batch nodes" },
 	{ OPT_MAX_BATCHES, "max-batches", "N", "end each epoch after N batches (for timing)" },
@@ -179,6 +181,7 @@ int main(int argc, char **argv)
 				cli_usage_error(usage, "--valid-metric: expected ndcg@K, recall@K, xndcg@K, "
 				    "xndcg_lin@K, xrecall@K or auc, got '%s'", optarg);
 			break;
+		case OPT_VALID_RULE: cfg.valid_rule = optarg; break;
 		case OPT_ONE_ROLE: one_role = 1; break;
 		case OPT_HISTORY: cfg.bb.history = 1; break;
 		case 'o': output = optarg; break;
@@ -192,6 +195,11 @@ int main(int argc, char **argv)
 	cfg.method = method_find(method);
 	if (!cfg.method)
 		cli_usage_error(usage, "--method: expected one of %s, got '%s'", method_names(), method);
+	if (cfg.valid_rule && !method_rule(cfg.method, cfg.valid_rule)) {
+		char rules[256];
+		cli_usage_error(usage, "--valid-rule: method %s ranks by %s, got '%s'", method,
+		    method_rule_names(cfg.method, rules, sizeof rules), cfg.valid_rule);
+	}
 	cfg.threads = hcr_tool.threads;
 	hcr_tool.seed = (int64_t)cfg.seed;
 	keep.label = label ? label : method;

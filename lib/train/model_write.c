@@ -47,8 +47,9 @@ void model_write(struct hs_out *out, const struct train_config *cfg,
 	for (k = 0; k < nrules; k++)
 		mp_str(pk, m->rules[k].name);
 	mp_key(pk, "settings");
-	/* "history" only when set, so that a model trained without it reads as before */
-	msgpack_pack_map(pk, 16 + (cfg->bb.history != 0));
+	/* "history" and "valid_rule" only when set, so that a model trained without them
+	 * reads as before */
+	msgpack_pack_map(pk, 16 + (cfg->bb.history != 0) + (cfg->valid_rule != NULL));
 	mp_kv_num(pk, "lr", cfg->lr);
 	mp_kv_num(pk, "l2", cfg->l2);
 	mp_kv_num(pk, "beta", cfg->beta);
@@ -63,6 +64,8 @@ void model_write(struct hs_out *out, const struct train_config *cfg,
 	mp_kv_bool(pk, "frozen", cfg->bb.frozen);
 	if (cfg->bb.history)
 		mp_kv_str(pk, "history", "gnnautoscale");
+	if (cfg->valid_rule)
+		mp_kv_str(pk, "valid_rule", cfg->valid_rule);
 	mp_kv_str(pk, "graph", m->graph == GRAPH_CLICK ? "click" : "like");
 	mp_kv_bool(pk, "shared_id", m->shared_id);
 	mp_kv_str(pk, "samples", m->samples == SAMPLES_CLICKS ? "clicks" : "likes");

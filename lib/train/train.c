@@ -146,9 +146,9 @@ double train_validate(const struct method *m, const struct repset *rs,
 		free(list);
 		return 0;
 	}
-	if (method_scoring(m, "default", rs, &sc) != 0)
+	if (method_scoring(m, v->rule ? v->rule : "default", rs, &sc) != 0)
 		die(HCR_EXIT_FAIL, "internal: method %s cannot score by its rule %s", m->name,
-		    m->rules[0].name);
+		    v->rule ? v->rule : m->rules[0].name);
 	o.threads = threads;
 	if (exposed) {
 		/* each user's validation pairs, all of them */
@@ -475,8 +475,8 @@ static int end_epoch(struct trainer *tr, int epoch, int64_t batches, double sum,
 	const int64_t bmax = cfg->batch;
 	struct repset cur;
 	struct epoch_log *log;
-	struct valid_set vs = { cfg->valid_metric, cfg->k_valid, &tr->clicked, &tr->valid_pos,
-		&tr->valid_x };
+	struct valid_set vs = { cfg->valid_metric, cfg->k_valid, cfg->valid_rule, &tr->clicked,
+		&tr->valid_pos, &tr->valid_x };
 	double valid;
 	int t;
 	char vname[32];

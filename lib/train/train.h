@@ -40,6 +40,7 @@ struct train_config {
 	double lr, l2, beta;
 	int batch, negatives, epochs, patience, k_valid;
 	int valid_metric;     /* VALID_*; k_valid its K (0 for auc) */
+	const char *valid_rule; /* the rule validation ranks by; NULL: the method's own */
 	struct heads heads;
 	uint64_t seed;
 	int threads;
@@ -90,12 +91,13 @@ int32_t train_negative(struct rng *r, const struct csr *clicked, int32_t user, i
  * all-ranking can rank, the validation pairs (exposed metrics). */
 struct valid_set {
 	int metric, k;
+	const char *rule;     /* a rule of the method; NULL: its own */
 	const struct csr *mask, *positives;
 	const struct exposed *x;
 };
-/* The validation metric of representations under a method's default rule, over users
- * with a validation like (a liked validation pair) and a training click; used after
- * every epoch. */
+/* The validation metric of representations under one of a method's rules (its own by
+ * default), over users with a validation like (a liked validation pair) and a training
+ * click; used after every epoch. */
 double train_validate(const struct method *m, const struct repset *rs,
     const struct valid_set *v, int threads, int64_t *users);
 /* "ndcg@50", "xrecall@5", "auc": a validation metric as evaluate names it. */

@@ -191,6 +191,16 @@ t_eq "--valid-metric recall@10: recorded" '["valid_recall@10",10]' \
 t_near "and its best value is evaluate's validation recall@10 of the model" \
 	"$(score-frontdoor -k 10 rec.mp | evaluate -k 10 --json | jq '.runs.ct.valid["recall@10"]')" \
 	"$(stream-cat -H rec.mp | jq 'select(.section? == "model") | .meta.best_valid')" 1e-9
+train-mtl --method hcr --backbone mf --epochs 3 --valid-rule hcr feats.mp > vr.mp
+t_eq "--valid-rule hcr: recorded in the settings" hcr \
+	"$(stream-cat -H vr.mp | jq -r 'select(.section? == "model") | .meta.settings.valid_rule')"
+t_near "and its best value is evaluate's validation NDCG@50 of the model ranked by hcr" \
+	"$(score-frontdoor --rule hcr vr.mp | evaluate --json | jq '.runs["hcr/hcr"].valid["ndcg@50"]')" \
+	"$(stream-cat -H vr.mp | jq 'select(.section? == "model") | .meta.best_valid')" 1e-9
+t_eq "without it no valid_rule is written" null \
+	"$(stream-cat -H hcr.mp | jq -c 'select(.section? == "model") | .meta.settings.valid_rule')"
+t_run "a rule the method lacks" 2 "train-mtl: --valid-rule: method ct ranks by ct, got 'hcr-c'" \
+	-- train-mtl --method ct --valid-rule hcr-c feats.mp
 C=$HCR_DATA/split-chrono/coat
 CF=$C/user_item_features/item_features.ascii
 split-chrono --valid-from test --valid-fraction 0.5 "$C" | build-graph \
