@@ -11,7 +11,7 @@
 
 static const char usage[] =
     "split-chrono [-f FORMAT] [-m global|user|loo] [-t FRACTION] [-c ROLE=NAME,...]\n"
-    "                    [-d DELIM] [-l THRESHOLD] [-o FILE] [-v] [FILE]\n"
+    "                    [-d DELIM] [-l THRESHOLD] [--valid-fraction F] [-o FILE] [-v] [FILE]\n"
     "       split-chrono -m given [-f FORMAT] [-c ROLE=NAME,...] [-d DELIM] [-l THRESHOLD]\n"
     "                    [--valid-fraction F] [--valid-from train|test] [--valid-by user|users]\n"
     "                    [--seed S] [-o FILE] [-v] FOLDER | FILE | --train-file FILE\n"
@@ -141,7 +141,7 @@ static const struct cli_option options[] = {
 	{ OPT_TRAIN_FILE, "train-file", "FILE", "given: a file of training records (repeatable)" },
 	{ OPT_VALID_FILE, "valid-file", "FILE", "given: a file of validation records" },
 	{ OPT_TEST_FILE, "test-file", "FILE", "given: a file of test records" },
-	{ OPT_VALID_FRACTION, "valid-fraction", "F", "given, no valid part: draw this share" },
+	{ OPT_VALID_FRACTION, "valid-fraction", "F", "later likes to validation, or given parts' draw" },
 	{ OPT_VALID_FROM, "valid-from", "train|test", "the part it is drawn from (default train)" },
 	{ OPT_VALID_BY, "valid-by", "user|users", "drawn in each user, or whole users" },
 	{ OPT_SEED, "seed", "S", "the draw's seed (default 1)" },
@@ -156,7 +156,7 @@ int main(int argc, char **argv)
 {
 	struct log_opts lo;
 	struct chrono_opts co = { .mode = CHRONO_GLOBAL, .num = 7, .den = 10, .valid_from = PART_TRAIN,
-		.vnum = 1, .vden = 10, .seed = 1 };
+		.vnum = 1, .vden = 10, .lnum = 1, .lden = 2, .seed = 1 };
 	struct chrono_counts counts;
 	struct load_error err;
 	struct clicklog log;
@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 	struct given_files gf;
 	const char *output = NULL, *input;
 	char *names[LOG_NROLES] = { NULL }, like_rule[96], format[32];
-	int c, k, train_given = 0, mode_given = 0, valid_opts = 0, seed_given = 0;
+	int c, k, train_given = 0, mode_given = 0, valid_opts = 0, seed_given = 0, vfrac = 0;
 	FILE *in;
 
 	tool_init("split-chrono", argc, argv);
@@ -205,7 +205,9 @@ int main(int argc, char **argv)
 			if (chrono_fraction_parse(optarg, &co.vnum, &co.vden) != 0)
 				cli_usage_error(usage, "--valid-fraction: expected a decimal fraction from 0 "
 				    "to 1 (at most 9 decimals), got '%s'", optarg);
-			valid_opts = 1;
+			co.lnum = co.vnum;
+			co.lden = co.vden;
+			vfrac = 1;
 			break;
 		case OPT_VALID_FROM:
 			if (strcmp(optarg, "train") == 0)
@@ -243,9 +245,11 @@ int main(int argc, char **argv)
 	if (train_given && (co.mode == CHRONO_LOO || co.mode == CHRONO_GIVEN))
 		cli_usage_error(usage, "--train has no meaning with --mode %s",
 		    chrono_mode_name(co.mode));
+	if (co.mode == CHRONO_LOO && vfrac)
+		cli_usage_error(usage, "--valid-fraction has no meaning with --mode loo (one "
+		    "validation like a user)");
 	if (co.mode != CHRONO_GIVEN && (valid_opts || seed_given))
-		cli_usage_error(usage, "--valid-fraction, --valid-from, --valid-by and --seed "
-		    "apply to --mode given");
+		cli_usage_error(usage, "--valid-from, --valid-by and --seed apply to --mode given");
 	if (co.valid_by_users && co.valid_from == PART_TRAIN && valid_opts &&
 	    co.vnum > 0)
 		cli_usage_error(usage, "--valid-by users draws whole users' test pairs: it needs "

@@ -252,7 +252,7 @@ static void walk_user(struct walk *w, uint32_t u, const uint32_t *E, int64_t k,
 	}
 	c->users_train++;
 	c->users_unscored += w->ncand == 0;
-	half = w->ncand / 2;
+	half = (size_t)(((int64_t)w->ncand * o->lnum) / o->lden);
 	for (q = 0; q < w->ncand; q++)
 		emit(flag, w->cand[q], q < half ? 2 : 3);
 	c->valid += (int64_t)half;
@@ -383,6 +383,13 @@ void chrono_split(struct clicklog *log, const struct chrono_opts *o, struct spli
 	s->train_fraction = o->mode == CHRONO_LOO ? 0 : (double)o->num / (double)o->den;
 	snprintf(s->format, sizeof s->format, "%s", log->format);
 	store_counts(s, log, c);
+	/* recorded only when not the halving, so that a default split reads as it always did */
+	if (o->mode != CHRONO_LOO && o->lnum * 2 != o->lden) {
+		c->valid_num = o->lnum;
+		c->valid_den = o->lden;
+		split_stat(s, "valid_share_num", o->lnum);
+		split_stat(s, "valid_share_den", o->lden);
+	}
 }
 
 static const char *plural(int64_t n, const char *one, const char *many)
@@ -448,6 +455,9 @@ void chrono_report(const char *input, const struct clicklog *log, const struct s
 	verbose("train: %lld user-item pairs, %lld liked; valid: %lld likes; test: %lld likes",
 	    (long long)c->train, (long long)c->train_liked, (long long)c->valid,
 	    (long long)c->test);
+	if (c->valid_den)
+		verbose("validation: the first %.9g of each user's later likes, in time order",
+		    (double)c->valid_num / (double)c->valid_den);
 	verbose("users: %lld, %lld with a training click, %lld with a validation like, %lld "
 	    "with a test like; items: %lld, %lld with a training click",
 	    (long long)log->users.n, (long long)c->users_train, (long long)c->users_valid,

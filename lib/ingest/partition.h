@@ -17,6 +17,9 @@ struct chrono_opts {
 	int valid_from;            /* PART_TRAIN or PART_TEST */
 	int valid_by_users;        /* whole users' test pairs, not a share of each user's */
 	int64_t vnum, vden;        /* its fraction, exact; 0: no validation part */
+	/* global, user: the share of each user's later likes that validates, the first
+	 * floor(m lnum / lden) of the m in time order (1/2 unless told) */
+	int64_t lnum, lden;
 	uint64_t seed;
 	const char *like_rule;     /* in words, for the meta */
 };
@@ -33,6 +36,7 @@ struct chrono_counts {
 	int64_t users_left_out, likes_left_out;    /* later likes of users never trained */
 	int64_t likes_of_train_items;              /* later likes of items trained before */
 	double cut_last, cut_next; /* global: times of the last training click, the next */
+	int64_t valid_num, valid_den;/* global, user: the share of later likes that validates */
 	/* given */
 	int valid_given;           /* a validation part came with the data */
 	int64_t valid_liked, test_liked;           /* records */

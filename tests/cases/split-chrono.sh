@@ -120,7 +120,28 @@ split-chrono --valid-from test --valid-by users --valid-fraction 0.34 "$D/coat" 
 t_eq "--valid-by users: round(0.34 x 3) = 1 user's 2 test pairs validate" '[1,2,4]' \
 	"$(stream-cat s.mp | jq -c -s '[.[] | select(type == "array")] | [(map(select(.[4] == 1) | .[0]) | unique | length), (map(select(.[4] == 1)) | length), (map(select(.[4] == 2)) | length)]')"
 t_run "--valid-by users from train" 2 "split-chrono: --valid-by users draws whole users' test pairs: it needs --valid-from test (a user whose training pairs all validate cannot be scored)" -- split-chrono --valid-by users "$D/coat"
-t_run "--valid-fraction without --mode given" 2 "split-chrono: --valid-fraction, --valid-from, --valid-by and --seed apply to --mode given" -- split-chrono --valid-fraction 0.1 "$D/rules.csv"
+# --valid-fraction in the chronological modes: each user's later likes in time order,
+# the first floor(F m) validate.  Two users, each liking i1..i12 at times 1..12: with
+# -t 0.5 each trains i1..i6 and has m = 6 later likes, i7..i12.
+{ echo user_id,item_id,timestamp,click,like
+  for u in 1 2; do for t in 1 2 3 4 5 6 7 8 9 10 11 12; do echo "u$u,i$t,$t,1,1"; done; done; } > later.csv
+split-chrono -m user -t 0.5 --valid-fraction 0.34 later.csv > vf.mp
+t_eq "--valid-fraction 0.34: floor(0.34 x 6) = 2 of each user's 6 later likes validate" \
+	'{"train":12,"valid":4,"test":8,"valid_share_num":34,"valid_share_den":100}' \
+	"$(meta vf.mp '{train, valid, test, valid_share_num, valid_share_den}')"
+t_eq "the earliest two, i7 and i8 (items 6 and 7 of the vocabulary), for each user" "6 6 7 7" \
+	"$(stream-cat --section split vf.mp | jq -r -s '[.[] | select(type == "array") | select(.[4] == 1) | .[1]] | sort | map(tostring) | join(" ")')"
+split-chrono -t 0.5 later.csv > half.mp
+t_eq "the default halves (3 and 3) and records no share" '{"valid":6,"test":6,"valid_share_num":null}' \
+	"$(meta half.mp '{valid, test, valid_share_num}')"
+t_eq "--valid-fraction 0.5 is the default, the split byte for byte" "$(stream-cat --section split half.mp | tail -n +2 | md5sum)" \
+	"$(split-chrono -t 0.5 --valid-fraction 0.5 later.csv | stream-cat --section split | tail -n +2 | md5sum)"
+t_eq "--valid-fraction 0 in the global mode: every later like tests" '{"valid":0,"test":12}' \
+	"$(split-chrono -t 0.5 --valid-fraction 0 later.csv | stream-cat -H | jq -c 'select(.section == "split") | .meta | {valid, test}')"
+t_eq "-v says the share" "split-chrono: validation: the first 0.34 of each user's later likes, in time order" \
+	"$(split-chrono -m user -t 0.5 --valid-fraction 0.34 -v later.csv 2>&1 >/dev/null | grep '^split-chrono: validation')"
+t_run "--valid-fraction with --mode loo" 2 "split-chrono: --valid-fraction has no meaning with --mode loo (one validation like a user)" -- split-chrono -m loo --valid-fraction 0.3 later.csv
+t_run "--valid-from without --mode given" 2 "split-chrono: --valid-from, --valid-by and --seed apply to --mode given" -- split-chrono --valid-from test "$D/rules.csv"
 t_run "--train with given parts" 2 "split-chrono: --train has no meaning with --mode given" -- split-chrono --train 0.5 "$D/coat"
 t_run "given without a test part" 2 "split-chrono: --mode given: expected a train and a test part (--train-file FILE --test-file FILE), a data set's folder, or one FILE with a part column" -- split-chrono --mode given --train-file "$D/coat/train.ascii"
 t_run "a folder of no data set" 4 "split-chrono: $D: expected the files of a data set as released (coat: train.ascii; yahoo: ydata-ymusic-rating-study-v1_0-train.txt; kuairand: log_standard_*.csv; kuairec: big_matrix.csv; recbole: NAME.train.inter), found none" -- split-chrono "$D"
