@@ -252,7 +252,7 @@ static void walk_user(struct walk *w, uint32_t u, const uint32_t *E, int64_t k,
 	}
 	c->users_train++;
 	c->users_unscored += w->ncand == 0;
-	half = (size_t)(((int64_t)w->ncand * o->lnum) / o->lden);
+	half = o->lden ? (size_t)(((int64_t)w->ncand * o->lnum) / o->lden) : w->ncand / 2;
 	for (q = 0; q < w->ncand; q++)
 		emit(flag, w->cand[q], q < half ? 2 : 3);
 	c->valid += (int64_t)half;
@@ -384,7 +384,7 @@ void chrono_split(struct clicklog *log, const struct chrono_opts *o, struct spli
 	snprintf(s->format, sizeof s->format, "%s", log->format);
 	store_counts(s, log, c);
 	/* recorded only when not the halving, so that a default split reads as it always did */
-	if (o->mode != CHRONO_LOO && o->lnum * 2 != o->lden) {
+	if (o->mode != CHRONO_LOO && o->lden && o->lnum * 2 != o->lden) {
 		c->valid_num = o->lnum;
 		c->valid_den = o->lden;
 		split_stat(s, "valid_share_num", o->lnum);

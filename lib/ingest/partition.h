@@ -18,7 +18,7 @@ struct chrono_opts {
 	int valid_by_users;        /* whole users' test pairs, not a share of each user's */
 	int64_t vnum, vden;        /* its fraction, exact; 0: no validation part */
 	/* global, user: the share of each user's later likes that validates, the first
-	 * floor(m lnum / lden) of the m in time order (1/2 unless told) */
+	 * floor(m lnum / lden) of the m in time order (lden 0: half, the default) */
 	int64_t lnum, lden;
 	uint64_t seed;
 	const char *like_rule;     /* in words, for the meta */
