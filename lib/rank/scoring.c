@@ -100,10 +100,23 @@ double scoring_value(const struct scoring *sc, float key)
 	return rule_score(&sc->rule, key);
 }
 
+/* Keys that differ can give the same score (exp of a log-sigmoid sum within 1e-16 of
+ * 0 is 1): such a run is put in item order, as a ranking promises of equal scores. */
+static void ties_by_item(int32_t *items, const double *scores, int n)
+{
+	for (int j = 1; j < n; j++)
+		for (int q = j; q > 0 && scores[q] == scores[q - 1] && items[q] < items[q - 1]; q--) {
+			int32_t t = items[q];
+			items[q] = items[q - 1];
+			items[q - 1] = t;
+		}
+}
+
 void ranking_from_result(struct ranking *r, const struct ranking_head *h,
     const struct rank_result *res, const struct scoring *sc)
 {
 	double *scores = xmalloc(((size_t)res->k + 1) * sizeof *scores);
+	int32_t *items = xmalloc(((size_t)res->k + 1) * sizeof *items);
 	int64_t row;
 	int j;
 	ranking_init(r, h, hcr_tool.name);
@@ -111,8 +124,10 @@ void ranking_from_result(struct ranking *r, const struct ranking_head *h,
 		const float *keys = res->keys + row * res->k;
 		for (j = 0; j < res->count[row]; j++)
 			scores[j] = scoring_value(sc, keys[j]);
-		ranking_add_row(r, res->users[row], res->count[row], res->items + row * res->k,
-		    scores);
+		memcpy(items, res->items + row * res->k, (size_t)res->count[row] * sizeof *items);
+		ties_by_item(items, scores, res->count[row]);
+		ranking_add_row(r, res->users[row], res->count[row], items, scores);
 	}
+	free(items);
 	free(scores);
 }

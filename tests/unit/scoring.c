@@ -321,6 +321,30 @@ static void centred_sum(void)
 	repset_free(&rs);
 }
 
+/* A product of sigmoids is ranked by its log, a float key, and written as exp(key): keys
+ * within 1e-16 of 0 all give 1.  The engine orders by key (-1e-20 before -2e-20 whatever
+ * the items); once written, equal scores must come in item order. */
+static void saturated_ties(void)
+{
+	struct scoring sc;
+	struct ranking r;
+	struct ranking_head h;
+	int32_t users[1] = { 0 }, count[1] = { 4 }, items[4] = { 7, 2, 5, 1 };
+	float keys[4] = { -1e-20f, -2e-20f, -3e-20f, -1.0f };
+	struct rank_result res = { 1, 4, users, count, items, keys, 0 };
+	memset(&sc, 0, sizeof sc);
+	memset(&h, 0, sizeof h);
+	sc.rule.kind = RULE_SIGPROD;
+	h.k = 4;
+	ranking_from_result(&r, &h, &res, &sc);
+	OK(r.scores[0] == 1 && r.scores[1] == 1 && r.scores[2] == 1 &&
+	       fabs(r.scores[3] - exp(-1.0)) < 1e-15,
+	    "three keys under 1e-16 give 1, the fourth exp(-1)");
+	OK(r.items[0] == 2 && r.items[1] == 5 && r.items[2] == 7 && r.items[3] == 1,
+	    "the three tied are listed by item (2 5 7), the last stays last");
+	ranking_free(&r);
+}
+
 int main(void)
 {
 	cr();
@@ -329,5 +353,6 @@ int main(void)
 	centred();
 	centred_moves_item_effects();
 	centred_sum();
+	saturated_ties();
 	return tap_done();
 }
