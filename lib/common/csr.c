@@ -51,19 +51,24 @@ void csr_build(struct csr *a, int64_t rows, int64_t cols, size_t m, const int32_
 	a->off[rows] = w;
 }
 
-int csr_has(const struct csr *a, int64_t r, int32_t c)
+int64_t sorted_first_at_least(const int32_t *a, int64_t n, int64_t v)
 {
-	int64_t lo = a->off[r], hi = a->off[r + 1];
+	int64_t lo = 0, hi = n;
 	while (lo < hi) {
 		int64_t mid = lo + (hi - lo) / 2;
-		if (a->idx[mid] < c)
+		if (a[mid] < v)
 			lo = mid + 1;
-		else if (a->idx[mid] > c)
-			hi = mid;
 		else
-			return 1;
+			hi = mid;
 	}
-	return 0;
+	return lo;
+}
+
+int csr_has(const struct csr *a, int64_t r, int32_t c)
+{
+	const int32_t *row = a->idx + a->off[r];
+	int64_t n = csr_len(a, r), p = sorted_first_at_least(row, n, c);
+	return p < n && row[p] == c;
 }
 
 void csr_free(struct csr *a)

@@ -18,6 +18,8 @@ struct csr {
  * within a row; dedup drops repeated pairs.  Pairs must be in range (checked). */
 void csr_build(struct csr *a, int64_t rows, int64_t cols, size_t m, const int32_t *row,
     const int32_t *col, int dedup);
+/* The first position in sorted a[0..n) holding v or more (n when none does). */
+int64_t sorted_first_at_least(const int32_t *a, int64_t n, int64_t v);
 /* 1 if column c is in row r (binary search; the row must be sorted). */
 int csr_has(const struct csr *a, int64_t r, int32_t c);
 static inline int64_t csr_len(const struct csr *a, int64_t r)

@@ -10,15 +10,8 @@
 
 static int sorted_has(const int32_t *a, int64_t n, int32_t c)
 {
-	int64_t lo = 0, hi = n;
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo) / 2;
-		if (a[mid] < c)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && a[lo] == c;
+	int64_t p = sorted_first_at_least(a, n, c);
+	return p < n && a[p] == c;
 }
 
 /* The largest of n_k cut-offs. */

@@ -418,15 +418,9 @@ void split_exposed(const struct split *s, int64_t users, int64_t items, int part
 
 int64_t exposed_find(const struct exposed *e, int32_t u, int32_t i)
 {
-	int64_t lo = e->x.off[u], hi = e->x.off[u + 1];
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo) / 2;
-		if (e->x.idx[mid] < i)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < e->x.off[u + 1] && e->x.idx[lo] == i ? lo : -1;
+	const int32_t *row = e->x.idx + e->x.off[u];
+	int64_t n = csr_len(&e->x, u), p = sorted_first_at_least(row, n, i);
+	return p < n && row[p] == i ? e->x.off[u] + p : -1;
 }
 
 int exposed_gather(const struct exposed *e, int32_t u, const int32_t *items, int64_t n,

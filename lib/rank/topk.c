@@ -171,15 +171,7 @@ static void rank_meter(struct job *jb, int64_t b)
 /* The first entry of row u of m whose item is item0 or more (a binary search). */
 static int64_t row_from(const struct csr *m, int32_t u, int64_t item0)
 {
-	int64_t lo = m->off[u], hi = m->off[u + 1];
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo) / 2;
-		if (m->idx[mid] < item0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return m->off[u] + sorted_first_at_least(m->idx + m->off[u], csr_len(m, u), item0);
 }
 
 /* Sets the masked items of users[r] within [item0, item0 + n) to -INFINITY. */

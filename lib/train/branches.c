@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/csr.h"
 #include "common/pool.h"
 #include "common/util.h"
 
@@ -110,19 +111,6 @@ struct id_reduce {
 	int64_t chunk;
 };
 
-/* The first position in sorted t[0..n) holding a node >= v. */
-static int64_t first_at_least(const int32_t *t, int64_t n, int64_t v)
-{
-	int64_t lo = 0, hi = n;
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo) / 2;
-		if (t[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
 
 /* The table rows of nodes [chunk k) of every table's gradient: the branches' parts in
  * branch order, each from the rows of its own T_1 in the range. */
@@ -139,7 +127,7 @@ static void id_reduce_task(void *ctx, int64_t k)
 		const int32_t *t1 = plan->t[1];
 		if (!b->id1->grad || !p->t.needs_grad)
 			continue;
-		for (int64_t i = first_at_least(t1, n1, v0); i < n1 && t1[i] < v1; i++) {
+		for (int64_t i = sorted_first_at_least(t1, n1, v0); i < n1 && t1[i] < v1; i++) {
 			real *dst = p->t.grad + (int64_t)t1[i] * d;
 			const real *src = b->id1->grad + i * d;
 			for (int64_t c = 0; c < d; c++)
