@@ -3,10 +3,11 @@
 # quality and gains in speed.  HCR on MMGCN, trained exactly and with --history (the
 # historical embeddings of GNNAutoScale), each with three seeds (SEEDS, default
 # "1 2 3") and the default early stopping, on two data sets:
-#  - movielens: the demo's input (tests/bench/ab.inc; needs R with dslabs);
-#  - sim: the simulator as pipelines/data.mk makes DATA=sim (simulate -u 1000 -i 2000
-#    -s 1, its content and exposure modalities).
-# HQ_DATA="sim" (or "movielens") runs one of them.  Each model is ranked by its default
+#  - movielens: the demo's input (needs R with dslabs);
+#  - sim: the simulator (simulate -u 1000 -i 2000 -s 1, its content and exposure
+#    modalities);
+# both made by pipelines/data.mk, as every experiment makes them.  HQ_DATA="sim" (or
+# "movielens") runs one of them.  Each model is ranked by its default
 # rule (hcr-c, the centred split) and measured on the test part:
 # NDCG@50 and Recall@50 as evaluate(1) reports them.  Prints a line a run, then per
 # data set and mode the mean and sample sd over the seeds, and the CPU seconds an epoch
@@ -27,25 +28,15 @@ mkdir -p "$work"
 cd "$work"
 export OPENBLAS_NUM_THREADS=1
 
-inputs() {
-	local sets=""
-	if [ -s movielens.mp ] || { command -v Rscript >/dev/null && Rscript -e 'library(dslabs)' >/dev/null 2>&1 &&
-		Rscript -e 'write.csv(dslabs::movielens, "movielens.csv", row.names = FALSE)' &&
-		"$bin/split-chrono" --mode user --like-threshold 4 movielens.csv | "$bin/build-graph" |
-		"$bin/extract-features" --item-column movieId -m title:exposure:words@title=movielens.csv \
-			-m genres:content:multi@genres=movielens.csv -m decade:content:decade@year=movielens.csv \
-			-o movielens.mp; }; then
-		sets="movielens"
-	else
+# feats DATA: the data set as every experiment makes it (pipelines/data.mk), in
+# WORK_DIR/data/DATA/feats.mp, made once; 1 for movielens without R and dslabs.
+feats() {
+	if [ "$1" = movielens ] && [ ! -s "data/movielens/feats.mp" ] &&
+	    ! { command -v Rscript >/dev/null && Rscript -e 'library(dslabs)' >/dev/null 2>&1; }; then
 		say "movielens: skipped, needs R with dslabs (make deps-demo)" >&2
+		return 1
 	fi
-	if [ ! -s sim.mp ]; then
-		rm -rf sim && "$bin/simulate" -d sim -u 1000 -i 2000 -s 1
-		"$bin/split-chrono" sim/log.csv | "$bin/build-graph" |
-			"$bin/extract-features" -m content:content=sim/content.csv \
-			-m exposure:exposure=sim/exposure.csv -o sim.mp
-	fi
-	echo "$sets sim"
+	make -s -f "$top/pipelines/data.mk" DATA="$1" RESULTS="$work" BIN="$bin" data >&2
 }
 
 # run DATA MODE SEED: trains (once), ranks, measures; prints "ndcg recall epochs cpu"
@@ -54,7 +45,7 @@ run() {
 	[ "$mode" = history ] && opt=(--history)
 	if [ ! -s "$out.json" ]; then
 		nice /usr/bin/time -f '%U %S' -o "$out.time" "$bin/train-mtl" --method hcr --seed "$seed" \
-			-j "$j" "${opt[@]}" -o "$out.mp" "$data.mp" 2> "$out.log"
+			-j "$j" "${opt[@]}" -o "$out.mp" "data/$data/feats.mp" 2> "$out.log"
 		"$bin/score-frontdoor" -k 50 -j "$j" "$out.mp" | "$bin/evaluate" -k 50 --json - > "$out.json.tmp"
 		mv "$out.json.tmp" "$out.json"
 	fi
@@ -70,8 +61,8 @@ msd() { awk -v c="$1" '{ x[NR] = $c; s += $c } END { m = s / NR; for (i = 1; i <
 	printf "%.4f +- %.4f", m, (NR > 1 ? sqrt(v / (NR - 1)) : 0) }' "$2"; }
 
 say "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); HCR on MMGCN, seeds $seeds, -j $j"
-for data in $(inputs); do
-	[ -n "${HQ_DATA:-}" ] && [[ " $HQ_DATA " != *" $data "* ]] && continue
+for data in ${HQ_DATA:-movielens sim}; do
+	feats "$data" || continue
 	for mode in exact history; do
 		: > "$data-$mode.txt"
 		for seed in $seeds; do
