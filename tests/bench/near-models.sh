@@ -32,7 +32,7 @@ blocks() {
 # ndcg FILE: the validation NDCG@50 of every epoch, a line each
 ndcg() { "$build/bin/stream-cat" -H "$1" | jq -r 'select(.section == "model") | .meta.epoch_log[] | .[-1]'; }
 
-ab_movielens movielens.mp || say "MovieLens skipped: needs R with dslabs (make deps-demo)"
+bench_movielens movielens.mp || say "MovieLens skipped: needs R with dslabs (make deps-demo)"
 if [ ! -s sim.mp ]; then
 	rm -rf sim && "$build/bin/simulate" -u 200 -i 300 -s 7 -d sim 2>/dev/null
 	"$build/bin/split-chrono" sim/log.csv | "$build/bin/build-graph" |

@@ -48,7 +48,7 @@ jobs() {
 # rules METHOD: the method's rules (HCR's four; the default for the others)
 rules() { [ "${1%-ns}" = hcr ] && echo hcr,hcr-t,hcr-s1,hcr-s2 || echo default; }
 
-ab_movielens movielens.mp || say "MovieLens skipped: needs R with dslabs (make deps-demo)"
+bench_movielens movielens.mp || say "MovieLens skipped: needs R with dslabs (make deps-demo)"
 say "this tree against ${base:0:12}"
 jobs "$old/build/bin" old
 jobs "$build/bin" new

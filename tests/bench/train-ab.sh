@@ -57,10 +57,10 @@ ratio() { awk -v o="$1" -v n="$2" 'BEGIN { if (o > 0 && n > 0) printf "%5.2f", o
 say "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); HCR on MMGCN, this tree against ${base:0:12}, medians of alternating runs"
 for data in ${BENCH_DATA:-movielens tiktok}; do
 	if [ "$data" = movielens ]; then
-		ab_movielens movielens.mp || { say "movielens: skipped, needs R with dslabs (make deps-demo)"; continue; }
+		bench_movielens movielens.mp || { say "movielens: skipped, needs R with dslabs (make deps-demo)"; continue; }
 		reps=${BENCH_REPS:-3}
 	else
-		ab_tiktok tiktok.mp
+		bench_tiktok tiktok.mp
 		reps=${BENCH_TT_REPS:-1}
 	fi
 	for mode in ${BENCH_MODES:-exact history}; do

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/bench/train.sh [BUILD_DIR [WORK_DIR]]: seconds per epoch and peak memory of
 # train-mtl for HCR and CT, MMGCN and MF, -j 1 and -j 2, on two data sets:
-#  - movielens: the demo's data (dslabs::movielens through split-chrono, build-graph and
-#    extract-features, title words as exposure, genres and decade as content), whole
+#  - movielens: the demo's data as pipelines/data.mk makes it (dslabs::movielens split
+#    per user, a rating of 4 or more a like, title words as exposure, genres and decade
+#    as content), whole
 #    epochs (BENCH_EPOCHS, default 2, averaged); skipped when R or dslabs is missing;
 #  - tiktok: the Tiktok-sized case of graph-features.sh (36,656 users, 76,085 items,
 #    726,065 clicks, three 128-d dense modalities, video taken as exposure), timed on
@@ -26,20 +27,12 @@ export PATH="$build/bin:$build/testtools:$PATH"
 mkdir -p "$work"
 cd "$work"
 
+. "$top/tests/bench/inputs.inc"
 movielens() { # makes movielens.mp, or says why not
-	[ -s movielens.mp ] && return 0
-	if ! command -v Rscript >/dev/null || ! Rscript -e 'library(dslabs)' >/dev/null 2>&1; then
-		say "movielens: skipped, needs R with dslabs (make deps-demo)"
-		return 1
-	fi
-	Rscript -e 'write.csv(dslabs::movielens, "movielens.csv", row.names = FALSE)'
-	split-chrono --mode user movielens.csv | build-graph | extract-features --item-column movieId \
-		-m title:exposure:words@title=movielens.csv -m genres:content:multi@genres=movielens.csv \
-		-m decade:content:decade@year=movielens.csv > movielens.mp.tmp
-	mv movielens.mp.tmp movielens.mp
+	bench_movielens movielens.mp && return 0
+	say "movielens: skipped, needs R with dslabs (make deps-demo)"
+	return 1
 }
-
-. "$top/tests/bench/tiktok.inc"
 tiktok() { bench_tiktok tiktok.mp; }
 
 # run DATA METHOD BACKBONE THREADS: one timed run, one line
