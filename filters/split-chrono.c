@@ -304,7 +304,7 @@ int main(int argc, char **argv)
 	for (k = 0; k < LOG_NROLES; k++)
 		free(names[k]);
 	log_given_files_free(gf.owned);
-	chrono_report(in_name(input), &log, &s, &counts);
+	chrono_report(in_name(input), &log, &co, &s, &counts);
 	vocab_write(out, &log.users, &log.items);
 	split_write(out, &s, log.users.n, log.items.n);
 	hs_out_close(out);

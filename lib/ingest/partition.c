@@ -301,6 +301,12 @@ static void store_counts(struct split *s, const struct clicklog *log,
 	split_stat(s, "items_train", c->items_train);
 }
 
+/* global, user: a share of the later likes to validation other than the halving */
+static int valid_share_set(const struct chrono_opts *o)
+{
+	return o->mode != CHRONO_LOO && o->lden && o->lnum * 2 != o->lden;
+}
+
 void chrono_split(struct clicklog *log, const struct chrono_opts *o, struct split *s,
     struct chrono_counts *c)
 {
@@ -384,9 +390,7 @@ void chrono_split(struct clicklog *log, const struct chrono_opts *o, struct spli
 	snprintf(s->format, sizeof s->format, "%s", log->format);
 	store_counts(s, log, c);
 	/* recorded only when not the halving, so that a default split reads as it always did */
-	if (o->mode != CHRONO_LOO && o->lden && o->lnum * 2 != o->lden) {
-		c->valid_num = o->lnum;
-		c->valid_den = o->lden;
+	if (valid_share_set(o)) {
 		split_stat(s, "valid_share_num", o->lnum);
 		split_stat(s, "valid_share_den", o->lden);
 	}
@@ -421,8 +425,8 @@ static void given_report(const struct clicklog *log, const struct split *s,
 	    (long long)c->exposures_left_out, (long long)c->likes_left_out);
 }
 
-void chrono_report(const char *input, const struct clicklog *log, const struct split *s,
-    const struct chrono_counts *c)
+void chrono_report(const char *input, const struct clicklog *log, const struct chrono_opts *o,
+    const struct split *s, const struct chrono_counts *c)
 {
 	double frac = c->clicks ? (double)c->train_clicks / (double)c->clicks : 0;
 	if (strcmp(s->mode, "given") == 0) {
@@ -455,9 +459,9 @@ void chrono_report(const char *input, const struct clicklog *log, const struct s
 	verbose("train: %lld user-item pairs, %lld liked; valid: %lld likes; test: %lld likes",
 	    (long long)c->train, (long long)c->train_liked, (long long)c->valid,
 	    (long long)c->test);
-	if (c->valid_den)
+	if (valid_share_set(o))
 		verbose("validation: the first %.9g of each user's later likes, in time order",
-		    (double)c->valid_num / (double)c->valid_den);
+		    (double)o->lnum / (double)o->lden);
 	verbose("users: %lld, %lld with a training click, %lld with a validation like, %lld "
 	    "with a test like; items: %lld, %lld with a training click",
 	    (long long)log->users.n, (long long)c->users_train, (long long)c->users_valid,

@@ -36,7 +36,6 @@ struct chrono_counts {
 	int64_t users_left_out, likes_left_out;    /* later likes of users never trained */
 	int64_t likes_of_train_items;              /* later likes of items trained before */
 	double cut_last, cut_next; /* global: times of the last training click, the next */
-	int64_t valid_num, valid_den;/* global, user: the share of later likes that validates */
 	/* given */
 	int valid_given;           /* a validation part came with the data */
 	int64_t valid_liked, test_liked;           /* records */
@@ -67,7 +66,7 @@ void chrono_split(struct clicklog *log, const struct chrono_opts *o, struct spli
 void given_split(struct clicklog *log, const struct chrono_opts *o, struct split *s,
     struct chrono_counts *c);
 /* The -v summary on standard error. */
-void chrono_report(const char *input, const struct clicklog *log, const struct split *s,
-    const struct chrono_counts *c);
+void chrono_report(const char *input, const struct clicklog *log, const struct chrono_opts *o,
+    const struct split *s, const struct chrono_counts *c);
 
 #endif
