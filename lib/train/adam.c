@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -107,12 +108,39 @@ static int all_zero(const real *g, int64_t n)
 	return !nz;
 }
 
+/* The same over the rows a tracking table marked (ad_param_track_rows), clearing the
+ * marks: the rows no op reached have a zero gradient, so the result is the scan's. */
+static int update_marked(const struct adam *opt, struct ad_param *p, int64_t r0, int64_t r1,
+    int check)
+{
+	int64_t d = p->t.cols, r = r0;
+	uint8_t *mark = p->t.touched;
+	while (r < r1) {
+		int64_t e;
+		if (!mark[r] || all_zero(p->t.grad + r * d, d)) {
+			mark[r++] = 0;
+			continue;
+		}
+		for (e = r + 1; e < r1 && mark[e] && !all_zero(p->t.grad + e * d, d); e++)
+			;
+		memset(mark + r, 0, (size_t)(e - r));
+		if (update(opt, p, r * d, e * d, check) != 0)
+			return -1;
+		r = e;
+	}
+	return 0;
+}
+
 /* The update of a lazy table's rows [r0, r1): those with a gradient, as update() does
  * them; a row whose gradient is zero keeps its value and moments (LazyAdam). */
 static int update_rows(const struct adam *opt, struct ad_param *p, int64_t r0, int64_t r1,
     int check)
 {
 	int64_t d = p->t.cols, r = r0;
+	if (p->t.touched && !p->t.touched_all)
+		return update_marked(opt, p, r0, r1, check);
+	if (p->t.touched)
+		memset(p->t.touched + r0, 0, (size_t)(r1 - r0));
 	while (r < r1) {
 		int64_t e;
 		if (all_zero(p->t.grad + r * d, d)) {
@@ -135,6 +163,13 @@ void adam_update(const struct adam *opt, struct ad_param *p, int64_t i0, int64_t
 	update(opt, p, i0, i1, 0);
 }
 
+/* After a step's ranges: the tables' next gradients start unwritten. */
+static void untouch_all(struct ad_params *set)
+{
+	for (size_t k = 0; k < set->n; k++)
+		set->p[k]->t.touched_all = 0;
+}
+
 void adam_step(struct adam *opt, struct ad_params *set)
 {
 	adam_next(opt);
@@ -145,6 +180,7 @@ void adam_step(struct adam *opt, struct ad_params *set)
 		else
 			adam_update(opt, p, 0, numel(&p->t));
 	}
+	untouch_all(set);
 }
 
 #define ADAM_CHUNK 65536
@@ -200,6 +236,7 @@ int adam_step_ranges(struct adam_ranges *ar, struct pool *pool)
 {
 	adam_next(ar->opt);
 	pool_run(pool, ar->ranges, adam_task, ar);
+	untouch_all(ar->set);
 	return atomic_load(&ar->bad) ? -1 : 0;
 }
 

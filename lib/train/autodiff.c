@@ -171,6 +171,8 @@ static struct ad_tensor *new_tensor(struct ad_tape *tape, int64_t rows, int64_t 
 	t->grad = NULL;
 	t->node = -1;
 	t->needs_grad = needs_grad;
+	t->touched = NULL;
+	t->touched_all = 0;
 	return t;
 }
 
@@ -189,11 +191,25 @@ static struct ad_node *record(struct ad_tape *tape, enum op op, struct ad_tensor
 	return nd;
 }
 
-/* The gradient buffer of t, zeroed on first use; NULL when none is wanted. */
+/* The gradient buffer of t, zeroed on first use, for an op that adds to the rows it
+ * then marks (ad_touch_row); NULL when none is wanted. */
+static real *grad_rows(struct ad_tape *tape, struct ad_tensor *t)
+{
+	if (!t->needs_grad)
+		return NULL;
+	if (!t->grad) {
+		t->grad = arena_reals(tape, t->rows * t->cols);
+		memset(t->grad, 0, (size_t)(t->rows * t->cols) * sizeof(real));
+	}
+	return t->grad;
+}
+
+/* The same for an op that may write anywhere in it. */
 static real *grad_of(struct ad_tape *tape, struct ad_tensor *t)
 {
 	if (!t->needs_grad)
 		return NULL;
+	t->touched_all = 1;
 	if (!t->grad) {
 		t->grad = arena_reals(tape, t->rows * t->cols);
 		memset(t->grad, 0, (size_t)(t->rows * t->cols) * sizeof(real));
@@ -208,6 +224,7 @@ static real *grad_or_fresh(struct ad_tape *tape, struct ad_tensor *t, int *fresh
 	*fresh = 0;
 	if (!t->needs_grad)
 		return NULL;
+	t->touched_all = 1;
 	if (!t->grad) {
 		t->grad = arena_reals(tape, t->rows * t->cols);
 		*fresh = 1;
@@ -366,6 +383,8 @@ struct ad_tensor *ad_wrap(struct ad_tape *tape, int64_t rows, int64_t cols, real
 	t->grad = NULL;
 	t->node = -1;
 	t->needs_grad = 0;
+	t->touched = NULL;
+	t->touched_all = 0;
 	return t;
 }
 
@@ -408,6 +427,13 @@ void ad_param_freeze(struct ad_param *p)
 	p->t.needs_grad = 0;
 }
 
+void ad_param_track_rows(struct ad_param *p)
+{
+	p->lazy = 1;
+	if (!p->t.touched)
+		p->t.touched = xcalloc((size_t)p->t.rows + 1, 1);
+}
+
 void ad_params_free(struct ad_params *set)
 {
 	for (size_t k = 0; k < set->n; k++) {
@@ -416,6 +442,7 @@ void ad_params_free(struct ad_params *set)
 		free(p->t.grad);
 		free(p->m);
 		free(p->v);
+		free(p->t.touched);
 		free(p->name);
 		free(p);
 	}
@@ -952,11 +979,12 @@ struct ad_tensor *ad_gather(struct ad_tape *tape, struct ad_tensor *src, int64_t
 static void gather_backward(struct ad_tape *tape, struct ad_node *nd)
 {
 	int64_t d = nd->out->cols;
-	real *ds = grad_of(tape, nd->a);
+	real *ds = grad_rows(tape, nd->a);
 	for (int64_t i = 0; i < nd->n; i++) {
 		if (i + PREFETCH_AHEAD < nd->n)
 			prefetch_row(ds, nd->idx[i + PREFETCH_AHEAD], d);
 		axpy(d, 1, nd->out->grad + i * d, ds + (int64_t)nd->idx[i] * d);
+		ad_touch_row(nd->a, nd->idx[i]);
 	}
 }
 
@@ -1003,13 +1031,14 @@ static void bag_mean_backward(struct ad_tape *tape, struct ad_node *nd)
 {
 	int64_t d = nd->out->cols;
 	const struct csr *bags = nd->sp;
-	real *ds = grad_of(tape, nd->a);
+	real *ds = grad_rows(tape, nd->a);
 	for (int64_t i = 0; i < nd->n; i++) {
 		int64_t b = nd->idx ? nd->idx[i] : i;
 		const real *g = nd->out->grad + i * d;
 		for (int64_t k = bags->off[b]; k < bags->off[b + 1]; k++) {
 			real c = nd->aux[i] * (nd->w ? nd->w[k] : 1);
 			axpy(d, c, g, ds + (int64_t)bags->idx[k] * d);
+			ad_touch_row(nd->a, bags->idx[k]);
 		}
 	}
 }
@@ -1311,7 +1340,7 @@ static void l2norm_stack_backward(struct ad_tape *tape, struct ad_node *nd)
 		int fresh = 0;
 		/* a part read by index takes additions (rows may be anywhere in it); one read
 		 * whole is written, when its buffer is new */
-		real *dx = idx ? grad_of(tape, x) : grad_or_fresh(tape, x, &fresh);
+		real *dx = idx ? grad_rows(tape, x) : grad_or_fresh(tape, x, &fresh);
 		if (!dx) {
 			r += nd->counts[k];
 			continue;
@@ -1321,6 +1350,8 @@ static void l2norm_stack_backward(struct ad_tape *tape, struct ad_node *nd)
 			const real *restrict y = nd->out->val + r * d, *restrict gy = nd->out->grad + r * d;
 			real *restrict dxi = dx + (idx ? idx[q] : q) * d;
 			real n = nd->aux[r];
+			if (idx)
+				ad_touch_row(x, idx[q]);
 			int add = idx || !fresh;
 			if (n >= (real)L2_EPS) {
 				real c = (real)dot(y, gy, d);

@@ -37,6 +37,10 @@ struct ad_tensor {
 	real *grad;       /* same shape; NULL until a gradient reaches it */
 	int32_t node;     /* the tape node that computed it, -1 for a leaf */
 	int needs_grad;   /* a trainable parameter is upstream */
+	/* A lazy table that tracks its rows (ad_param_track_rows): the rows given a
+	 * gradient since its last update, and whether an op wrote the gradient whole. */
+	uint8_t *touched;
+	int touched_all;
 };
 
 /* A trainable matrix: persistent value, gradient and Adam moments. */
@@ -71,6 +75,23 @@ struct ad_param *ad_param_new(struct ad_params *set, const char *name, int64_t r
     int64_t cols);
 /* Keeps p's value fixed: no gradient, no update (frozen p and id_emb, method.md 4). */
 void ad_param_freeze(struct ad_param *p);
+/* Makes p a lazy table that remembers which rows its gradient reached, so that Adam
+ * visits those instead of scanning the table (--history's steps touch a few thousand
+ * rows of tables of millions).  The ops mark the rows they add to; an op that writes
+ * the gradient whole, or a caller adding to p->t.grad itself without ad_touch_row,
+ * must leave it to a scan: see ad_touch_row and ad_touch_all. */
+void ad_param_track_rows(struct ad_param *p);
+/* Says that row r of t's gradient was added to (nothing for an untracked t). */
+static inline void ad_touch_row(struct ad_tensor *t, int64_t r)
+{
+	if (t->touched)
+		t->touched[r] = 1;
+}
+/* Says that t's gradient may have been written anywhere. */
+static inline void ad_touch_all(struct ad_tensor *t)
+{
+	t->touched_all = 1;
+}
 void ad_params_free(struct ad_params *set);
 size_t ad_params_count(const struct ad_params *set);   /* scalars in all of them */
 void ad_params_zero_grad(struct ad_params *set);

@@ -83,8 +83,10 @@ void bb_init(struct backbone *bb, const struct bb_config *cfg, int64_t nu, int64
 		init_xavier_normal(&bb->id_emb->t, r);
 		if (cfg->frozen)
 			ad_param_freeze(bb->id_emb);
-		/* --history: a batch's gradient reaches the rows of its own nodes only */
-		bb->id_emb->lazy = cfg->history && cfg->kind == BB_MMGCN;
+		/* --history: a batch's gradient reaches the rows of its own nodes only, and
+		 * Adam visits those rows alone */
+		if (cfg->history && cfg->kind == BB_MMGCN)
+			ad_param_track_rows(bb->id_emb);
 	}
 	if (cfg->kind == BB_MF) {
 		bb->user = param(set, prefix, NULL, "user", nu, cfg->dim);
@@ -111,13 +113,15 @@ void bb_init(struct backbone *bb, const struct bb_config *cfg, int64_t nu, int64
 		init_xavier_normal(&b->pref->t, r);
 		if (cfg->frozen)
 			ad_param_freeze(b->pref);
-		b->pref->lazy = cfg->history;
+		if (cfg->history)
+			ad_param_track_rows(b->pref);
 		if (mods[m].is_bag) {
 			/* ids embedded at the latent size and mean-pooled, then the MLP, as the
 			 * reference code does for Tiktok's title words */
 			b->word = param(set, prefix, mn, "word", mods[m].dim, cfg->latent);
 			init_xavier_normal(&b->word->t, r);
-			b->word->lazy = cfg->history;
+			if (cfg->history)
+				ad_param_track_rows(b->word);
 			linear(set, r, prefix, mn, "mlp", cfg->latent, cfg->latent, 0, &b->mlp_w,
 			    &b->mlp_b);
 		} else {

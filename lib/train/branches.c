@@ -132,6 +132,7 @@ static void id_reduce_task(void *ctx, int64_t k)
 			const real *src = b->id1->grad + i * d;
 			for (int64_t c = 0; c < d; c++)
 				dst[c] += src[c];
+			ad_touch_row(&p->t, t1[i]);
 		}
 	}
 }
