@@ -393,6 +393,11 @@ static struct ad_tensor *item_input(struct backbone *bb, struct ad_tape *tape, i
 			const float *src = md->x + (size_t)items[k] * (size_t)md->dim;
 			real *dst = x->val + (size_t)k * (size_t)md->dim;
 			int64_t j;
+			if (sizeof(real) == sizeof(float)) {
+				/* a copy the library does a vector at a time */
+				memcpy(dst, src, (size_t)md->dim * sizeof *src);
+				continue;
+			}
 			for (j = 0; j < md->dim; j++)
 				dst[j] = (real)src[j];
 		}

@@ -464,11 +464,26 @@ static void like_check(struct trainer *tr, const struct train_result *res)
 		    tr->like_entropy);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The median of x[0 .. n) (reordered), 0 for none. */
+static double median_of(double *x, int64_t n)
+{
+	if (n == 0)
+		return 0;
+	qsort(x, (size_t)n, sizeof *x, cmp_double);
+	return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
+}
+
 /* The epoch's end: every node's representations, validation, the log, and the best
  * epoch's representations kept.  Returns 1 when patience has run out. */
 static int end_epoch(struct trainer *tr, int epoch, int64_t batches, double sum,
-    const double sum_part[3], double t0, double t1, double cpu, int64_t *since_best,
-    struct train_result *res)
+    const double sum_part[3], double t0, double t1, double cpu, double median,
+    int64_t *since_best, struct train_result *res)
 {
 	const struct train_config *cfg = tr->cfg;
 	const struct method *m = tr->m;
@@ -521,11 +536,12 @@ static int end_epoch(struct trainer *tr, int epoch, int64_t batches, double sum,
 		    log->seconds);
 	}
 	/* the split lets a timing run of --max-batches extrapolate to a whole epoch; the
-	 * CPU seconds (all threads) move less than the wall's on a shared machine */
+	 * CPU seconds (all threads) move less than the wall's on a shared machine, and the
+	 * median leaves out the first batches' one-time cost (memory first touched) */
 	verbose("epoch %d: %lld of %lld batches in %.3f s (%.4f s a batch), validation %.3f s; "
-	    "cpu %.3f s in the batches", epoch, (long long)batches,
+	    "cpu %.3f s in the batches; median batch %.4f s", epoch, (long long)batches,
 	    (long long)((tr->n_samples + bmax - 1) / bmax), t1 - t0,
-	    batches ? (t1 - t0) / (double)batches : 0, log->seconds - (t1 - t0), cpu);
+	    batches ? (t1 - t0) / (double)batches : 0, log->seconds - (t1 - t0), cpu, median);
 	return *since_best >= cfg->patience;
 }
 
@@ -536,6 +552,7 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 	const int64_t bmax = cfg->batch;
 	int64_t since_best = 0;
 	int epoch;
+	double *took;
 
 	memset(res, 0, sizeof *res);
 	res->best_epoch = 0;
@@ -549,6 +566,7 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 		    &tr.ms, &rs);
 		repset_free(&rs);
 	}
+	took = xmalloc(((size_t)(tr.n_samples / bmax) + 2) * sizeof *took);
 	for (epoch = 1; epoch <= cfg->epochs; epoch++) {
 		double t0 = now_seconds(), c0 = cpu_seconds(), sum = 0;
 		double sum_part[3] = { 0, 0, 0 };
@@ -561,8 +579,10 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 			double parts[3];
 			if (cfg->max_batches > 0 && batches >= cfg->max_batches)
 				break;
+			took[batches] = now_seconds();
 			fill_batch(&tr, start, b);
 			sum += train_step(&tr, b, epoch, batches, parts);
+			took[batches] = now_seconds() - took[batches];
 			for (g = 0; g < 3; g++)
 				sum_part[g] += parts[g];
 			batches++;
@@ -570,13 +590,14 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 			    res->best_epoch, (int)since_best);
 		}
 		if (end_epoch(&tr, epoch, batches, sum, sum_part, t0, now_seconds(),
-		    cpu_seconds() - c0, &since_best, res)) {
+		    cpu_seconds() - c0, median_of(took, batches), &since_best, res)) {
 			res->stopped = "early stop";
 			break;
 		}
 	}
 	if (!res->stopped)
 		res->stopped = "epoch limit";
+	free(took);
 	like_check(&tr, res);
 	meter_clear();
 	trainer_free(&tr);

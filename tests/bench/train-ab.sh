@@ -5,9 +5,12 @@
 #  - movielens: the demo's input (tests/bench/ab.inc), whole epochs; skipped without R
 #    and dslabs;
 #  - tiktok: the Tiktok-sized case of graph-features.sh (36,656 users, 76,085 items,
-#    508,245 training clicks, three 128-d dense modalities), its first BENCH_TT_BATCHES
-#    (default 6) batches timed and extrapolated to the epoch's 497, plus the epoch's
-#    validation, always run whole.
+#    508,245 training clicks, three 128-d dense modalities), timed in two runs, of
+#    BENCH_TT_BATCHES (default 4) and BENCH_TT_BATCHES + BENCH_TT_SPAN (default 20)
+#    batches an epoch: the difference over the span is a batch's steady cost, without
+#    the first batches' (memory first touched, arenas grown after a validation, which
+#    made an extrapolation of the first 6 to 8 batches 60 % too high), extrapolated
+#    to the epoch's 497, plus the epoch's validation, always run whole.
 # A line compares the older commit's (exact) training with this tree's exact one, or
 # with this tree's --history (the older commit has no such option): same data, seed
 # and -j.
@@ -30,26 +33,41 @@ set -eu -o pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "$top" && mkdir -p "${1:-build}" && cd "${1:-build}" && pwd)
 work=${2:-${TMPDIR:-/tmp}/hcr-bench-train-ab}
-batches=${BENCH_BATCHES:-0} tt_batches=${BENCH_TT_BATCHES:-6}
+batches=${BENCH_BATCHES:-0} tt_batches=${BENCH_TT_BATCHES:-4} tt_span=${BENCH_TT_SPAN:-20}
 say() { echo "train-ab: $*"; }
 
 . "$top/tests/bench/ab.inc"
 cd "$work"
 
-# epoch BIN DATA THREADS ARGS...: one run; prints the second epoch's wall seconds
-# (batches + validation), its batches' CPU seconds, both extrapolated to the whole
-# epoch when it was cut short, and the run's peak resident MiB
-epoch() {
-	local bin=$1 data=$2 j=$3 limit=()
+# run BIN DATA THREADS ARGS...: one run of two epochs; prints the second epoch's
+# batches, of how many, wall seconds in them, validation seconds, CPU seconds in the
+# batches, and the run's peak resident MiB
+run() {
+	local bin=$1 data=$2 j=$3
 	shift 3
-	if [ "$data" = tiktok ]; then limit=(--max-batches "$tt_batches")
-	elif [ "$batches" -gt 0 ]; then limit=(--max-batches "$batches"); fi
 	/usr/bin/time -f '%M' -o mem.txt "$bin/train-mtl" -v --method hcr -j "$j" --epochs 2 \
-		--patience 1000 "${limit[@]}" "$@" "$data.mp" 2>log.txt >/dev/null || { cat log.txt >&2; return 1; }
+		--patience 1000 "$@" "$data.mp" 2>log.txt >/dev/null || { cat log.txt >&2; return 1; }
 	# "epoch E: B of N batches in T s (P s a batch), validation V s; cpu C s in the batches"
 	awk -v kb="$(tail -1 mem.txt)" '/^train-mtl: epoch 2: .* batches in .* validation/ {
-		b = $4; n = $6; t = $9; p = substr($11, 2); v = $16; c = $19
-		printf "%.3f %.2f %.1f\n", (b == n ? t : p * n) + v, c * n / b, kb / 1024 }' log.txt
+		sub(/;$/, "", $16); print $4, $6, $9, $16, $19, kb / 1024 }' log.txt
+}
+
+# epoch BIN DATA THREADS ARGS...: prints the wall seconds of an epoch (batches +
+# validation) and its batches' CPU seconds, extrapolated to the whole epoch when it was
+# cut short, and the peak resident MiB
+epoch() {
+	local bin=$1 data=$2 j=$3 a b
+	shift 3
+	if [ "$data" = tiktok ]; then
+		a=$(run "$bin" "$data" "$j" --max-batches "$tt_batches" "$@") || return 1
+		b=$(run "$bin" "$data" "$j" --max-batches $((tt_batches + tt_span)) "$@") || return 1
+		echo "$a $b" | awk '{ d = $7 - $1; p = ($9 - $3) / d; c = ($11 - $5) / d
+			printf "%.3f %.2f %.1f\n", p * $8 + $10, c * $8, ($12 > $6 ? $12 : $6) }'
+		return
+	fi
+	[ "$batches" -gt 0 ] && set -- --max-batches "$batches" "$@"
+	run "$bin" "$data" "$j" "$@" | awk '{ b = $1; n = $2
+		printf "%.3f %.2f %.1f\n", (b == n ? $3 : $3 / b * n) + $4, $5 * n / b, $6 }'
 }
 median() { sort -g | awk '{ x[NR] = $1 } END { print NR % 2 ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v o="$1" -v n="$2" 'BEGIN { if (o > 0 && n > 0) printf "%5.2f", o / n; else print "    -" }'; }

@@ -7,8 +7,10 @@
 #    epochs (BENCH_EPOCHS, default 2, averaged); skipped when R or dslabs is missing;
 #  - tiktok: the Tiktok-sized case of graph-features.sh (36,656 users, 76,085 items,
 #    726,065 clicks, three 128-d dense modalities, video taken as exposure), timed on
-#    the first BENCH_BATCHES (default 8) batches of one epoch and extrapolated to the
-#    epoch's batch count, plus the epoch's validation, which is always run whole.
+#    the first BENCH_BATCHES (default 12) batches of one epoch, their median
+#    extrapolated to the epoch's batch count (the mean of the first few is up to 60 %
+#    too high: memory is touched first then), plus the epoch's validation, which is
+#    always run whole.
 # An epoch is its batches plus validation (the full-graph pass and the ranking); cpu is
 # the run's user + system time, peak its maximum resident set (GNU time).  Inputs are
 # made once in WORK_DIR and reused.  BENCH_THREADS (default "1 2"), BENCH_DATA (default
@@ -18,7 +20,7 @@ set -eu -o pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "$top" && mkdir -p "${1:-build}" && cd "${1:-build}" && pwd)
 work=${2:-${TMPDIR:-/tmp}/hcr-bench-train}
-epochs=${BENCH_EPOCHS:-2} batches=${BENCH_BATCHES:-8}
+epochs=${BENCH_EPOCHS:-2} batches=${BENCH_BATCHES:-12}
 say() { echo "train: $*"; }
 
 make -s -C "$top" B="$build" all "$build/testtools/mkdataset" >&2
@@ -45,9 +47,11 @@ run() {
 		{ say "$data $method $backbone -j $j: failed"; cat log.txt >&2; return 1; }
 	awk -v what="$(printf '%-9s %-6s %-5s -j %s' "$data" "$method" "$backbone" "$j")" -F': ' '
 		/batches in .* validation/ {
-			# "epoch E: B of N batches in T s (P s a batch), validation V s"
+			# "epoch E: B of N batches in T s (P s a batch), validation V s; cpu C s in
+			# the batches; median batch M s"
 			split($3, w, " ")
 			b = w[1]; n = w[3]; t = w[6]; p = substr(w[8], 2); v = w[13]
+			if (match($0, /median batch [0-9.]+/)) p = substr($0, RSTART + 13, RLENGTH - 13)
 			if (b == n) { sum += t + v; full++ } else { sum += p * n + v; part++ }
 			bsum += p; vsum += v; cnt++; nb = n; tb = b
 		}
