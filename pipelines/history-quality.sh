@@ -7,9 +7,9 @@
 #  - sim: the simulator (simulate -u 1000 -i 2000 -s 1, its content and exposure
 #    modalities);
 # both made by pipelines/data.mk, as every experiment makes them.  HQ_DATA="sim" (or
-# "movielens") runs one of them.  Each model is ranked by its default
-# rule (hcr-c, the centred split) and measured on the test part:
-# NDCG@50 and Recall@50 as evaluate(1) reports them.  Prints a line a run, then per
+# "movielens") runs one of them, HQ_MODES="history" (or "exact") one mode.  Each
+# model is ranked by its default rule (hcr-c, the centred split) and measured on the
+# test part: NDCG@50 and Recall@50 as evaluate(1) reports them.  Prints a line a run, then per
 # data set and mode the mean and sample sd over the seeds, and the CPU seconds an epoch
 # (user + system over the run, divided by its epochs, the first pass that fills the
 # histories included).  Runs one training at a time with -j J (default 2), under nice.
@@ -63,7 +63,7 @@ msd() { awk -v c="$1" '{ x[NR] = $c; s += $c } END { m = s / NR; for (i = 1; i <
 say "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); HCR on MMGCN, seeds $seeds, -j $j"
 for data in ${HQ_DATA:-movielens sim}; do
 	feats "$data" || continue
-	for mode in exact history; do
+	for mode in ${HQ_MODES:-exact history}; do
 		: > "$data-$mode.txt"
 		for seed in $seeds; do
 			r=$(run "$data" "$mode" "$seed")
@@ -73,7 +73,7 @@ for data in ${HQ_DATA:-movielens sim}; do
 				"$data" "$mode" "$seed" "$nd" "$rc" "$ep" "$cpu" "$(awk -v c="$cpu" -v e="$ep" 'BEGIN { print c / e }')")"
 		done
 	done
-	for mode in exact history; do
+	for mode in ${HQ_MODES:-exact history}; do
 		awk '{ print $4 / $3 }' "$data-$mode.txt" > "$data-$mode.cpu"
 		say "$(printf '%-9s %-7s test ndcg@50 %s  recall@50 %s  cpu s an epoch %s' "$data" "$mode" \
 			"$(msd 1 "$data-$mode.txt")" "$(msd 2 "$data-$mode.txt")" "$(msd 1 "$data-$mode.cpu")")"

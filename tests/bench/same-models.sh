@@ -3,9 +3,10 @@
 # as an older commit (BENCH_BASE, default the merge base with main)?  Both builds run
 # the same short jobs: a simulated data set through every tool and every method (MF,
 # and HCR and CT on MMGCN), and HCR and CT on MMGCN on the demo's MovieLens (without R
-# and dslabs, that part is skipped); each stream (data, models, rankings, reports) is
-# compared whole.  Prints one line a stream and ends with "same bytes" or "DIFFER";
-# exits 1 on a difference.  For changes meant to leave behaviour as it was.
+# and dslabs, that part is skipped), and HCR with --history on both when the older
+# commit has it; each stream (data, models, rankings, reports) is compared whole.
+# Prints one line a stream and ends with "same bytes" or "DIFFER"; exits 1 on a
+# difference.  For changes meant to leave behaviour as it was.
 set -eu -o pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "$top" && mkdir -p "${1:-build}" && cd "${1:-build}" && pwd)
@@ -34,6 +35,9 @@ jobs() {
 	for m in hcr ct; do
 		"$bin/train-mtl" --method $m --epochs 2 --seed 2 -j 2 "$out/sim.mp" > "$out/sim-mmgcn-$m.mp"
 	done
+	if [ "$history" = 1 ]; then
+		"$bin/train-mtl" --history --epochs 2 --seed 2 -j 2 "$out/sim.mp" > "$out/sim-mmgcn-history.mp"
+	fi
 	"$bin/train-mtl" --method ct --epochs 2 --seed 2 "$out/sim-mmgcn-hcr.mp" |
 		"$bin/score-frontdoor" --all -k 20 |
 		"$bin/evaluate" -k 10,20 --json - "$out/sim/truth.mp" > "$out/sim-mmgcn.json"
@@ -42,6 +46,10 @@ jobs() {
 			"$bin/train-mtl" --method $m --epochs 2 --max-batches 8 --seed 2 -j 2 - \
 				< ../movielens.mp > "$out/movielens-$m.mp"
 		done
+		if [ "$history" = 1 ]; then
+			"$bin/train-mtl" --history --epochs 2 --max-batches 8 --seed 2 -j 2 - \
+				< ../movielens.mp > "$out/movielens-history.mp"
+		fi
 	fi
 	cd ..
 }
@@ -49,6 +57,10 @@ jobs() {
 rules() { [ "${1%-ns}" = hcr ] && echo hcr,hcr-t,hcr-s1,hcr-s2 || echo default; }
 
 bench_movielens movielens.mp || say "MovieLens skipped: needs R with dslabs (make deps-demo)"
+# HCR with --history too, when the older commit has it
+history=0
+"$old/build/bin/train-mtl" --help 2>&1 | grep -q -- --history && history=1 ||
+	say "--history skipped: ${base:0:12} has no such option"
 say "this tree against ${base:0:12}"
 jobs "$old/build/bin" old
 jobs "$build/bin" new
