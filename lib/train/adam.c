@@ -108,53 +108,38 @@ static int all_zero(const real *g, int64_t n)
 	return !nz;
 }
 
-/* The same over the rows a tracking table marked (ad_param_track_rows), clearing the
- * marks: the rows no op reached have a zero gradient, so the result is the scan's. */
-static int update_marked(const struct adam *opt, struct ad_param *p, int64_t r0, int64_t r1,
-    int check)
+/* Whether row r of p has a gradient; mark: the rows that may (NULL: any). */
+static int has_grad(const struct ad_param *p, const uint8_t *mark, int64_t r)
 {
-	int64_t d = p->t.cols, r = r0;
-	uint8_t *mark = p->t.touched;
-	while (r < r1) {
-		int64_t e;
-		if (!mark[r] || all_zero(p->t.grad + r * d, d)) {
-			mark[r++] = 0;
-			continue;
-		}
-		for (e = r + 1; e < r1 && mark[e] && !all_zero(p->t.grad + e * d, d); e++)
-			;
-		memset(mark + r, 0, (size_t)(e - r));
-		if (update(opt, p, r * d, e * d, check) != 0)
-			return -1;
-		r = e;
-	}
-	return 0;
+	return (!mark || mark[r]) && !all_zero(p->t.grad + r * p->t.cols, p->t.cols);
 }
 
 /* The update of a lazy table's rows [r0, r1): those with a gradient, as update() does
- * them; a row whose gradient is zero keeps its value and moments (LazyAdam). */
+ * them; a row whose gradient is zero keeps its value and moments (LazyAdam).  A table
+ * that tracks its rows (ad_param_track_rows) has a gradient only in the rows its ops
+ * marked, unless one wrote it whole: only those are looked at, the result is the
+ * scan's, and the marks are cleared for the next step. */
 static int update_rows(const struct adam *opt, struct ad_param *p, int64_t r0, int64_t r1,
     int check)
 {
+	const uint8_t *mark = p->t.touched && !p->t.touched_all ? p->t.touched : NULL;
 	int64_t d = p->t.cols, r = r0;
-	if (p->t.touched && !p->t.touched_all)
-		return update_marked(opt, p, r0, r1, check);
-	if (p->t.touched)
-		memset(p->t.touched + r0, 0, (size_t)(r1 - r0));
 	while (r < r1) {
 		int64_t e;
-		if (all_zero(p->t.grad + r * d, d)) {
+		if (!has_grad(p, mark, r)) {
 			/* its value is as it was when last checked */
 			r++;
 			continue;
 		}
 		/* a run of rows with gradients, in one call */
-		for (e = r + 1; e < r1 && !all_zero(p->t.grad + e * d, d); e++)
+		for (e = r + 1; e < r1 && has_grad(p, mark, e); e++)
 			;
 		if (update(opt, p, r * d, e * d, check) != 0)
 			return -1;
 		r = e;
 	}
+	if (p->t.touched)
+		memset(p->t.touched + r0, 0, (size_t)(r1 - r0));
 	return 0;
 }
 

@@ -207,14 +207,9 @@ static real *grad_rows(struct ad_tape *tape, struct ad_tensor *t)
 /* The same for an op that may write anywhere in it. */
 static real *grad_of(struct ad_tape *tape, struct ad_tensor *t)
 {
-	if (!t->needs_grad)
-		return NULL;
-	t->touched_all = 1;
-	if (!t->grad) {
-		t->grad = arena_reals(tape, t->rows * t->cols);
-		memset(t->grad, 0, (size_t)(t->rows * t->cols) * sizeof(real));
-	}
-	return t->grad;
+	if (t->needs_grad)
+		ad_touch_all(t);
+	return grad_rows(tape, t);
 }
 
 /* The same, for a caller that can overwrite: *fresh says the buffer is new and
@@ -224,7 +219,7 @@ static real *grad_or_fresh(struct ad_tape *tape, struct ad_tensor *t, int *fresh
 	*fresh = 0;
 	if (!t->needs_grad)
 		return NULL;
-	t->touched_all = 1;
+	ad_touch_all(t);
 	if (!t->grad) {
 		t->grad = arena_reals(tape, t->rows * t->cols);
 		*fresh = 1;
@@ -460,8 +455,14 @@ size_t ad_params_count(const struct ad_params *set)
 
 void ad_params_zero_grad(struct ad_params *set)
 {
-	for (size_t k = 0; k < set->n; k++)
-		memset(set->p[k]->t.grad, 0, (size_t)numel(&set->p[k]->t) * sizeof(real));
+	for (size_t k = 0; k < set->n; k++) {
+		struct ad_tensor *t = &set->p[k]->t;
+		memset(t->grad, 0, (size_t)numel(t) * sizeof(real));
+		/* no row holds a gradient now */
+		if (t->touched)
+			memset(t->touched, 0, (size_t)t->rows);
+		t->touched_all = 0;
+	}
 }
 
 real *ad_params_save(const struct ad_params *set, real *buf)
@@ -1350,9 +1351,9 @@ static void l2norm_stack_backward(struct ad_tape *tape, struct ad_node *nd)
 			const real *restrict y = nd->out->val + r * d, *restrict gy = nd->out->grad + r * d;
 			real *restrict dxi = dx + (idx ? idx[q] : q) * d;
 			real n = nd->aux[r];
+			int add = idx || !fresh;
 			if (idx)
 				ad_touch_row(x, idx[q]);
-			int add = idx || !fresh;
 			if (n >= (real)L2_EPS) {
 				real c = (real)dot(y, gy, d);
 				STORE_OR_ADD(!add, dxi, d, (gy[i] - y[i] * c) / n);
