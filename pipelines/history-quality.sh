@@ -18,7 +18,7 @@ set -eu -o pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "$top" && mkdir -p "${1:-build}" && cd "${1:-build}" && pwd)
 work=${2:-${TMPDIR:-/tmp}/hcr-history-quality}
-seeds=${SEEDS:-1 2 3} j=${J:-2}
+seeds=${SEEDS:-1 2 3} j=${J:-2} modes=${HQ_MODES:-exact history}
 bin=$build/bin
 say() { echo "history-quality: $*"; }
 
@@ -63,7 +63,7 @@ msd() { awk -v c="$1" '{ x[NR] = $c; s += $c } END { m = s / NR; for (i = 1; i <
 say "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); HCR on MMGCN, seeds $seeds, -j $j"
 for data in ${HQ_DATA:-movielens sim}; do
 	feats "$data" || continue
-	for mode in ${HQ_MODES:-exact history}; do
+	for mode in $modes; do
 		: > "$data-$mode.txt"
 		for seed in $seeds; do
 			r=$(run "$data" "$mode" "$seed")
@@ -73,7 +73,7 @@ for data in ${HQ_DATA:-movielens sim}; do
 				"$data" "$mode" "$seed" "$nd" "$rc" "$ep" "$cpu" "$(awk -v c="$cpu" -v e="$ep" 'BEGIN { print c / e }')")"
 		done
 	done
-	for mode in ${HQ_MODES:-exact history}; do
+	for mode in $modes; do
 		awk '{ print $4 / $3 }' "$data-$mode.txt" > "$data-$mode.cpu"
 		say "$(printf '%-9s %-7s test ndcg@50 %s  recall@50 %s  cpu s an epoch %s' "$data" "$mode" \
 			"$(msd 1 "$data-$mode.txt")" "$(msd 2 "$data-$mode.txt")" "$(msd 1 "$data-$mode.cpu")")"
