@@ -37,6 +37,7 @@ enum op {
 	OP_SPMM,
 	OP_L2NORM, /* s: a LeakyReLU slope after it (1: none) */
 	OP_L2NORM_STACK, /* xs the parts, counts and idxs their rows */
+	OP_L2NORM_MLP, /* a the table read by idx (n rows), b the weight, xs[0] the bias */
 	OP_LEAKY_RELU,
 	OP_SIGMOID,
 	OP_SOFTPLUS,
@@ -62,6 +63,9 @@ struct ad_node {
 	real *aux;           /* saved per-op numbers: row norms, bag scales, loss slopes */
 	const int64_t *counts;        /* l2norm_stack: each part's rows */
 	const int32_t *const *idxs;   /* l2norm_stack: each part's row indices, or NULL */
+	const float *feat;            /* l2norm_mlp: the constant rows, fdim wide */
+	int64_t fdim, n_feat;
+	const int32_t *feat_idx;      /* l2norm_mlp: which of them, n_feat */
 };
 
 /* ---- memory ---- */
@@ -1279,6 +1283,31 @@ static void l2norm_backward(struct ad_tape *tape, struct ad_node *nd)
 	}
 }
 
+/* y = v / max(|v|, eps), |v| into *norm; y may be v. */
+static void l2norm_row(const real *v, int64_t d, real *y, real *norm)
+{
+	real den;
+	*norm = (real)sqrt(dot(v, v, d));
+	den = *norm > (real)L2_EPS ? *norm : (real)L2_EPS;
+	for (int64_t j = 0; j < d; j++)
+		y[j] = v[j] / den;
+}
+
+/* Row r of a normalising op's input gradient into dst (store: written, else added):
+ * ad_l2norm_rows's backward, d(x/|x|) = (I - y y') / |x|. */
+static void l2norm_row_grad(const struct ad_node *nd, int64_t r, real *restrict dst, int store)
+{
+	int64_t d = nd->out->cols;
+	const real *restrict y = nd->out->val + r * d, *restrict gy = nd->out->grad + r * d;
+	real n = nd->aux[r];
+	if (n >= (real)L2_EPS) {
+		real c = (real)dot(y, gy, d);
+		STORE_OR_ADD(store, dst, d, (gy[i] - y[i] * c) / n);
+	} else {
+		STORE_OR_ADD(store, dst, d, gy[i] / (real)L2_EPS);
+	}
+}
+
 struct ad_tensor *ad_l2norm_stack(struct ad_tape *tape, int n, struct ad_tensor *const *xs,
     const int64_t *counts, const int32_t *const *idxs)
 {
@@ -1308,15 +1337,9 @@ struct ad_tensor *ad_l2norm_stack(struct ad_tape *tape, int n, struct ad_tensor 
 	for (int k = 0; k < n; k++)
 		for (int64_t i = 0; i < counts[k]; i++, r++) {
 			int64_t src = idxs[k] ? idxs[k][i] : i;
-			const real *restrict v = xs[k]->val + src * d;
-			real *restrict y = out->val + r * d;
-			real den;
 			if (idxs[k] && i + PREFETCH_AHEAD < counts[k])
 				prefetch_row(xs[k]->val, idxs[k][i + PREFETCH_AHEAD], d);
-			norm[r] = (real)sqrt(dot(v, v, d));
-			den = norm[r] > (real)L2_EPS ? norm[r] : (real)L2_EPS;
-			for (int64_t j = 0; j < d; j++)
-				y[j] = v[j] / den;
+			l2norm_row(xs[k]->val + src * d, d, out->val + r * d, norm + r);
 		}
 	if ((nd = record(tape, OP_L2NORM_STACK, out))) {
 		int64_t *c = arena_alloc(tape, (size_t)n * sizeof *c);
@@ -1347,19 +1370,124 @@ static void l2norm_stack_backward(struct ad_tape *tape, struct ad_node *nd)
 			continue;
 		}
 		for (int64_t q = 0; q < nd->counts[k]; q++, r++) {
-			/* ad_l2norm_rows's backward: d(x/|x|) = (I - y y') / |x| */
-			const real *restrict y = nd->out->val + r * d, *restrict gy = nd->out->grad + r * d;
-			real *restrict dxi = dx + (idx ? idx[q] : q) * d;
-			real n = nd->aux[r];
-			int add = idx || !fresh;
 			if (idx)
 				ad_touch_row(x, idx[q]);
-			if (n >= (real)L2_EPS) {
-				real c = (real)dot(y, gy, d);
-				STORE_OR_ADD(!add, dxi, d, (gy[i] - y[i] * c) / n);
-			} else {
-				STORE_OR_ADD(!add, dxi, d, gy[i] / (real)L2_EPS);
-			}
+			l2norm_row_grad(nd, r, dx + (idx ? idx[q] : q) * d, !(idx || !fresh));
+		}
+	}
+}
+
+/* Feature rows idx[0 .. m) into buf, as reals. */
+static void gather_feat(const float *feat, int64_t fdim, const int32_t *idx, int64_t m,
+    real *buf)
+{
+	for (int64_t i = 0; i < m; i++) {
+		const float *src = feat + (size_t)idx[i] * (size_t)fdim;
+		real *dst = buf + i * fdim;
+		if (sizeof(real) == sizeof(float)) {
+			memcpy(dst, src, (size_t)fdim * sizeof *src);
+			continue;
+		}
+		for (int64_t j = 0; j < fdim; j++)
+			dst[j] = (real)src[j];
+	}
+}
+
+/* Rows of items an ad_l2norm_mlp block takes: its feature rows and its products
+ * (MLP_BLOCK x 128 reals each) stay in a core's cache between the product and the
+ * normalisation, forward and backward. */
+#define MLP_BLOCK 512
+
+struct ad_tensor *ad_l2norm_mlp(struct ad_tape *tape, struct ad_tensor *table, int64_t n,
+    const int32_t *idx, const float *feat, int64_t fdim, int64_t n_feat,
+    const int32_t *feat_idx, struct ad_tensor *w, struct ad_tensor *b)
+{
+	int64_t d = w->cols, rows = n + n_feat;
+	struct ad_tensor *out;
+	struct ad_node *nd;
+	real *norm, *xb;
+	int needs = w->needs_grad || (b && b->needs_grad) || (n > 0 && table->needs_grad);
+	if (w->rows != fdim || (b && (b->rows != 1 || b->cols != d)) || n < 0 || n_feat < 0 ||
+	    (n > 0 && table->cols != d))
+		die(HCR_EXIT_FAIL, "internal: l2norm_mlp of %lld x %lld rows and a %lld x %lld "
+		    "weight", (long long)n_feat, (long long)fdim, (long long)w->rows, (long long)d);
+	for (int64_t i = 0; i < n; i++)
+		if (idx[i] < 0 || idx[i] >= table->rows)
+			die(HCR_EXIT_FAIL, "internal: l2norm_mlp row %d of %lld", idx[i],
+			    (long long)table->rows);
+	out = new_tensor(tape, rows, d, needs);
+	norm = arena_reals(tape, rows);
+	for (int64_t i = 0; i < n; i++) {
+		if (i + PREFETCH_AHEAD < n)
+			prefetch_row(table->val, idx[i + PREFETCH_AHEAD], d);
+		l2norm_row(table->val + (int64_t)idx[i] * d, d, out->val + i * d, norm + i);
+	}
+	/* block by block: the rows' bias, the product added to it, normalised in place */
+	xb = arena_reals(tape, MLP_BLOCK * fdim);
+	for (int64_t r0 = 0; r0 < n_feat; r0 += MLP_BLOCK) {
+		int64_t m = n_feat - r0 < MLP_BLOCK ? n_feat - r0 : MLP_BLOCK;
+		real *z = out->val + (n + r0) * d;
+		gather_feat(feat, fdim, feat_idx + r0, m, xb);
+		for (int64_t i = 0; b && i < m; i++)
+			memcpy(z + i * d, b->val, (size_t)d * sizeof(real));
+		gemm(0, 0, m, d, fdim, xb, fdim, w->val, d, b ? 1 : 0, z, d);
+		for (int64_t i = 0; i < m; i++)
+			l2norm_row(z + i * d, d, z + i * d, norm + n + r0 + i);
+	}
+	if ((nd = record(tape, OP_L2NORM_MLP, out))) {
+		nd->a = table;
+		nd->n = n;
+		nd->idx = idx;
+		nd->b = w;
+		nd->xs = copy_list(tape, 1, &b);
+		nd->feat = feat;
+		nd->fdim = fdim;
+		nd->n_feat = n_feat;
+		nd->feat_idx = feat_idx;
+		nd->aux = norm;
+	}
+	return out;
+}
+
+static void l2norm_mlp_backward(struct ad_tape *tape, struct ad_node *nd)
+{
+	struct ad_tensor *w = nd->b, *b = nd->xs[0];
+	int64_t d = nd->out->cols, n = nd->n, fdim = nd->fdim, n_feat = nd->n_feat;
+	int fw = 0, fb = 0;
+	real *dt = n > 0 ? grad_rows(tape, nd->a) : NULL, *dw, *db, *xb, *gz;
+	for (int64_t q = 0; dt && q < n; q++) {
+		ad_touch_row(nd->a, nd->idx[q]);
+		l2norm_row_grad(nd, q, dt + (int64_t)nd->idx[q] * d, 0);
+	}
+	dw = grad_or_fresh(tape, w, &fw);
+	db = b ? grad_or_fresh(tape, b, &fb) : NULL;
+	if (n_feat == 0) {
+		if (dw && fw)
+			memset(dw, 0, (size_t)(fdim * d) * sizeof(real));
+		if (db && fb)
+			memset(db, 0, (size_t)d * sizeof(real));
+		return;
+	}
+	if (!dw && !db)
+		return;
+	/* the products' gradient a block at a time; the bias's sums row by row in order,
+	 * as ad_affine's backward makes them, and the weight's block by block */
+	xb = arena_reals(tape, MLP_BLOCK * fdim);
+	gz = arena_reals(tape, MLP_BLOCK * d);
+	for (int64_t r0 = 0; r0 < n_feat; r0 += MLP_BLOCK) {
+		int64_t m = n_feat - r0 < MLP_BLOCK ? n_feat - r0 : MLP_BLOCK;
+		for (int64_t i = 0; i < m; i++) {
+			real *restrict gi = gz + i * d;
+			l2norm_row_grad(nd, n + r0 + i, gi, 1);
+			if (db && fb && r0 + i == 0)
+				memcpy(db, gi, (size_t)d * sizeof(real));
+			else if (db)
+				for (int64_t j = 0; j < d; j++)
+					db[j] += gi[j];
+		}
+		if (dw) {
+			gather_feat(nd->feat, fdim, nd->feat_idx + r0, m, xb);
+			gemm(1, 0, fdim, d, m, xb, fdim, gz, d, fw && r0 == 0 ? 0 : 1, dw, d);
 		}
 	}
 }
@@ -1685,6 +1813,9 @@ static void backward(struct ad_tape *tape, struct ad_tensor *loss, const real *s
 			break;
 		case OP_L2NORM_STACK:
 			l2norm_stack_backward(tape, nd);
+			break;
+		case OP_L2NORM_MLP:
+			l2norm_mlp_backward(tape, nd);
 			break;
 		case OP_LEAKY_RELU:
 		case OP_SIGMOID:

@@ -188,6 +188,15 @@ struct ad_tensor *ad_l2norm_leaky(struct ad_tape *tape, struct ad_tensor *x, dou
  * ad_l2norm_rows(ad_concat_rows of ad_gathers), without their copies. */
 struct ad_tensor *ad_l2norm_stack(struct ad_tape *tape, int n, struct ad_tensor *const *xs,
     const int64_t *counts, const int32_t *const *idxs);
+/* ad_l2norm_stack of two parts: rows idx[0 .. n) of table, then the affine map
+ * feat_rows w + b (b may be NULL) of rows feat_idx[0 .. n_feat) of the constant float
+ * matrix feat (fdim columns), made a block of rows at a time so that no copy of the
+ * gathered rows or of the products is written whole: a dense modality's x0.  The
+ * values of ad_l2norm_stack over ad_affine of the gathered rows; w's gradient adds
+ * the blocks' products in turn, so its last bits may differ from one product's. */
+struct ad_tensor *ad_l2norm_mlp(struct ad_tape *tape, struct ad_tensor *table, int64_t n,
+    const int32_t *idx, const float *feat, int64_t fdim, int64_t n_feat,
+    const int32_t *feat_idx, struct ad_tensor *w, struct ad_tensor *b);
 struct ad_tensor *ad_leaky_relu(struct ad_tape *tape, struct ad_tensor *x, double slope);
 struct ad_tensor *ad_sigmoid(struct ad_tape *tape, struct ad_tensor *x);
 struct ad_tensor *ad_softplus(struct ad_tape *tape, struct ad_tensor *x);

@@ -437,26 +437,16 @@ static struct ad_tensor *mf_modality(struct backbone *bb, struct ad_tape *tape,
 	return np == 1 ? parts[0] : ad_concat_rows(tape, np, parts);
 }
 
-struct ad_tensor *bb_forward_modality(struct backbone *bb, struct ad_tape *tape,
+/* x0 = L2norm([preference; MLP(item input)]) in one op, without the copies: the items'
+ * bags, or users alone. */
+static struct ad_tensor *x0_parts(struct backbone *bb, struct ad_tape *tape,
     const struct bb_plan *plan, int m)
 {
-	struct ad_tensor *id1 = NULL;
-	if (bb->cfg.kind == BB_MMGCN && plan->layers > 0)
-		id1 = ad_gather(tape, &bb->id_emb->t, plan->n[1], plan->t[1]);
-	return bb_forward_modality_on(bb, tape, plan, m, id1);
-}
-
-struct ad_tensor *bb_forward_modality_on(struct backbone *bb, struct ad_tape *tape,
-    const struct bb_plan *plan, int m, struct ad_tensor *id1)
-{
 	struct bb_branch *b = &bb->br[m];
-	struct ad_tensor *x, *parts[2];
+	struct ad_tensor *parts[2];
 	int64_t nu_t = plan->n0_users, ni_t = plan->n[0] - nu_t, counts[2];
 	const int32_t *rows[2];
-	int np = 0, l;
-
-	if (bb->cfg.kind == BB_MF)
-		return mf_modality(bb, tape, plan, m);
+	int np = 0;
 	if (nu_t > 0) {
 		/* the users' preference rows, read in place */
 		parts[np] = &b->pref->t;
@@ -480,8 +470,37 @@ struct ad_tensor *bb_forward_modality_on(struct backbone *bb, struct ad_tape *ta
 			    b->mlp_b);
 		}
 	}
-	/* x0 = L2norm([preference; MLP(item input)]) in one op, without the copies */
-	x = ad_l2norm_stack(tape, np, parts, counts, rows);
+	return ad_l2norm_stack(tape, np, parts, counts, rows);
+}
+
+struct ad_tensor *bb_forward_modality(struct backbone *bb, struct ad_tape *tape,
+    const struct bb_plan *plan, int m)
+{
+	struct ad_tensor *id1 = NULL;
+	if (bb->cfg.kind == BB_MMGCN && plan->layers > 0)
+		id1 = ad_gather(tape, &bb->id_emb->t, plan->n[1], plan->t[1]);
+	return bb_forward_modality_on(bb, tape, plan, m, id1);
+}
+
+struct ad_tensor *bb_forward_modality_on(struct backbone *bb, struct ad_tape *tape,
+    const struct bb_plan *plan, int m, struct ad_tensor *id1)
+{
+	struct bb_branch *b = &bb->br[m];
+	struct ad_tensor *x;
+	int64_t nu_t = plan->n0_users, ni_t = plan->n[0] - nu_t;
+	int l;
+
+	if (bb->cfg.kind == BB_MF)
+		return mf_modality(bb, tape, plan, m);
+	if (ni_t > 0 && !bb->mods[m].is_bag) {
+		/* dense rows: product and normalisation a block of items at a time */
+		const struct bb_modality *md = &bb->mods[m];
+		x = ad_l2norm_mlp(tape, &b->pref->t, nu_t, plan->t[0], md->x, md->dim, ni_t,
+		    item_indices(tape, plan->t[0] + nu_t, ni_t, bb->nu), &b->mlp_w->t,
+		    &b->mlp_b->t);
+	} else {
+		x = x0_parts(bb, tape, plan, m);
+	}
 	for (l = 1; l <= plan->layers; l++) {
 		const int li = l - 1;
 		const double slope = bb->cfg.slope;

@@ -3,7 +3,8 @@
 # from an older commit's (BENCH_BASE, default the merge base with main), for changes
 # that reorder exact arithmetic and so move the last bits (same-models.sh is for those
 # that move none).  Both builds train HCR with the same seed for BENCH_NEAR_EPOCHS
-# epochs (default 3) on the simulator (as same-models.sh makes it) and on the demo's
+# epochs (default 3) on two simulations (sim as same-models.sh makes it, 300 items;
+# sim2k, 2,000 items, whose batches reach more than 512 items) and on the demo's
 # MovieLens (skipped without R and dslabs).  A float training amplifies any change of
 # rounding from step to step, so the yardstick is the older commit against itself on
 # another of OpenBLAS's kernels (OPENBLAS_CORETYPE, Haswell, or Sandybridge where the
@@ -33,12 +34,16 @@ blocks() {
 ndcg() { "$build/bin/stream-cat" -H "$1" | jq -r 'select(.section == "model") | .meta.epoch_log[] | .[-1]'; }
 
 bench_movielens movielens.mp || say "MovieLens skipped: needs R with dslabs (make deps-demo)"
-if [ ! -s sim.mp ]; then
-	rm -rf sim && "$build/bin/simulate" -u 200 -i 300 -s 7 -d sim 2>/dev/null
-	"$build/bin/split-chrono" sim/log.csv | "$build/bin/build-graph" |
-		"$build/bin/extract-features" -m content:content=sim/content.csv \
-		-m exposure:exposure=sim/exposure.csv > sim.mp
-fi
+# sim: batches of fewer than 512 items; sim2k: of more, so that a dense modality's
+# products run in several blocks (ad_l2norm_mlp)
+for s in "sim:-u 200 -i 300" "sim2k:-u 1000 -i 2000"; do
+	name=${s%%:*}
+	[ -s $name.mp ] && continue
+	rm -rf $name && "$build/bin/simulate" ${s#*:} -s 7 -d $name 2>/dev/null
+	"$build/bin/split-chrono" $name/log.csv | "$build/bin/build-graph" |
+		"$build/bin/extract-features" -m content:content=$name/content.csv \
+		-m exposure:exposure=$name/exposure.csv > $name.mp
+done
 core=$(OPENBLAS_NUM_THREADS=1 "$old/build/bin/train-mtl" --method hcr --epochs 1 --max-batches 1 sim.mp 2>/dev/null |
 	"$build/bin/stream-cat" -H | jq -r 'select(.section == "model") | .blas')
 other=Haswell
@@ -59,7 +64,7 @@ apart() {
 	echo "$l $n $r"
 }
 far=0
-for data in sim movielens; do
+for data in sim sim2k movielens; do
 	[ -s $data.mp ] || continue
 	"$old/build/bin/train-mtl" --method hcr --epochs "$epochs" --patience 1000 --seed 2 -j 2 \
 		$data.mp > $data-old.mp 2>/dev/null

@@ -355,6 +355,92 @@ static void test_l2norm_stack(void)
 	ctx_free(&c);
 }
 
+/* ad_l2norm_mlp's case: preference rows by index, then 1100 items' rows of a float
+ * feature table through w and b (variant 1: no bias, and items whose features are all
+ * zero, so that their rows take the small-norm branch), three blocks of rows. */
+#define MLP_FEAT_ROWS 1200
+#define MLP_ITEMS 1100
+static float mlp_feat[MLP_FEAT_ROWS * 4];
+static int32_t mlp_items[MLP_ITEMS];
+
+static struct ad_tensor *f_l2norm_mlp(struct ad_tape *t, void *v)
+{
+	struct ctx *c = v;
+	return project(t, ad_l2norm_mlp(t, &c->a->t, c->n, c->idx, mlp_feat, 4, MLP_ITEMS,
+	    mlp_items, &c->b->t, c->variant ? NULL : &c->c->t));
+}
+
+/* The same through the ops it fuses: the gathered rows as a constant, ad_affine, then
+ * ad_l2norm_stack. */
+static struct ad_tensor *l2norm_mlp_unfused(struct ad_tape *t, struct ctx *c)
+{
+	struct ad_tensor *x = ad_const(t, MLP_ITEMS, 4), *xs[2];
+	int64_t counts[2] = { c->n, MLP_ITEMS };
+	const int32_t *idxs[2] = { c->idx, NULL };
+	for (int64_t i = 0; i < MLP_ITEMS; i++)
+		for (int j = 0; j < 4; j++)
+			x->val[i * 4 + j] = (real)mlp_feat[(int64_t)mlp_items[i] * 4 + j];
+	xs[0] = &c->a->t;
+	xs[1] = ad_affine(t, x, &c->b->t, c->variant ? NULL : &c->c->t, 0, NULL, 1);
+	return ad_l2norm_stack(t, 2, xs, counts, idxs);
+}
+
+/* Tolerance: the fused op makes the same products, but w's gradient adds its
+ * three blocks' products in turn where one product adds all 1100 rows in BLAS's
+ * order; in double that moves a sum of ~1100 terms of order 1 by ~1e-13 at most
+ * (a few ulp a term), so 1e-11 catches any wrong row or block and no rounding. */
+static void test_l2norm_mlp(void)
+{
+	static const int32_t idx[] = { 3, 0, 4 };
+	for (int variant = 0; variant < 2; variant++) {
+		struct ctx c = { 0 };
+		struct ad_tensor *fused, *unfused;
+		double worst = 0, worst_g = 0;
+		size_t np;
+		real *g1;
+		for (int64_t k = 0; k < MLP_FEAT_ROWS * 4; k++)
+			mlp_feat[k] = variant && k / 4 % 97 == 5 ? 0 : (float)rng_normal(&rnd);
+		for (int64_t i = 0; i < MLP_ITEMS; i++)
+			mlp_items[i] = (int32_t)(i * 7 % MLP_FEAT_ROWS);
+		c.a = rand_param(&c.set, 5, 3, 1);
+		c.b = rand_param(&c.set, 4, 3, 1);
+		c.c = rand_param(&c.set, 1, 3, 1);
+		memcpy(c.idx, idx, sizeof idx);
+		c.n = 3;
+		c.variant = variant;
+		np = ad_params_count(&c.set);
+		g1 = malloc(np * sizeof *g1);
+		/* values and every gradient, fused and not */
+		ad_params_zero_grad(&c.set);
+		ad_tape_reset(&tape);
+		fused = ad_l2norm_mlp(&tape, &c.a->t, 3, c.idx, mlp_feat, 4, MLP_ITEMS, mlp_items,
+		    &c.b->t, variant ? NULL : &c.c->t);
+		unfused = l2norm_mlp_unfused(&tape, &c);
+		for (int64_t k = 0; k < fused->rows * fused->cols; k++)
+			if (fabs(fused->val[k] - unfused->val[k]) > worst)
+				worst = fabs(fused->val[k] - unfused->val[k]);
+		ad_tape_reset(&tape);
+		ad_backward(&tape, f_l2norm_mlp(&tape, &c));
+		for (size_t k = 0, at = 0; k < c.set.n; k++)
+			for (int64_t j = 0; j < c.set.p[k]->t.rows * c.set.p[k]->t.cols; j++)
+				g1[at++] = c.set.p[k]->t.grad[j];
+		ad_params_zero_grad(&c.set);
+		ad_tape_reset(&tape);
+		ad_backward(&tape, project(&tape, l2norm_mlp_unfused(&tape, &c)));
+		for (size_t k = 0, at = 0; k < c.set.n; k++)
+			for (int64_t j = 0; j < c.set.p[k]->t.rows * c.set.p[k]->t.cols; j++, at++)
+				if (fabs(g1[at] - c.set.p[k]->t.grad[j]) > worst_g)
+					worst_g = fabs(g1[at] - c.set.p[k]->t.grad[j]);
+		OK(worst <= 1e-11 && worst_g <= 1e-11, "l2norm_mlp%s: values and gradients of "
+		    "the unfused ops (apart by %.1e and %.1e)", variant ? " without a bias" : "",
+		    worst, worst_g);
+		check(variant ? "l2norm_mlp without a bias, zero rows" : "l2norm_mlp", &c.set,
+		    f_l2norm_mlp, &c);
+		free(g1);
+		ctx_free(&c);
+	}
+}
+
 /* A [X; H]: X the parameter (3 x 3), H a constant of 4 rows read from c->y. */
 static struct ad_tensor *f_spmm_hist(struct ad_tape *t, void *v)
 {
@@ -807,6 +893,7 @@ int main(int argc, char **argv)
 	test_sparse();
 	test_spmm_hist();
 	test_l2norm_stack();
+	test_l2norm_mlp();
 	test_fused();
 	test_losses();
 	test_bpr_value();
