@@ -63,6 +63,9 @@ struct ad_node {
 	real *aux;           /* saved per-op numbers: row norms, bag scales, loss slopes */
 	const int64_t *counts;        /* l2norm_stack: each part's rows */
 	const int32_t *const *idxs;   /* l2norm_stack: each part's row indices, or NULL */
+	int deferred;                 /* spmm, gather: a pulled op adds its gradient */
+	int pulled;                   /* its output's gradient comes from these two: */
+	int64_t pull_spmm, pull_gather;  /* node indices (ad_pull_grad) */
 	const float *feat;            /* l2norm_mlp: the constant rows, fdim wide */
 	int64_t fdim, n_feat;
 	const int32_t *feat_idx;      /* l2norm_mlp: which of them, n_feat */
@@ -1283,6 +1286,138 @@ static void l2norm_backward(struct ad_tape *tape, struct ad_node *nd)
 	}
 }
 
+/* ---- an output's gradient pulled from its readers ---- */
+
+/* Rows an op whose output's gradient is pulled (ad_pull_grad) makes at a time: the
+ * block (PULL_BLOCK x 128 reals) stays in a core's cache until it is used. */
+#define PULL_BLOCK 512
+
+/* The rows of a normalising op's output gradient, one after another: read from the
+ * gradient, or, pulled, made a block at a time. */
+struct gy_rows {
+	struct ad_tape *tape;
+	const struct ad_node *nd;
+	real *buf;                /* NULL: not pulled */
+	int64_t b0, b1;           /* the rows in buf */
+	int64_t *inv_off;         /* the gathered rows of each row, as a CSR of ... */
+	int32_t *inv_idx;         /* ... positions in the gather, ascending */
+};
+
+static void spmm_rows(const int64_t *off, const int32_t *idx, const real *w, const real *x,
+    int64_t nx, const real *hist, int64_t d, real *out, int64_t r0, int64_t r1, int add);
+
+/* Whether nd's output has a gradient to hand on. */
+static int has_out_grad(const struct ad_tape *tape, const struct ad_node *nd)
+{
+	return nd->out->grad || (nd->pulled && (tape->nodes[nd->pull_spmm].out->grad ||
+	    tape->nodes[nd->pull_gather].out->grad));
+}
+
+static void gy_rows_init(struct gy_rows *g, struct ad_tape *tape, const struct ad_node *nd)
+{
+	const struct ad_node *ga;
+	int64_t rows = nd->out->rows;
+	memset(g, 0, sizeof *g);
+	g->tape = tape;
+	g->nd = nd;
+	if (!nd->pulled)
+		return;
+	ga = &tape->nodes[nd->pull_gather];
+	g->buf = arena_reals(tape, PULL_BLOCK * nd->out->cols);
+	g->inv_off = ad_scratch(tape, ((size_t)rows + 1) * sizeof *g->inv_off);
+	g->inv_idx = ad_scratch(tape, ((size_t)ga->n + 1) * sizeof *g->inv_idx);
+	memset(g->inv_off, 0, ((size_t)rows + 1) * sizeof *g->inv_off);
+	for (int64_t q = 0; q < ga->n; q++)
+		g->inv_off[ga->idx[q] + 1]++;
+	for (int64_t r = 0; r < rows; r++)
+		g->inv_off[r + 1] += g->inv_off[r];
+	{
+		int64_t *fill = ad_scratch(tape, ((size_t)rows + 1) * sizeof *fill);
+		memcpy(fill, g->inv_off, (size_t)rows * sizeof *fill);
+		for (int64_t q = 0; q < ga->n; q++)
+			g->inv_idx[fill[ga->idx[q]]++] = (int32_t)q;
+	}
+}
+
+/* The gathered rows' gradients added to rows [r0, r1) of buf, in gather order. */
+static void pull_gathered(struct gy_rows *g, int64_t r0, int64_t r1)
+{
+	const struct ad_node *ga = &g->tape->nodes[g->nd->pull_gather];
+	int64_t d = g->nd->out->cols;
+	for (int64_t r = r0; r < r1; r++)
+		for (int64_t k = g->inv_off[r]; k < g->inv_off[r + 1]; k++)
+			axpy(d, 1, ga->out->grad + (int64_t)g->inv_idx[k] * d, g->buf + (r - r0) * d);
+}
+
+/* Rows [r0, r1) of the output's gradient into buf, in the order the readers' own
+ * backward passes would leave them in it: what the readers made after both wrote,
+ * then the later made of A' dAgg (spmm_backward) and the gathered rows' gradients
+ * (gather_backward), then the other: the same numbers as theirs, without the
+ * gradient written whole (readers made between or before them would have added
+ * theirs in another order: the same to rounding). */
+static void pull_block(struct gy_rows *g, int64_t r0, int64_t r1)
+{
+	const struct ad_node *nd = g->nd, *sp = &g->tape->nodes[nd->pull_spmm];
+	const struct ad_node *ga = &g->tape->nodes[nd->pull_gather];
+	int64_t d = nd->out->cols;
+	const real *other = nd->out->grad;
+	int written = other != NULL, gather_first = nd->pull_gather > nd->pull_spmm;
+	if (other)
+		memcpy(g->buf, other + r0 * d, (size_t)((r1 - r0) * d) * sizeof(real));
+	if (gather_first && ga->out->grad) {
+		if (!written)
+			memset(g->buf, 0, (size_t)((r1 - r0) * d) * sizeof(real));
+		pull_gathered(g, r0, r1);
+		written = 1;
+	}
+	if (sp->out->grad) {
+		spmm_rows(sp->spt->off + r0, sp->spt->idx, sp->wt, sp->out->grad, INT64_MAX, NULL,
+		    d, g->buf, 0, r1 - r0, written);
+		written = 1;
+	}
+	if (!gather_first && ga->out->grad) {
+		if (!written)
+			memset(g->buf, 0, (size_t)((r1 - r0) * d) * sizeof(real));
+		pull_gathered(g, r0, r1);
+		written = 1;
+	}
+	if (!written)
+		memset(g->buf, 0, (size_t)((r1 - r0) * d) * sizeof(real));
+	g->b0 = r0;
+	g->b1 = r1;
+}
+
+/* Row r of the output's gradient; rows are asked for in ascending order. */
+static const real *gy_row(struct gy_rows *g, int64_t r)
+{
+	int64_t d = g->nd->out->cols, rows = g->nd->out->rows;
+	if (!g->buf)
+		return g->nd->out->grad + r * d;
+	if (r < g->b0 || r >= g->b1)
+		pull_block(g, r, r + PULL_BLOCK < rows ? r + PULL_BLOCK : rows);
+	return g->buf + (r - g->b0) * d;
+}
+
+void ad_pull_grad(struct ad_tape *tape, struct ad_tensor *x, struct ad_tensor *agg,
+    struct ad_tensor *self)
+{
+	struct ad_node *nx, *na, *ns;
+	if (x->node < 0 || agg->node < 0 || self->node < 0)
+		return; /* no gradient flows: nothing to pull */
+	nx = &tape->nodes[x->node];
+	na = &tape->nodes[agg->node];
+	ns = &tape->nodes[self->node];
+	if ((nx->op != OP_L2NORM_STACK && nx->op != OP_L2NORM_MLP) || nx->pulled ||
+	    na->op != OP_SPMM || na->a != x || !na->spt || na->sp->cols != x->rows ||
+	    na->deferred || ns->op != OP_GATHER || ns->a != x || ns->deferred || x->grad)
+		die(HCR_EXIT_FAIL, "internal: ad_pull_grad of ops it cannot fuse");
+	na->deferred = 1;
+	ns->deferred = 1;
+	nx->pulled = 1;
+	nx->pull_spmm = agg->node;
+	nx->pull_gather = self->node;
+}
+
 /* y = v / max(|v|, eps), |v| into *norm; y may be v. */
 static void l2norm_row(const real *v, int64_t d, real *y, real *norm)
 {
@@ -1293,12 +1428,14 @@ static void l2norm_row(const real *v, int64_t d, real *y, real *norm)
 		y[j] = v[j] / den;
 }
 
-/* Row r of a normalising op's input gradient into dst (store: written, else added):
+/* Row r of a normalising op's input gradient into dst (store: written, else added),
+ * gy the row of its output's gradient:
  * ad_l2norm_rows's backward, d(x/|x|) = (I - y y') / |x|. */
-static void l2norm_row_grad(const struct ad_node *nd, int64_t r, real *restrict dst, int store)
+static void l2norm_row_grad(const struct ad_node *nd, int64_t r, const real *restrict gy,
+    real *restrict dst, int store)
 {
 	int64_t d = nd->out->cols;
-	const real *restrict y = nd->out->val + r * d, *restrict gy = nd->out->grad + r * d;
+	const real *restrict y = nd->out->val + r * d;
 	real n = nd->aux[r];
 	if (n >= (real)L2_EPS) {
 		real c = (real)dot(y, gy, d);
@@ -1358,6 +1495,8 @@ struct ad_tensor *ad_l2norm_stack(struct ad_tape *tape, int n, struct ad_tensor 
 static void l2norm_stack_backward(struct ad_tape *tape, struct ad_node *nd)
 {
 	int64_t d = nd->out->cols, r = 0;
+	struct gy_rows gy;
+	gy_rows_init(&gy, tape, nd);
 	for (int k = 0; k < nd->n_xs; k++) {
 		struct ad_tensor *x = nd->xs[k];
 		const int32_t *idx = nd->idxs[k];
@@ -1372,7 +1511,8 @@ static void l2norm_stack_backward(struct ad_tape *tape, struct ad_node *nd)
 		for (int64_t q = 0; q < nd->counts[k]; q++, r++) {
 			if (idx)
 				ad_touch_row(x, idx[q]);
-			l2norm_row_grad(nd, r, dx + (idx ? idx[q] : q) * d, !(idx || !fresh));
+			l2norm_row_grad(nd, r, gy_row(&gy, r), dx + (idx ? idx[q] : q) * d,
+			    !(idx || !fresh));
 		}
 	}
 }
@@ -1455,9 +1595,11 @@ static void l2norm_mlp_backward(struct ad_tape *tape, struct ad_node *nd)
 	int64_t d = nd->out->cols, n = nd->n, fdim = nd->fdim, n_feat = nd->n_feat;
 	int fw = 0, fb = 0;
 	real *dt = n > 0 ? grad_rows(tape, nd->a) : NULL, *dw, *db, *xb, *gz;
+	struct gy_rows gy;
+	gy_rows_init(&gy, tape, nd);
 	for (int64_t q = 0; dt && q < n; q++) {
 		ad_touch_row(nd->a, nd->idx[q]);
-		l2norm_row_grad(nd, q, dt + (int64_t)nd->idx[q] * d, 0);
+		l2norm_row_grad(nd, q, gy_row(&gy, q), dt + (int64_t)nd->idx[q] * d, 0);
 	}
 	dw = grad_or_fresh(tape, w, &fw);
 	db = b ? grad_or_fresh(tape, b, &fb) : NULL;
@@ -1478,7 +1620,7 @@ static void l2norm_mlp_backward(struct ad_tape *tape, struct ad_node *nd)
 		int64_t m = n_feat - r0 < MLP_BLOCK ? n_feat - r0 : MLP_BLOCK;
 		for (int64_t i = 0; i < m; i++) {
 			real *restrict gi = gz + i * d;
-			l2norm_row_grad(nd, n + r0 + i, gi, 1);
+			l2norm_row_grad(nd, n + r0 + i, gy_row(&gy, n + r0 + i), gi, 1);
 			if (db && fb && r0 + i == 0)
 				memcpy(db, gi, (size_t)d * sizeof(real));
 			else if (db)
@@ -1774,8 +1916,8 @@ static void backward(struct ad_tape *tape, struct ad_tensor *loss, const real *s
 	add_grad(tape, loss, seed, numel(loss), 1);
 	for (int64_t at = loss->node; at >= 0; at--) {
 		struct ad_node *nd = &tape->nodes[at];
-		if (!nd->out->grad)
-			continue; /* nothing downstream of the loss reads it */
+		if (nd->deferred || !has_out_grad(tape, nd))
+			continue; /* pulled by its input's op, or not downstream of the loss */
 		switch (nd->op) {
 		case OP_MATMUL:
 			matmul_backward(tape, nd);

@@ -197,6 +197,14 @@ struct ad_tensor *ad_l2norm_stack(struct ad_tape *tape, int n, struct ad_tensor 
 struct ad_tensor *ad_l2norm_mlp(struct ad_tape *tape, struct ad_tensor *table, int64_t n,
     const int32_t *idx, const float *feat, int64_t fdim, int64_t n_feat,
     const int32_t *feat_idx, struct ad_tensor *w, struct ad_tensor *b);
+/* Lets x's op (ad_l2norm_stack or ad_l2norm_mlp) take its output's gradient from
+ * agg = ad_spmm_t(.., x) (transpose given) and self = ad_gather(.., x) a block of
+ * rows at a time, as it goes, instead of from x's gradient written whole by their
+ * backward passes (which then do nothing): the same numbers, without a pass that
+ * writes x's gradient and one that reads it.  Before any backward pass; x may have
+ * other readers (the same bits when they were made after agg and self). */
+void ad_pull_grad(struct ad_tape *tape, struct ad_tensor *x, struct ad_tensor *agg,
+    struct ad_tensor *self);
 struct ad_tensor *ad_leaky_relu(struct ad_tape *tape, struct ad_tensor *x, double slope);
 struct ad_tensor *ad_sigmoid(struct ad_tape *tape, struct ad_tensor *x);
 struct ad_tensor *ad_softplus(struct ad_tape *tape, struct ad_tensor *x);

@@ -518,6 +518,9 @@ struct ad_tensor *bb_forward_modality_on(struct backbone *bb, struct ad_tape *ta
 			self = ad_gather(tape, x, plan->n[l], plan->up[l]);
 			agg = ad_spmm_t(tape, &plan->agg[l], plan->agg_w[l], &plan->agg_t[l],
 			    plan->agg_tw[l], x);
+			/* x0's gradient made a block of rows at a time by its own op */
+			if (l == 1)
+				ad_pull_grad(tape, x, agg, self);
 		}
 		h = ad_l2norm_leaky(tape, affine(tape, agg, b->conv_w[li], b->conv_b[li]), slope);
 		id = l == 1 || plan->hist ? id1 : ad_gather(tape, id1, plan->n[l], plan->in1[l]);

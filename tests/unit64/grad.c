@@ -23,7 +23,7 @@ typedef struct ad_tensor *(*loss_fn)(struct ad_tape *, void *);
 
 static struct ad_tape tape;
 static struct rng rnd;
-static real proj_w[4096];
+static real proj_w[8192];
 
 /* A scalar that depends on every entry of x with a different weight. */
 static struct ad_tensor *project(struct ad_tape *t, struct ad_tensor *x)
@@ -102,7 +102,7 @@ struct ctx {
 	int32_t idx[16];
 	int64_t n;
 	struct csr sp, spt;
-	real w[64], y[64], *wt;
+	real w[64], y[64], *wt, *y_t;
 };
 
 static void ctx_free(struct ctx *c)
@@ -439,6 +439,98 @@ static void test_l2norm_mlp(void)
 		free(g1);
 		ctx_free(&c);
 	}
+}
+
+/* x0 as a layer reads it, agg = A x0 and self = rows of x0, with x0's gradient pulled
+ * by its op (ad_pull_grad) or written whole by theirs.  x0 is ad_l2norm_mlp's case of
+ * test_l2norm_mlp (1,103 rows: three pulled blocks); A is 40 x 1103 with 6 random
+ * entries a row, self 600 rows with repeats.  variant bit 0: pulled; bit 1: x0 also
+ * read whole by the loss (a third reader, whose gradient the pull adds first); bit 2:
+ * self made before agg. */
+#define PULL_AGG 40
+#define PULL_SELF 600
+static int32_t pull_self[PULL_SELF];
+
+static struct ad_tensor *f_pull(struct ad_tape *t, void *v)
+{
+	struct ctx *c = v;
+	struct ad_tensor *x0, *parts[3];
+	int np = 0;
+	x0 = ad_l2norm_mlp(t, &c->a->t, c->n, c->idx, mlp_feat, 4, MLP_ITEMS, mlp_items,
+	    &c->b->t, &c->c->t);
+	ad_transpose(t, &c->sp, c->wt, &c->spt, &c->y_t);
+	if (c->variant & 4) {
+		/* self made first, as a layer makes it */
+		parts[1] = ad_gather(t, x0, PULL_SELF, pull_self);
+		parts[0] = ad_spmm_t(t, &c->sp, c->wt, &c->spt, c->y_t, x0);
+	} else {
+		parts[0] = ad_spmm_t(t, &c->sp, c->wt, &c->spt, c->y_t, x0);
+		parts[1] = ad_gather(t, x0, PULL_SELF, pull_self);
+	}
+	np = 2;
+	if (c->variant & 2)
+		parts[np++] = x0;
+	if (c->variant & 1)
+		ad_pull_grad(t, x0, parts[0], parts[1]);
+	return project(t, ad_concat_rows(t, np, parts));
+}
+
+static void test_pull_grad(void)
+{
+	int32_t *r = malloc(PULL_AGG * 6 * sizeof *r), *col = malloc(PULL_AGG * 6 * sizeof *col);
+	static const int32_t idx[] = { 3, 0, 4 };
+	for (int k = 0; k < PULL_AGG * 6; k++) {
+		r[k] = k / 6;
+		col[k] = (int32_t)(rng_uniform(&rnd) * (3 + MLP_ITEMS));
+	}
+	for (int q = 0; q < PULL_SELF; q++)
+		pull_self[q] = (int32_t)(rng_uniform(&rnd) * (3 + MLP_ITEMS));
+	for (int64_t k = 0; k < MLP_FEAT_ROWS * 4; k++)
+		mlp_feat[k] = (float)rng_normal(&rnd);
+	for (int64_t i = 0; i < MLP_ITEMS; i++)
+		mlp_items[i] = (int32_t)(i * 7 % MLP_FEAT_ROWS);
+	for (int v = 0; v < 4; v++) {
+		int other = v & 1, order = v >> 1;
+		struct ctx c = { 0 };
+		size_t np;
+		real *g0;
+		int64_t differ = 0;
+		char name[64];
+		c.a = rand_param(&c.set, 5, 3, 1);
+		c.b = rand_param(&c.set, 4, 3, 1);
+		c.c = rand_param(&c.set, 1, 3, 1);
+		memcpy(c.idx, idx, sizeof idx);
+		c.n = 3;
+		csr_build(&c.sp, PULL_AGG, 3 + MLP_ITEMS, PULL_AGG * 6, r, col, 0);
+		c.wt = malloc(PULL_AGG * 6 * sizeof *c.wt);
+		for (int k = 0; k < PULL_AGG * 6; k++)
+			c.wt[k] = (real)(0.1 + rng_uniform(&rnd));
+		np = ad_params_count(&c.set);
+		g0 = malloc(np * sizeof *g0);
+		for (int pulled = 0; pulled < 2; pulled++) {
+			c.variant = pulled | other << 1 | order << 2;
+			ad_params_zero_grad(&c.set);
+			ad_tape_reset(&tape);
+			ad_backward(&tape, f_pull(&tape, &c));
+			for (size_t k = 0, at = 0; k < c.set.n; k++)
+				for (int64_t j = 0; j < c.set.p[k]->t.rows * c.set.p[k]->t.cols; j++, at++)
+					if (!pulled)
+						g0[at] = c.set.p[k]->t.grad[j];
+					else
+						differ += g0[at] != c.set.p[k]->t.grad[j];
+		}
+		snprintf(name, sizeof name, "pull_grad%s%s", other ? " with a third reader" : "",
+		    order ? ", self made first" : "");
+		OK(differ == 0, "%s: the gradients of the ops' own backward passes, bit for bit "
+		    "(%lld differ)", name, (long long)differ);
+		check(name, &c.set, f_pull, &c);
+		free(g0);
+		free(c.wt);
+		c.wt = NULL;
+		ctx_free(&c);
+	}
+	free(r);
+	free(col);
 }
 
 /* A [X; H]: X the parameter (3 x 3), H a constant of 4 rows read from c->y. */
@@ -894,6 +986,7 @@ int main(int argc, char **argv)
 	test_spmm_hist();
 	test_l2norm_stack();
 	test_l2norm_mlp();
+	test_pull_grad();
 	test_fused();
 	test_losses();
 	test_bpr_value();
