@@ -195,17 +195,9 @@ void adam_ranges_init(struct adam_ranges *jb, struct adam *opt, struct ad_params
 static void adam_task(void *ctx, int64_t r)
 {
 	struct adam_ranges *jb = ctx;
-	size_t lo = 0, hi = jb->set->n;
+	int64_t lo = adam_range_param(jb, r);
 	struct ad_param *p;
 	int64_t i0, i1, n;
-	/* the parameter whose ranges hold r */
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-		if (jb->first[mid] <= r)
-			lo = mid;
-		else
-			hi = mid;
-	}
 	p = jb->set->p[lo];
 	n = p->t.rows * p->t.cols;
 	i0 = (r - jb->first[lo]) * chunk_of(p);
@@ -217,12 +209,40 @@ static void adam_task(void *ctx, int64_t r)
 		atomic_store(&jb->bad, 1);
 }
 
+void adam_range(struct adam_ranges *ar, int64_t r)
+{
+	adam_task(ar, r);
+}
+
+int adam_ranges_end(struct adam_ranges *ar)
+{
+	untouch_all(ar->set);
+	return atomic_load(&ar->bad) ? -1 : 0;
+}
+
+int adam_run_ranges(struct adam_ranges *ar, struct pool *pool)
+{
+	pool_run(pool, ar->ranges, adam_task, ar);
+	return adam_ranges_end(ar);
+}
+
 int adam_step_ranges(struct adam_ranges *ar, struct pool *pool)
 {
 	adam_next(ar->opt);
-	pool_run(pool, ar->ranges, adam_task, ar);
-	untouch_all(ar->set);
-	return atomic_load(&ar->bad) ? -1 : 0;
+	return adam_run_ranges(ar, pool);
+}
+
+int64_t adam_range_param(const struct adam_ranges *ar, int64_t r)
+{
+	size_t lo = 0, hi = ar->set->n;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (ar->first[mid] <= r)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (int64_t)lo;
 }
 
 void adam_ranges_free(struct adam_ranges *ar)

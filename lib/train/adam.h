@@ -41,6 +41,15 @@ struct adam_ranges {
 void adam_ranges_init(struct adam_ranges *ar, struct adam *opt, struct ad_params *set);
 /* One step: 0, or -1 when a value or gradient was not finite. */
 int adam_step_ranges(struct adam_ranges *ar, struct pool *pool);
+/* The same in parts, for a step shared with other work or over several sets: after
+ * adam_next, every range r < ar->ranges once, in any order and on any thread
+ * (adam_range; adam_run_ranges runs them all on a pool), then adam_ranges_end, whose
+ * result is adam_step_ranges'.  adam_range_param: the parameter (index into ar->set)
+ * that range r updates. */
+void adam_range(struct adam_ranges *ar, int64_t r);
+int adam_run_ranges(struct adam_ranges *ar, struct pool *pool);
+int adam_ranges_end(struct adam_ranges *ar);
+int64_t adam_range_param(const struct adam_ranges *ar, int64_t r);
 void adam_ranges_free(struct adam_ranges *ar);
 
 #endif

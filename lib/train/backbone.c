@@ -540,6 +540,31 @@ void bb_forward(struct backbone *bb, struct ad_tape *tape, const struct bb_plan 
 		out[m] = bb_forward_modality(bb, tape, plan, m);
 }
 
+int bb_branch_params(const struct backbone *bb, int m, struct ad_param **out)
+{
+	const struct bb_branch *b = &bb->br[m];
+	struct ad_param *all[4 + 6 * BB_MAX_LAYERS];
+	int n = 0, k = 0;
+	if (bb->cfg.kind != BB_MMGCN)
+		return 0;
+	all[n++] = b->pref;
+	all[n++] = b->word;
+	all[n++] = b->mlp_w;
+	all[n++] = b->mlp_b;
+	for (int l = 0; l < bb->cfg.layers; l++) {
+		all[n++] = b->conv_w[l];
+		all[n++] = b->conv_b[l];
+		all[n++] = b->lin_w[l];
+		all[n++] = b->lin_b[l];
+		all[n++] = b->g_w[l];
+		all[n++] = b->g_b[l];
+	}
+	for (int j = 0; j < n; j++)
+		if (all[j])
+			out[k++] = all[j];
+	return k;
+}
+
 unsigned bb_group_mask(const struct backbone *bb, enum rep_group g)
 {
 	unsigned mask = 0;

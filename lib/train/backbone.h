@@ -125,6 +125,12 @@ static inline int32_t bb_plan_row(const struct bb_planner *p, int32_t node)
 	return p->pos[node];
 }
 
+/* The parameters of MMGCN modality m's branch alone (its preference table, MLP and
+ * layers; not the id table) into out (room for BB_BRANCH_PARAMS): their count; 0 for
+ * MF. */
+#define BB_BRANCH_PARAMS (4 + 6 * BB_MAX_LAYERS)
+int bb_branch_params(const struct backbone *bb, int m, struct ad_param **out);
+
 /* Modality m's vectors of the plan's targets: n[layers] x dim (MF: MF's vectors). */
 struct ad_tensor *bb_forward_modality(struct backbone *bb, struct ad_tape *tape,
     const struct bb_plan *plan, int m);

@@ -2,6 +2,7 @@
  * shares of the id tables' gradients added back in a fixed order. */
 #include "train/branches.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,8 +45,47 @@ void branches_init(struct branches *bs, struct backbone *towers, int nt)
 	free(cost);
 }
 
+void branches_adam_init(struct branches *bs, struct adam *opt, const struct ad_params *set,
+    struct ad_params *rest)
+{
+	struct ad_param *mine[BB_BRANCH_PARAMS];
+	int k, j;
+	memset(rest, 0, sizeof *rest);
+	bs->own_branch = xmalloc((set->n + 1) * sizeof *bs->own_branch);
+	bs->own.p = xmalloc((set->n + 1) * sizeof *bs->own.p);
+	bs->own.n = 0;
+	for (k = 0; k < bs->n; k++) {
+		int32_t b = bs->order[k];
+		int n = bs->br[b].m >= 0 ? bb_branch_params(bs->br[b].bb, bs->br[b].m, mine) : 0;
+		for (j = 0; j < n; j++) {
+			bs->own_branch[bs->own.n] = b;
+			bs->own.p[bs->own.n++] = mine[j];
+		}
+	}
+	rest->p = xmalloc((set->n + 1) * sizeof *rest->p);
+	for (size_t q = 0; q < set->n; q++) {
+		size_t i = 0;
+		while (i < bs->own.n && bs->own.p[i] != set->p[q])
+			i++;
+		if (i == bs->own.n)
+			rest->p[rest->n++] = set->p[q];
+	}
+	rest->cap = rest->n;
+	bs->own.cap = bs->own.n;
+	adam_ranges_init(&bs->own_ranges, opt, &bs->own);
+	bs->done = xcalloc((size_t)bs->n, sizeof *bs->done);
+	for (k = 0; k < bs->n; k++)
+		atomic_init(&bs->done[k], 0);
+}
+
 void branches_free(struct branches *bs)
 {
+	if (bs->done) {
+		adam_ranges_free(&bs->own_ranges);
+		free(bs->own.p);
+		free(bs->own_branch);
+		free((void *)bs->done);
+	}
 	for (int k = 0; k < bs->n; k++)
 		ad_tape_free(&bs->tapes[k]);
 	free(bs->tapes);
@@ -98,12 +138,28 @@ static void branch_forward(void *ctx, int64_t k)
 	b->x = bb_forward_modality_on(b->bb, b->tape, plan, b->m, b->id1);
 }
 
+/* Task k: branch order[k]'s backward pass, or, past the branches, range k - n of Adam
+ * on their own parameters, once their branch is through (the branches are all taken
+ * before any range, so the one waited for is running on another thread). */
 static void branch_backward(void *ctx, int64_t k)
 {
 	struct branches *bs = ctx;
-	struct branch *b = &bs->br[bs->order[k]];
-	if (b->leaf->grad)
-		ad_backward_from(b->tape, b->x, b->leaf->grad);
+	if (k < bs->n) {
+		int32_t j = bs->order[k];
+		struct branch *b = &bs->br[j];
+		if (b->leaf->grad)
+			ad_backward_from(b->tape, b->x, b->leaf->grad);
+		if (bs->done)
+			atomic_store_explicit(&bs->done[j], bs->step, memory_order_release);
+		return;
+	}
+	k -= bs->n;
+	{
+		int32_t j = bs->own_branch[adam_range_param(&bs->own_ranges, k)];
+		while (atomic_load_explicit(&bs->done[j], memory_order_acquire) != bs->step)
+			sched_yield();
+	}
+	adam_range(&bs->own_ranges, k);
 }
 
 struct id_reduce {
@@ -174,11 +230,14 @@ void branches_forward(struct branches *bs, struct pool *pool, struct ad_tape *ta
 	}
 }
 
-void branches_backward(struct branches *bs, struct pool *pool)
+int branches_backward(struct branches *bs, struct pool *pool)
 {
 	struct id_reduce r;
-	pool_run(pool, bs->n, branch_backward, bs);
+	int64_t ranges = bs->done ? bs->own_ranges.ranges : 0;
+	bs->step++;
+	pool_run(pool, bs->n + ranges, branch_backward, bs);
 	r.bs = bs;
 	r.chunk = 4096;
 	pool_run(pool, (bs->nodes + r.chunk - 1) / r.chunk, id_reduce_task, &r);
+	return bs->done ? adam_ranges_end(&bs->own_ranges) : 0;
 }

@@ -12,6 +12,9 @@
 
 #include <stdint.h>
 
+#include <stdatomic.h>
+
+#include "train/adam.h"
 #include "train/autodiff.h"
 #include "train/backbone.h"
 
@@ -63,6 +66,13 @@ struct branches {
 	                            * T_1, shared by branches of the same table and plan */
 	const struct bb_plan *const *plans;   /* this step's, by tower */
 	int64_t nodes;             /* users and items: the tables' rows */
+	/* Adam on the parameters a branch alone gives a gradient to (branches_adam_init),
+	 * by whichever thread is free once the branch's backward pass is done */
+	struct ad_params own;      /* those parameters, branch by branch in start order */
+	int32_t *own_branch;       /* own.p[k]'s branch */
+	struct adam_ranges own_ranges;
+	atomic_int_fast64_t *done; /* done[k]: the last step whose branch k is through */
+	int64_t step;
 };
 
 
@@ -73,7 +83,14 @@ void branches_free(struct branches *bs);
  * computed over plans[t]. */
 void branches_forward(struct branches *bs, struct pool *pool, struct ad_tape *tape,
     const struct bb_plan *const *plans, struct ad_tensor *out[][BB_MAX_MODALITIES]);
-/* After the main tape's backward pass: every branch's, then the id tables'. */
-void branches_backward(struct branches *bs, struct pool *pool);
+/* Takes the branches' own parameters out of Adam's step over all (set, opt): rest
+ * gets the others (its p array the caller's to free), for the caller's own ranges. */
+void branches_adam_init(struct branches *bs, struct adam *opt, const struct ad_params *set,
+    struct ad_params *rest);
+/* After the main tape's backward pass and adam_next: every branch's backward pass, and
+ * Adam's update of each branch's own parameters as soon as it is through, in one batch
+ * of the pool (the threads free at the end of the branches update them); then the id
+ * tables' gradients.  -1 when Adam met a value or gradient not finite, else 0. */
+int branches_backward(struct branches *bs, struct pool *pool);
 
 #endif

@@ -236,7 +236,8 @@ struct trainer {
 	struct ad_tape tape;
 	struct bb_planner planner;
 	struct adam opt;
-	struct adam_ranges ranges;
+	struct adam_ranges ranges;  /* every parameter; MMGCN: those no branch owns */
+	struct ad_params rest;      /* MMGCN: the parameters no branch owns */
 	struct rng r_init, r_order, r_neg;
 	struct csr clicked, valid_pos;
 	struct exposed valid_x;
@@ -306,10 +307,16 @@ static void trainer_init(struct trainer *tr, const struct train_config *cfg,
 	if (m->init)
 		m->init(&tr->ms, cfg, data, &tr->params, &tr->r_init);
 	adam_init(&tr->opt, cfg->lr, cfg->l2);
-	adam_ranges_init(&tr->ranges, &tr->opt, &tr->params);
 	ad_tape_init(&tr->tape);
 	bb_planner_init(&tr->planner, nu + ni);
 	branches_init(&tr->bs, tr->towers, m->towers);
+	if (cfg->bb.kind == BB_MMGCN) {
+		/* a branch's own parameters are updated as soon as it is through */
+		branches_adam_init(&tr->bs, &tr->opt, &tr->params, &tr->rest);
+		adam_ranges_init(&tr->ranges, &tr->opt, &tr->rest);
+	} else {
+		adam_ranges_init(&tr->ranges, &tr->opt, &tr->params);
+	}
 	/* Threads run whole branches, each calling BLAS on one thread: the same bits for
 	 * any -j (BLAS's own threads would change them, and help little at these sizes). */
 	pool_init(&tr->pool, cfg->threads);
@@ -354,6 +361,7 @@ static void trainer_free(struct trainer *tr)
 	for (int t = 0; t < tr->m->towers; t++)
 		bb_free(&tr->towers[t]);
 	adam_ranges_free(&tr->ranges);
+	free(tr->rest.p);
 	bb_planner_free(&tr->planner);
 	ad_tape_free(&tr->tape);
 	ad_params_free(&tr->params);
@@ -398,7 +406,7 @@ static double train_step(struct trainer *tr, int64_t b, int epoch, int64_t batch
 	struct step s;
 	struct step_plans sp;
 	struct ad_tensor *loss, *out[TRAIN_MAX_TOWERS][BB_MAX_MODALITIES];
-	int t, g;
+	int t, g, bad;
 
 	ad_tape_reset(tape);
 	step_plans_build(&sp, &tr->planner, tape, tr->graph, &cfg->bb, nu, m->towers,
@@ -436,9 +444,9 @@ static double train_step(struct trainer *tr, int64_t b, int epoch, int64_t batch
 		    "diverged (try a smaller --lr); no model written", epoch,
 		    (long long)batch + 1, isnan(loss->val[0]) ? "NaN" : "infinite");
 	ad_backward(tape, loss);
-	if (cfg->bb.kind == BB_MMGCN)
-		branches_backward(&tr->bs, &tr->pool);
-	if (adam_step_ranges(&tr->ranges, &tr->pool) != 0)
+	adam_next(&tr->opt);
+	bad = cfg->bb.kind == BB_MMGCN ? branches_backward(&tr->bs, &tr->pool) : 0;
+	if (adam_run_ranges(&tr->ranges, &tr->pool) != 0 || bad)
 		die(HCR_EXIT_NUMERIC, "epoch %d, batch %lld: a gradient is not finite; "
 		    "training diverged (try a smaller --lr); no model written", epoch,
 		    (long long)batch + 1);

@@ -144,6 +144,9 @@ for j in 1 2; do
 	train-mtl --method hcr --epochs 2 -j $j feats.mp > b$j.mp
 	t_ok "the same seed with -j $j gives the same model, bit for bit" cmp a$j.mp b$j.mp
 done
+# and another -j too: threads share out branches and Adam's ranges, never a sum
+model_sum() { stream-cat --full --section model "$1" | jq -c 'select(.block)' | cksum; }
+t_eq "-j 1 and -j 2 give the same model blocks, bit for bit" "$(model_sum a1.mp)" "$(model_sum a2.mp)"
 train-mtl --method hcr --epochs 2 --seed 2 feats.mp > c.mp
 t_run "another seed gives another model" 1 "*" -- cmp -s a1.mp c.mp
 
