@@ -95,34 +95,64 @@ void branches_free(struct branches *bs)
 	memset(bs, 0, sizeof *bs);
 }
 
-void step_plans_build(struct step_plans *sp, struct bb_planner *p, struct ad_tape *tape,
-    const struct csr *graph, const struct bb_config *cfg, int64_t nu, int towers,
-    unsigned positives_towers, const int32_t *targets, int64_t n, int64_t b)
-{
+struct plan_job {
+	struct step_plans *sp;
+	struct bb_planner *p;
+	struct ad_tape *tapes;
+	const struct csr *graph;
+	const struct bb_config *cfg;
+	int64_t nu, n, b;
+	const int32_t *targets;
 	int32_t *ru[2], *ri[2];
-	int two = positives_towers != 0 && b < n, k, t;
-	for (k = 0; k <= two; k++) {
-		/* the positives' nodes are the first 2 b targets */
-		int64_t count = 2 * (k ? b : n), j;
-		if (cfg->history && graph)
-			bb_plan_build_history(&sp->plan[k], p, tape, graph, cfg->layers, nu, targets,
-			    count);
-		else
-			bb_plan_build(&sp->plan[k], p, tape, graph, cfg->layers, nu, targets, count);
-		/* now, while the planner answers for this plan */
-		ru[k] = ad_scratch(tape, ((size_t)n + 1) * sizeof *ru[k]);
-		ri[k] = ad_scratch(tape, ((size_t)n + 1) * sizeof *ri[k]);
-		for (j = 0; j < n; j++) {
-			int in = k == 0 || j < b;
-			ru[k][j] = in ? bb_plan_row(p, targets[2 * j]) : 0;
-			ri[k][j] = in ? bb_plan_row(p, targets[2 * j + 1]) : 0;
-		}
+};
+
+/* Plan k: [0] every pair's nodes, [1] the positives' (the first 2 b targets), on a
+ * planner and a tape of its own. */
+static void plan_task(void *ctx, int64_t k)
+{
+	struct plan_job *jb = ctx;
+	struct bb_planner *p = &jb->p[k];
+	struct ad_tape *tape = &jb->tapes[k];
+	int64_t count = 2 * (k ? jb->b : jb->n), j;
+	ad_tape_reset(tape);
+	if (jb->cfg->history && jb->graph)
+		bb_plan_build_history(&jb->sp->plan[k], p, tape, jb->graph, jb->cfg->layers, jb->nu,
+		    jb->targets, count);
+	else
+		bb_plan_build(&jb->sp->plan[k], p, tape, jb->graph, jb->cfg->layers, jb->nu,
+		    jb->targets, count);
+	/* now, while the planner answers for this plan */
+	jb->ru[k] = ad_scratch(tape, ((size_t)jb->n + 1) * sizeof *jb->ru[k]);
+	jb->ri[k] = ad_scratch(tape, ((size_t)jb->n + 1) * sizeof *jb->ri[k]);
+	for (j = 0; j < jb->n; j++) {
+		int in = k == 0 || j < jb->b;
+		jb->ru[k][j] = in ? bb_plan_row(p, jb->targets[2 * j]) : 0;
+		jb->ri[k][j] = in ? bb_plan_row(p, jb->targets[2 * j + 1]) : 0;
 	}
+}
+
+void step_plans_build(struct step_plans *sp, struct bb_planner *p, struct ad_tape *tapes,
+    struct pool *pool, const struct csr *graph, const struct bb_config *cfg, int64_t nu,
+    int towers, unsigned positives_towers, const int32_t *targets, int64_t n, int64_t b)
+{
+	struct plan_job jb;
+	int two = positives_towers != 0 && b < n, t;
+	jb.sp = sp;
+	jb.p = p;
+	jb.tapes = tapes;
+	jb.graph = graph;
+	jb.cfg = cfg;
+	jb.nu = nu;
+	jb.n = n;
+	jb.b = b;
+	jb.targets = targets;
+	/* the two plans are independent: one a thread */
+	pool_run(pool, 1 + two, plan_task, &jb);
 	for (t = 0; t < towers && t < BRANCHES_MAX_TOWERS; t++) {
 		int use = two && (positives_towers >> t & 1u);
 		sp->of[t] = &sp->plan[use];
-		sp->ru[t] = ru[use];
-		sp->ri[t] = ri[use];
+		sp->ru[t] = jb.ru[use];
+		sp->ri[t] = jb.ri[use];
 	}
 }
 
@@ -193,18 +223,49 @@ static void id_reduce_task(void *ctx, int64_t k)
 	}
 }
 
+/* Rows of the id copies, a task's share. */
+#define ROWS_CHUNK 4096
+
+struct rows_job {
+	struct branches *bs;
+	int copies;
+	int32_t first[BRANCHES_MAX_TABLES * BRANCHES_MAX_TOWERS + 1];  /* a copy's first chunk */
+	int32_t of[BRANCHES_MAX_TABLES * BRANCHES_MAX_TOWERS];         /* its branch */
+};
+
+static void rows_task(void *ctx, int64_t c)
+{
+	struct rows_job *jb = ctx;
+	struct branches *bs = jb->bs;
+	int k = 0;
+	while (jb->first[k + 1] <= c)
+		k++;
+	{
+		struct branch *b = &bs->br[jb->of[k]];
+		const struct bb_plan *plan = bs->plans[b->tower];
+		const struct ad_param *p = bs->table[b->table];
+		int64_t d = p->t.cols, i0 = (c - jb->first[k]) * ROWS_CHUNK, i;
+		real *rows = bs->rows[jb->of[k]];
+		for (i = i0; i < plan->n[1] && i < i0 + ROWS_CHUNK; i++)
+			memcpy(rows + i * d, p->t.val + (int64_t)plan->t[1][i] * d,
+			    (size_t)d * sizeof(real));
+	}
+}
+
 void branches_forward(struct branches *bs, struct pool *pool, struct ad_tape *tape,
     const struct bb_plan *const *plans, struct ad_tensor *out[][BB_MAX_MODALITIES])
 {
 	int k, t = -1;
 	const struct backbone *prev = NULL;
+	struct rows_job rj;
 	bs->plans = plans;
+	rj.bs = bs;
+	rj.copies = 0;
+	rj.first[0] = 0;
 	for (k = 0; k < bs->n; k++) {
 		struct branch *b = &bs->br[k];
 		const struct bb_plan *plan = plans[b->tower];
-		struct ad_param *p = bs->table[b->table];
-		int64_t d = p->t.cols;
-		real *rows;
+		int64_t d = bs->table[b->table]->t.cols;
 		int j;
 		/* the id rows of T_1, copied once for the branches of a table and a plan */
 		for (j = 0; j < k; j++)
@@ -214,12 +275,13 @@ void branches_forward(struct branches *bs, struct pool *pool, struct ad_tape *ta
 			bs->rows[k] = bs->rows[j];
 			continue;
 		}
-		rows = ad_scratch(tape, ((size_t)plan->n[1] * (size_t)d + 1) * sizeof(real));
-		for (int64_t i = 0; i < plan->n[1]; i++)
-			memcpy(rows + i * d, p->t.val + (int64_t)plan->t[1][i] * d,
-			    (size_t)d * sizeof(real));
-		bs->rows[k] = rows;
+		bs->rows[k] = ad_scratch(tape, ((size_t)plan->n[1] * (size_t)d + 1) * sizeof(real));
+		rj.of[rj.copies] = k;
+		rj.first[rj.copies + 1] = rj.first[rj.copies] +
+		    (int32_t)((plan->n[1] + ROWS_CHUNK - 1) / ROWS_CHUNK);
+		rj.copies++;
 	}
+	pool_run(pool, rj.first[rj.copies], rows_task, &rj);
 	pool_run(pool, bs->n, branch_forward, bs);
 	for (k = 0; k < bs->n; k++) {
 		struct branch *b = &bs->br[k];

@@ -38,11 +38,12 @@ struct step_plans {
 	                                      * positives' plan a sampled pair's are 0 */
 };
 /* Plans for n pairs whose b positives come first, targets holding their nodes (user,
- * nu + item) pair by pair; cfg->history picks history plans; graph NULL for MF.  In
- * the tape's scratch memory. */
-void step_plans_build(struct step_plans *sp, struct bb_planner *p, struct ad_tape *tape,
-    const struct csr *graph, const struct bb_config *cfg, int64_t nu, int towers,
-    unsigned positives_towers, const int32_t *targets, int64_t n, int64_t b);
+ * nu + item) pair by pair; cfg->history picks history plans; graph NULL for MF.  The
+ * two plans are made on the pool's threads, plan k with planner p[k] in the scratch
+ * memory of tapes[k], which it resets. */
+void step_plans_build(struct step_plans *sp, struct bb_planner *p, struct ad_tape *tapes,
+    struct pool *pool, const struct csr *graph, const struct bb_config *cfg, int64_t nu,
+    int towers, unsigned positives_towers, const int32_t *targets, int64_t n, int64_t b);
 
 struct branch {
 	struct backbone *bb;

@@ -234,7 +234,8 @@ struct trainer {
 	struct ad_params params;
 	struct method_state ms;
 	struct ad_tape tape;
-	struct bb_planner planner;
+	struct bb_planner planner[2];      /* a step's two plans' (validation: [0]) */
+	struct ad_tape plan_tape[2];       /* their memory */
 	struct adam opt;
 	struct adam_ranges ranges;  /* every parameter; MMGCN: those no branch owns */
 	struct ad_params rest;      /* MMGCN: the parameters no branch owns */
@@ -308,7 +309,10 @@ static void trainer_init(struct trainer *tr, const struct train_config *cfg,
 		m->init(&tr->ms, cfg, data, &tr->params, &tr->r_init);
 	adam_init(&tr->opt, cfg->lr, cfg->l2);
 	ad_tape_init(&tr->tape);
-	bb_planner_init(&tr->planner, nu + ni);
+	for (k = 0; k < 2; k++) {
+		bb_planner_init(&tr->planner[k], nu + ni);
+		ad_tape_init(&tr->plan_tape[k]);
+	}
 	branches_init(&tr->bs, tr->towers, m->towers);
 	if (cfg->bb.kind == BB_MMGCN) {
 		/* a branch's own parameters are updated as soon as it is through */
@@ -362,7 +366,10 @@ static void trainer_free(struct trainer *tr)
 		bb_free(&tr->towers[t]);
 	adam_ranges_free(&tr->ranges);
 	free(tr->rest.p);
-	bb_planner_free(&tr->planner);
+	for (int k = 0; k < 2; k++) {
+		bb_planner_free(&tr->planner[k]);
+		ad_tape_free(&tr->plan_tape[k]);
+	}
 	ad_tape_free(&tr->tape);
 	ad_params_free(&tr->params);
 	free(tr->ms.data);
@@ -409,8 +416,8 @@ static double train_step(struct trainer *tr, int64_t b, int epoch, int64_t batch
 	int t, g, bad;
 
 	ad_tape_reset(tape);
-	step_plans_build(&sp, &tr->planner, tape, tr->graph, &cfg->bb, nu, m->towers,
-	    tr->graph ? m->positives_towers : 0, tr->targets, n, b);
+	step_plans_build(&sp, tr->planner, tr->plan_tape, &tr->pool, tr->graph, &cfg->bb, nu,
+	    m->towers, tr->graph ? m->positives_towers : 0, tr->targets, n, b);
 	memset(&s, 0, sizeof s);
 	s.tape = tape;
 	s.cfg = cfg;
@@ -506,7 +513,7 @@ static int end_epoch(struct trainer *tr, int epoch, int64_t batches, double sum,
 
 	for (t = 0; t < tr->bs.n; t++)
 		tr->bs.br[t].leaf = NULL;
-	full_reps(tr->towers, tr->bs.tapes, &tr->pool, &tr->tape, &tr->planner, cfg, tr->data,
+	full_reps(tr->towers, tr->bs.tapes, &tr->pool, &tr->tape, &tr->planner[0], cfg, tr->data,
 	    &tr->ms, &cur);
 	valid = train_validate(m, &cur, &vs, cfg->threads, &res->valid_users);
 	if (res->valid_users == 0)
@@ -570,7 +577,7 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 		/* the histories start from a full pass, as every epoch's validation renews
 		 * them */
 		struct repset rs;
-		full_reps(tr.towers, tr.bs.tapes, &tr.pool, &tr.tape, &tr.planner, cfg, data,
+		full_reps(tr.towers, tr.bs.tapes, &tr.pool, &tr.tape, &tr.planner[0], cfg, data,
 		    &tr.ms, &rs);
 		repset_free(&rs);
 	}

@@ -31,7 +31,8 @@ static const real click[N] = { 1, 1, 0, 0, 0, 0 }, like[N] = { 1, 0, 0, 0, 0, 0 
 static const int32_t first[B] = { 0, 1 };
 
 static struct ad_tape tape;
-static struct bb_planner planner;
+static struct bb_planner planner[2];
+static struct ad_tape plan_tape[2];  /* a step's two plans' */
 static struct csr graph, bags;
 static float dense[NI * 3] = { 0.5f, -1, 2, 1, 0.25f, -0.5f, -2, 1, 0, 0.75f, 0.5f, 1, 0, 0, 0 };
 static real bag_w[8] = { 1, 2, 1, 1, 3, 1, 1, 1 };
@@ -102,7 +103,7 @@ static void scores(struct setup *S, struct ad_tensor *y[TRAIN_MAX_TOWERS][GROUP_
 	}
 	for (j = 0; j < N; j++)
 		targets[2 * j] = pu[j], targets[2 * j + 1] = NU + pi[j];
-	step_plans_build(&sp, &planner, &tape, &graph, &S->cfg.bb, NU, S->m->towers,
+	step_plans_build(&sp, planner, plan_tape, NULL, &graph, &S->cfg.bb, NU, S->m->towers,
 	    all_pairs ? 0 : S->m->positives_towers, targets, N, B);
 	for (k = 0; k < S->m->towers; k++) {
 		unsigned groups = method_groups(&S->cfg, k);
@@ -390,7 +391,7 @@ static void check_positives_plan(const char *name)
 		for (int j = 0; j < N; j++)
 			targets[2 * j] = pu[j], targets[2 * j + 1] = NU + pi[j];
 		ad_tape_reset(&tape);
-		step_plans_build(&sp, &planner, &tape, &graph, &S.cfg.bb, NU, 2,
+		step_plans_build(&sp, planner, plan_tape, NULL, &graph, &S.cfg.bb, NU, 2,
 		    S.m->positives_towers, targets, N, B);
 		fewer = sp.of[1]->n[0] < sp.of[0]->n[0] && sp.of[1]->n[2] < sp.of[0]->n[2];
 	}
@@ -448,7 +449,10 @@ int main(void)
 	size_t k;
 	setup_data();
 	ad_tape_init(&tape);
-	bb_planner_init(&planner, NU + NI);
+	for (int k = 0; k < 2; k++) {
+		bb_planner_init(&planner[k], NU + NI);
+		ad_tape_init(&plan_tape[k]);
+	}
 	for (k = 0; k < sizeof names / sizeof names[0]; k++) {
 		check_method(names[k], 1);
 		check_method(names[k], 0);
@@ -457,7 +461,10 @@ int main(void)
 	check_positives_plan("hcr-ns");
 	dcf_exposure_fit();
 	ad_tape_free(&tape);
-	bb_planner_free(&planner);
+	for (int k = 0; k < 2; k++) {
+		bb_planner_free(&planner[k]);
+		ad_tape_free(&plan_tape[k]);
+	}
 	csr_free(&graph);
 	csr_free(&bags);
 	split_free(&split);
