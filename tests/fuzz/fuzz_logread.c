@@ -33,6 +33,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2)
 		return 0;
 	log_opts_init(&o);
+	/* every option the bytes do not set at its zero, as fuzz_given does: the later
+	 * likes' share once came from the stack (UBSan: lnum * 2 overflowed) */
+	memset(&co, 0, sizeof co);
 	o.format = (enum log_format)(data[0] % LOG_NFORMATS);
 	o.delim = delims[data[1] & 3];
 	if (data[1] & 4) {
