@@ -376,6 +376,30 @@ struct ad_tensor *ad_const(struct ad_tape *tape, int64_t rows, int64_t cols)
 	return new_tensor(tape, rows, cols, 0);
 }
 
+/* Feature rows idx[0 .. m) into buf, as reals. */
+static void gather_feat(const float *feat, int64_t fdim, const int32_t *idx, int64_t m,
+    real *buf)
+{
+	for (int64_t i = 0; i < m; i++) {
+		const float *src = feat + (size_t)idx[i] * (size_t)fdim;
+		real *dst = buf + i * fdim;
+		if (sizeof(real) == sizeof(float)) {
+			memcpy(dst, src, (size_t)fdim * sizeof *src);
+			continue;
+		}
+		for (int64_t j = 0; j < fdim; j++)
+			dst[j] = (real)src[j];
+	}
+}
+
+struct ad_tensor *ad_const_rows(struct ad_tape *tape, const float *src, int64_t cols,
+    int64_t n, const int32_t *idx)
+{
+	struct ad_tensor *x = ad_const(tape, n, cols);
+	gather_feat(src, cols, idx, n, x->val);
+	return x;
+}
+
 struct ad_tensor *ad_wrap(struct ad_tape *tape, int64_t rows, int64_t cols, real *val)
 {
 	struct ad_tensor *t = arena_alloc(tape, sizeof *t);
@@ -646,6 +670,19 @@ struct ad_tensor *ad_affine(struct ad_tape *tape, struct ad_tensor *x, struct ad
 	return out;
 }
 
+/* Row g of an affine map's output gradient into its bias's gradient db: written when it
+ * is the first row of a fresh buffer, else added; rows in order, for the same bits
+ * however an op walks them. */
+static inline void bias_grad_row(real *restrict db, int first, const real *restrict g,
+    int64_t n)
+{
+	if (first)
+		memcpy(db, g, (size_t)n * sizeof(real));
+	else
+		for (int64_t j = 0; j < n; j++)
+			db[j] += g[j];
+}
+
 static void affine_backward(struct ad_tape *tape, struct ad_node *nd)
 {
 	struct ad_tensor *x = nd->xs[0], *w = nd->xs[1], *b = nd->xs[2], *out = nd->out;
@@ -664,11 +701,8 @@ static void affine_backward(struct ad_tape *tape, struct ad_node *nd)
 		if (nd->s != 1)
 			for (int64_t j = 0; j < n; j++)
 				gi[j] = o[j] > 0 ? gi[j] : sl * gi[j];
-		if (db && fresh && i == 0)
-			memcpy(db, gi, (size_t)n * sizeof(real));
-		else if (db)
-			for (int64_t j = 0; j < n; j++)
-				db[j] += gi[j];
+		if (db)
+			bias_grad_row(db, fresh && i == 0, gi, n);
 	}
 	if ((dx = grad_or_fresh(tape, x, &fresh)))
 		gemm(0, 1, m, k, n, g, n, w->val, n, !fresh, dx, k);
@@ -1428,6 +1462,19 @@ static void l2norm_row(const real *v, int64_t d, real *y, real *norm)
 		y[j] = v[j] / den;
 }
 
+/* Rows [r, r + n) of a normalising op's output from n rows of x: rows idx[i] (read
+ * ahead, since they may be anywhere), or rows 0 .. n - 1 when idx is NULL. */
+static void l2norm_part(const struct ad_tensor *x, const int32_t *idx, int64_t n, real *out,
+    real *norm)
+{
+	int64_t d = x->cols;
+	for (int64_t i = 0; i < n; i++) {
+		if (idx && i + PREFETCH_AHEAD < n)
+			prefetch_row(x->val, idx[i + PREFETCH_AHEAD], d);
+		l2norm_row(x->val + (idx ? idx[i] : i) * d, d, out + i * d, norm + i);
+	}
+}
+
 /* Row r of a normalising op's input gradient into dst (store: written, else added),
  * gy the row of its output's gradient:
  * ad_l2norm_rows's backward, d(x/|x|) = (I - y y') / |x|. */
@@ -1471,13 +1518,10 @@ struct ad_tensor *ad_l2norm_stack(struct ad_tape *tape, int n, struct ad_tensor 
 	out = new_tensor(tape, rows, d, needs);
 	norm = arena_reals(tape, rows);
 	/* row by row as ad_l2norm_rows does it, reading each part's rows where they are */
-	for (int k = 0; k < n; k++)
-		for (int64_t i = 0; i < counts[k]; i++, r++) {
-			int64_t src = idxs[k] ? idxs[k][i] : i;
-			if (idxs[k] && i + PREFETCH_AHEAD < counts[k])
-				prefetch_row(xs[k]->val, idxs[k][i + PREFETCH_AHEAD], d);
-			l2norm_row(xs[k]->val + src * d, d, out->val + r * d, norm + r);
-		}
+	for (int k = 0; k < n; k++) {
+		l2norm_part(xs[k], idxs[k], counts[k], out->val + r * d, norm + r);
+		r += counts[k];
+	}
 	if ((nd = record(tape, OP_L2NORM_STACK, out))) {
 		int64_t *c = arena_alloc(tape, (size_t)n * sizeof *c);
 		const int32_t **ix = arena_alloc(tape, (size_t)n * sizeof *ix);
@@ -1492,9 +1536,22 @@ struct ad_tensor *ad_l2norm_stack(struct ad_tape *tape, int n, struct ad_tensor 
 	return out;
 }
 
+/* The gradient of part x of a normalising op, its n rows from output row r0 on: added
+ * to rows idx[q] (marked), or, idx NULL, to rows 0 .. n - 1, written when store. */
+static void l2norm_part_grad(const struct ad_node *nd, struct gy_rows *gy, int64_t r0,
+    struct ad_tensor *x, const int32_t *idx, int64_t n, real *dx, int store)
+{
+	int64_t d = nd->out->cols;
+	for (int64_t q = 0; q < n; q++) {
+		if (idx)
+			ad_touch_row(x, idx[q]);
+		l2norm_row_grad(nd, r0 + q, gy_row(gy, r0 + q), dx + (idx ? idx[q] : q) * d, store);
+	}
+}
+
 static void l2norm_stack_backward(struct ad_tape *tape, struct ad_node *nd)
 {
-	int64_t d = nd->out->cols, r = 0;
+	int64_t r = 0;
 	struct gy_rows gy;
 	gy_rows_init(&gy, tape, nd);
 	for (int k = 0; k < nd->n_xs; k++) {
@@ -1504,32 +1561,9 @@ static void l2norm_stack_backward(struct ad_tape *tape, struct ad_node *nd)
 		/* a part read by index takes additions (rows may be anywhere in it); one read
 		 * whole is written, when its buffer is new */
 		real *dx = idx ? grad_rows(tape, x) : grad_or_fresh(tape, x, &fresh);
-		if (!dx) {
-			r += nd->counts[k];
-			continue;
-		}
-		for (int64_t q = 0; q < nd->counts[k]; q++, r++) {
-			if (idx)
-				ad_touch_row(x, idx[q]);
-			l2norm_row_grad(nd, r, gy_row(&gy, r), dx + (idx ? idx[q] : q) * d,
-			    !(idx || !fresh));
-		}
-	}
-}
-
-/* Feature rows idx[0 .. m) into buf, as reals. */
-static void gather_feat(const float *feat, int64_t fdim, const int32_t *idx, int64_t m,
-    real *buf)
-{
-	for (int64_t i = 0; i < m; i++) {
-		const float *src = feat + (size_t)idx[i] * (size_t)fdim;
-		real *dst = buf + i * fdim;
-		if (sizeof(real) == sizeof(float)) {
-			memcpy(dst, src, (size_t)fdim * sizeof *src);
-			continue;
-		}
-		for (int64_t j = 0; j < fdim; j++)
-			dst[j] = (real)src[j];
+		if (dx)
+			l2norm_part_grad(nd, &gy, r, x, idx, nd->counts[k], dx, !idx && fresh);
+		r += nd->counts[k];
 	}
 }
 
@@ -1557,11 +1591,7 @@ struct ad_tensor *ad_l2norm_mlp(struct ad_tape *tape, struct ad_tensor *table, i
 			    (long long)table->rows);
 	out = new_tensor(tape, rows, d, needs);
 	norm = arena_reals(tape, rows);
-	for (int64_t i = 0; i < n; i++) {
-		if (i + PREFETCH_AHEAD < n)
-			prefetch_row(table->val, idx[i + PREFETCH_AHEAD], d);
-		l2norm_row(table->val + (int64_t)idx[i] * d, d, out->val + i * d, norm + i);
-	}
+	l2norm_part(table, idx, n, out->val, norm);
 	/* block by block: the rows' bias, the product added to it, normalised in place */
 	xb = arena_reals(tape, MLP_BLOCK * fdim);
 	for (int64_t r0 = 0; r0 < n_feat; r0 += MLP_BLOCK) {
@@ -1597,10 +1627,8 @@ static void l2norm_mlp_backward(struct ad_tape *tape, struct ad_node *nd)
 	real *dt = n > 0 ? grad_rows(tape, nd->a) : NULL, *dw, *db, *xb, *gz;
 	struct gy_rows gy;
 	gy_rows_init(&gy, tape, nd);
-	for (int64_t q = 0; dt && q < n; q++) {
-		ad_touch_row(nd->a, nd->idx[q]);
-		l2norm_row_grad(nd, q, gy_row(&gy, q), dt + (int64_t)nd->idx[q] * d, 0);
-	}
+	if (dt)
+		l2norm_part_grad(nd, &gy, 0, nd->a, nd->idx, n, dt, 0);
 	dw = grad_or_fresh(tape, w, &fw);
 	db = b ? grad_or_fresh(tape, b, &fb) : NULL;
 	if (n_feat == 0) {
@@ -1621,11 +1649,8 @@ static void l2norm_mlp_backward(struct ad_tape *tape, struct ad_node *nd)
 		for (int64_t i = 0; i < m; i++) {
 			real *restrict gi = gz + i * d;
 			l2norm_row_grad(nd, n + r0 + i, gy_row(&gy, n + r0 + i), gi, 1);
-			if (db && fb && r0 + i == 0)
-				memcpy(db, gi, (size_t)d * sizeof(real));
-			else if (db)
-				for (int64_t j = 0; j < d; j++)
-					db[j] += gi[j];
+			if (db)
+				bias_grad_row(db, fb && r0 + i == 0, gi, d);
 		}
 		if (dw) {
 			gather_feat(nd->feat, fdim, nd->feat_idx + r0, m, xb);

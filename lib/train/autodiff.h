@@ -114,6 +114,9 @@ void *ad_scratch(struct ad_tape *tape, size_t bytes);
 /* Constants: a fresh rows x cols tensor for the caller to fill, or one viewing
  * the caller's array (kept unchanged until the reset). */
 struct ad_tensor *ad_const(struct ad_tape *tape, int64_t rows, int64_t cols);
+/* A constant of rows idx[0 .. n) of the float matrix src (cols columns), as reals. */
+struct ad_tensor *ad_const_rows(struct ad_tape *tape, const float *src, int64_t cols,
+    int64_t n, const int32_t *idx);
 struct ad_tensor *ad_wrap(struct ad_tape *tape, int64_t rows, int64_t cols, real *val);
 
 /* A leaf over values made elsewhere (another tape's output, or rows that several

@@ -386,23 +386,7 @@ static struct ad_tensor *item_input(struct backbone *bb, struct ad_tape *tape, i
 	const struct bb_modality *md = &bb->mods[m];
 	if (md->is_bag)
 		return ad_bag_mean(tape, &bb->br[m].word->t, md->bag, md->weights, n, items);
-	{
-		struct ad_tensor *x = ad_const(tape, n, md->dim);
-		int64_t k;
-		for (k = 0; k < n; k++) {
-			const float *src = md->x + (size_t)items[k] * (size_t)md->dim;
-			real *dst = x->val + (size_t)k * (size_t)md->dim;
-			int64_t j;
-			if (sizeof(real) == sizeof(float)) {
-				/* a copy the library does a vector at a time */
-				memcpy(dst, src, (size_t)md->dim * sizeof *src);
-				continue;
-			}
-			for (j = 0; j < md->dim; j++)
-				dst[j] = (real)src[j];
-		}
-		return x;
-	}
+	return ad_const_rows(tape, md->x, md->dim, n, items);
 }
 
 static int32_t *item_indices(struct ad_tape *tape, const int32_t *nodes, int64_t n, int64_t nu)

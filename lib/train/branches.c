@@ -226,11 +226,12 @@ static void id_reduce_task(void *ctx, int64_t k)
 /* Rows of the id copies, a task's share. */
 #define ROWS_CHUNK 4096
 
+/* A copy a (table, plan): at most one a tower, whose branches share both. */
 struct rows_job {
 	struct branches *bs;
 	int copies;
-	int32_t first[BRANCHES_MAX_TABLES * BRANCHES_MAX_TOWERS + 1];  /* a copy's first chunk */
-	int32_t of[BRANCHES_MAX_TABLES * BRANCHES_MAX_TOWERS];         /* its branch */
+	int32_t first[BRANCHES_MAX_TOWERS + 1];  /* a copy's first chunk */
+	int32_t of[BRANCHES_MAX_TOWERS];         /* its branch */
 };
 
 static void rows_task(void *ctx, int64_t c)

@@ -581,7 +581,7 @@ void train_run(const struct train_config *cfg, const struct train_data *data,
 		    &tr.ms, &rs);
 		repset_free(&rs);
 	}
-	took = xmalloc(((size_t)(tr.n_samples / bmax) + 2) * sizeof *took);
+	took = xmalloc(((size_t)tr.n_batches + 1) * sizeof *took);
 	for (epoch = 1; epoch <= cfg->epochs; epoch++) {
 		double t0 = now_seconds(), c0 = cpu_seconds(), sum = 0;
 		double sum_part[3] = { 0, 0, 0 };
