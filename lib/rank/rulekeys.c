@@ -11,65 +11,7 @@
 #include "common/numeric.h"
 #include "common/util.h"
 #include "rank/vec4.h"
-
-/* e^-a for a >= 0, to about 1 ulp; a is clamped at 87 so that the result stays a
- * normal float (no denormal stalls, and the exponent trick below stays valid). */
-static inline v4f exp_neg(v4f a)
-{
-	const float magic = 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */
-	v4f x = -v4_min(a, v4_splat(87.0f));
-	v4f z = x * 1.44269504088896341f + magic;
-	v4u n = (v4u)z - (v4u)v4_splat(magic);
-	v4f nf = z - magic;
-	/* ln 2 in two parts, the first with few bits, so that nf * hi is exact. */
-	v4f r = (x - nf * 0.693145751953125f) - nf * 1.42860676533018708e-6f;
-	/* Taylor to degree 7: |r| <= ln2 / 2 leaves a remainder below 1e-8. */
-	v4f p = v4_splat(1.0f / 5040);
-	p = p * r + 1.0f / 720;
-	p = p * r + 1.0f / 120;
-	p = p * r + 1.0f / 24;
-	p = p * r + 1.0f / 6;
-	p = p * r + 0.5f;
-	p = p * r + 1.0f;
-	p = p * r + 1.0f;
-	return (v4f)((v4u)p + (n << 23));
-}
-
-/* softplus(-y) = log(1 + e^-y) = max(-y, 0) + log1p(e^-|y|); the log1p by
- * 2 atanh(s), s = t / (2 + t) <= 1/3, whose series keeps relative accuracy for tiny t. */
-static inline v4f softplus_neg(v4f y)
-{
-	v4f a = v4_abs(y);
-	v4f t = exp_neg(a);
-	v4f s = t / (2.0f + t);
-	v4f s2 = s * s;
-	v4f p = v4_splat(1.0f / 13);
-	p = p * s2 + 1.0f / 11;
-	p = p * s2 + 1.0f / 9;
-	p = p * s2 + 1.0f / 7;
-	p = p * s2 + 1.0f / 5;
-	p = p * s2 + 1.0f / 3;
-	p = p * s2 + 1.0f;
-	/* (|y| - y) / 2 is max(-y, 0), exactly. */
-	return (a - y) * 0.5f + 2.0f * s * p;
-}
-
-/* A lower bound of softplus(-y): the largest of three tangents (at -inf, 0, +inf),
- * the middle one lowered from ln 2 to 0.69, and, for the saturated side where the
- * tangents give 0, 2^-(n+2) <= 0.36 e^-|y| with n = rint(|y| log2 e), built in the
- * exponent bits.  Each stays below the float softplus_neg (whose log1p part is
- * at least 0.66 e^-|y|), rounding included. */
-static inline v4f softplus_neg_low(v4f y)
-{
-	const float magic = 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */
-	v4f a = v4_abs(y);
-	v4f z = v4_min(a, v4_splat(85.0f)) * 1.44269504088896341f + magic;
-	v4u n = (v4u)z - (v4u)v4_splat(magic);
-	v4f tail = (v4f)(((v4u){ 125, 125, 125, 125 } - n) << 23);
-	/* maxps gives its second operand where either is NaN: the tail (never NaN) goes
-	 * first, so that a NaN logit keeps a NaN bound and its key is counted */
-	return v4_max(tail, v4_max((a - y) * 0.5f, 0.69f - 0.5f * y));
-}
+#include "rank/vec8.h"
 
 /* The rows of users[0 .. b) of m, copied to buf unless they are consecutive. */
 static const float *user_rows(const float *m, int d, const int32_t *users, int64_t b,
@@ -105,59 +47,6 @@ static void products(const struct rule *ru, const struct rule_group *g, const in
 	products_d(g, ru->d, users, b, item0, n, gather, y);
 }
 
-/* Keys of a row of pairs, four at a time: -(softplus(-y0) + softplus(-y1) + ...).
- * Past the row's floor, a group of four that cannot enter gets the floor or its
- * upper bounds instead, by two cheap tests:
- *  - key <= log sigmoid(min_t y_t), so min_t y_t <= tau, tau the logit of the floor
- *    lowered by a margin for float error (floor_logit), shows it in two operations;
- *  - the tangent bounds of softplus_neg_low, summed in the key's order so that
- *    float rounding (monotone) keeps each key below its bound. */
-static inline __attribute__((always_inline)) void sigprod_row(const int m,
-    float *const *y, int64_t n, float fl, float tau, float *out)
-{
-	int64_t j;
-	int t;
-	v4f yt[RULE_MAX_TERMS], acc;
-	/* Unrolled for a variable m, the compiler cannot tell that yt[m..] go unread. */
-	memset(yt, 0, sizeof yt);
-	for (j = 0; j < n; j += 4) {
-		int w = n - j < 4 ? (int)(n - j) : 4;
-#pragma GCC unroll 8
-		for (t = 0; t < m; t++)
-			yt[t] = w == 4 ? v4_load(y[t] + j) : v4_load_part(y[t] + j, w);
-		if (fl != -INFINITY) {
-			v4f ymin = yt[0];
-			v4i num = yt[0] == yt[0];
-#pragma GCC unroll 8
-			for (t = 1; t < m; t++) {
-				ymin = v4_min(ymin, yt[t]);
-				num &= yt[t] == yt[t];
-			}
-			/* A NaN logit goes on, so that its key is counted: the minimum (minps
-			 * gives its second operand where either is NaN) may have dropped it. */
-			if (!v4_any(~((ymin <= tau) & num))) {
-				acc = v4_splat(-fl);
-				goto store;
-			}
-			acc = softplus_neg_low(yt[0]);
-#pragma GCC unroll 8
-			for (t = 1; t < m; t++)
-				acc += softplus_neg_low(yt[t]);
-			if (!v4_any(-acc > fl))
-				goto store;
-		}
-		acc = softplus_neg(yt[0]);
-#pragma GCC unroll 8
-		for (t = 1; t < m; t++)
-			acc += softplus_neg(yt[t]);
-store:
-		if (w == 4)
-			v4_store(out + j, -acc);
-		else
-			v4_store_part(out + j, -acc, w);
-	}
-}
-
 /* The logit whose log sigmoid is the floor, less a margin: a pair whose smallest
  * logit is at most it has a float key <= floor (float keys err by a few 1e-7 of
  * |key|, far below the margin 1e-5 (1 + |floor|)). */
@@ -170,41 +59,103 @@ static float floor_logit(float fl)
 	return (float)(f - log(-expm1(f))) - 1e-5f * (1 + fabsf((float)f));
 }
 
+/* sigprod_rows4: four floats at a time, on any target */
+#define SP_W 4
+#define SP_F v4f
+#define SP_I v4i
+#define SP_U v4u
+#define SP(name) name##4
+#define SP_ATTR
+#define SP_LOAD v4_load
+#define SP_STORE v4_store
+#define SP_LOAD_PART v4_load_part
+#define SP_STORE_PART v4_store_part
+#define SP_SPLAT v4_splat
+#define SP_MIN v4_min
+#define SP_MAX v4_max
+#define SP_ABS v4_abs
+#define SP_ANY v4_any
+#include "rank/sigprod.inc"
+#undef SP_W
+#undef SP_F
+#undef SP_I
+#undef SP_U
+#undef SP
+#undef SP_ATTR
+#undef SP_LOAD
+#undef SP_STORE
+#undef SP_LOAD_PART
+#undef SP_STORE_PART
+#undef SP_SPLAT
+#undef SP_MIN
+#undef SP_MAX
+#undef SP_ABS
+#undef SP_ANY
+
+#ifdef HCR_HAVE_VEC8
+/* sigprod_rows8: eight at a time where the CPU has AVX2 (the validation of a
+ * Tiktok-sized epoch spends half its time in these rows) */
+#define SP_W 8
+#define SP_F v8f
+#define SP_I v8i
+#define SP_U v8u
+#define SP(name) name##8
+#define SP_ATTR V8_TARGET
+#define SP_LOAD v8_load
+#define SP_STORE v8_store
+#define SP_LOAD_PART v8_load_part
+#define SP_STORE_PART v8_store_part
+#define SP_SPLAT v8_splat
+#define SP_MIN v8_min
+#define SP_MAX v8_max
+#define SP_ABS v8_abs
+#define SP_ANY v8_any
+#include "rank/sigprod.inc"
+#undef SP_W
+#undef SP_F
+#undef SP_I
+#undef SP_U
+#undef SP
+#undef SP_ATTR
+#undef SP_LOAD
+#undef SP_STORE
+#undef SP_LOAD_PART
+#undef SP_STORE_PART
+#undef SP_SPLAT
+#undef SP_MIN
+#undef SP_MAX
+#undef SP_ABS
+#undef SP_ANY
+#endif
+
+/* The keys of b rows of n pairs at the widest width the rule allows and the CPU runs. */
+static void sigprod_rows(const struct rule *ru, int m, float *const *y, int64_t b, int64_t n,
+    const float *floors, float *out)
+{
+#ifdef HCR_HAVE_VEC8
+	if (ru->lanes != 4 && __builtin_cpu_supports("avx2")) {
+		sigprod_rows8(m, y, b, n, floors, out);
+		return;
+	}
+#endif
+	(void)ru;
+	sigprod_rows4(m, y, b, n, floors, out);
+}
+
 static void fill_sigprod(void *ctx, const int32_t *users, int64_t b, int64_t item0, int64_t n,
     const float *floors, float *out, float *scratch)
 {
 	const struct rule *ru = ctx;
 	int m = ru->n_terms, t;
-	float *gather = scratch, *y[RULE_MAX_TERMS], *yr[RULE_MAX_TERMS];
-	int64_t r, j;
+	float *gather = scratch, *y[RULE_MAX_TERMS];
 	for (t = 0; t < m; t++) {
 		y[t] = scratch + (size_t)b * ru->d + (size_t)t * b * n;
 		products(ru, &ru->term[t], users, b, item0, n, gather, y[t]);
 	}
-	for (r = 0; r < b; r++) {
-		if (m == 0) {
-			for (j = 0; j < n; j++)
-				out[r * n + j] = 0.0f;
-			continue;
-		}
-		for (t = 0; t < m; t++)
-			yr[t] = y[t] + r * n;
-		/* A constant factor count lets the compiler unroll the loops over factors. */
-		switch (m) {
-		case 1:
-			sigprod_row(1, yr, n, floors[r], floor_logit(floors[r]), out + r * n);
-			break;
-		case 2:
-			sigprod_row(2, yr, n, floors[r], floor_logit(floors[r]), out + r * n);
-			break;
-		case 3:
-			sigprod_row(3, yr, n, floors[r], floor_logit(floors[r]), out + r * n);
-			break;
-		default:
-			sigprod_row(m, yr, n, floors[r], floor_logit(floors[r]), out + r * n);
-			break;
-		}
-	}
+	if (m == 0)
+		memset(out, 0, (size_t)(b * n) * sizeof *out);
+	else
+		sigprod_rows(ru, m, y, b, n, floors, out);
 }
 
 /* Keys of rule_sigprod_mean: the product of the first factors as fill_sigprod makes
@@ -214,22 +165,20 @@ static void fill_sigprod_mean(void *ctx, const int32_t *users, int64_t b, int64_
 {
 	const struct rule *ru = ctx;
 	int m = ru->n_terms, t;
-	float *gather = scratch, *y[RULE_MAX_TERMS], *yr[RULE_MAX_TERMS];
+	float *gather = scratch, *y[RULE_MAX_TERMS];
 	int64_t r, j;
 	(void)floors;
 	for (t = 0; t < m; t++) {
 		y[t] = scratch + (size_t)b * ru->d + (size_t)t * b * n;
 		products(ru, &ru->term[t], users, b, item0, n, gather, y[t]);
 	}
+	if (m > 1)
+		sigprod_rows(ru, m - 1, y, b, n, NULL, out);
+	else
+		memset(out, 0, (size_t)(b * n) * sizeof *out);
 	for (r = 0; r < b; r++) {
 		float *o = out + r * n;
 		const float *last = y[m - 1] + r * n;
-		for (t = 0; t < m - 1; t++)
-			yr[t] = y[t] + r * n;
-		if (m > 1)
-			sigprod_row(m - 1, yr, n, -INFINITY, -INFINITY, o);
-		else
-			memset(o, 0, (size_t)n * sizeof *o);
 		for (j = 0; j < n; j++)
 			o[j] += last[j] == last[j] ? (float)rule_log_mean(ru, last[j]) : NAN;
 	}

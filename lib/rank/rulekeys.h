@@ -48,6 +48,9 @@ struct rule {
 	int d_expo;                           /* DCF: columns of term[1], t and s */
 	const float *gamma;                   /* DCF: n_users weights of a(u,i) */
 	float intercept;                      /* DCF: b0 */
+	int lanes;                            /* RULE_SIGPROD's kernel: 0 the widest the
+	                                       * CPU runs, 4 the SSE width everywhere
+	                                       * (tests compare them bit for bit) */
 };
 
 /* Plain inner product of one group. */

@@ -490,6 +490,79 @@ static void nan_past_floor(void)
 	rule_free(&r);
 }
 
+/* The keys of the 4-wide kernel and of the widest the CPU runs (8 with AVX2): the same
+ * bits above the row's floor, row tails of every width, NaN and saturated logits, with and without a floor, one to four factors, and the mean rule's; keys
+ * straight from the scorer, and the same top-k, keys and ties included. */
+static void widths(void)
+{
+	enum { NU = 7, NI = 61, D = 6 };
+	float *um[4], *im[4], *floors = xmalloc(NU * sizeof *floors);
+	struct rule_group g[4];
+	int32_t users[NU];
+	int n, t, u, bad = 0, checked = 0;
+	double mu[3] = { -1, 0, 0.5 };
+	for (t = 0; t < 4; t++) {
+		um[t] = random_matrix(NU, D, 1 + 3 * t);
+		im[t] = random_matrix(NI, D, 1 + 3 * t);
+		g[t].user = um[t];
+		g[t].item = im[t];
+		g[t].bias = 0;
+	}
+	im[0][5 * D] = NAN;
+	im[1][9 * D] = NAN;
+	im[2][13 * D] = 1e30f;
+	for (u = 0; u < NU; u++) {
+		users[u] = u;
+		floors[u] = u == 0 ? -INFINITY : (float)(-0.5 * u);
+	}
+	for (n = 1; n <= 4; n++)
+		for (int mean = 0; mean < 2; mean++)
+			for (int64_t ni = NI - 8; ni <= NI; ni++) {
+				struct rule r;
+				struct rank_scorer sc;
+				float *key[2], *scratch;
+				if (mean)
+					rule_sigprod_mean(&r, n, g, mu, 3, D, NU, NI);
+				else
+					rule_sigprod(&r, n, g, D, NU, NI);
+				for (int w = 0; w < 2; w++) {
+					r.lanes = w ? 4 : 0;
+					rule_scorer(&r, &sc);
+					scratch = xmalloc((sc.scratch_per_user * NU +
+					    sc.scratch_per_pair * NU * (size_t)ni) * sizeof *scratch);
+					key[w] = xmalloc((size_t)(NU * ni) * sizeof **key);
+					sc.fill(sc.ctx, users, NU, 0, ni, floors, key[w], scratch);
+					free(scratch);
+				}
+				/* below its row's floor a key cannot enter, and pruning gives the
+				 * floor or a bound there, by groups of the kernel's width */
+				for (int64_t q = 0; q < NU * ni; q++)
+					bad += memcmp(key[0] + q, key[1] + q, sizeof **key) != 0 &&
+					    !(key[0][q] <= floors[q / ni] && key[1][q] <= floors[q / ni]);
+				if (!mean) {
+					struct rank_result a, b;
+					r.lanes = 0;
+					rank_all(&r, 5, 1, 3, 16, &a);
+					r.lanes = 4;
+					rank_all(&r, 5, 1, 3, 16, &b);
+					bad += !same_result(&a, &b);
+					rank_result_free(&a);
+					rank_result_free(&b);
+				}
+				checked++;
+				free(key[0]);
+				free(key[1]);
+				rule_free(&r);
+			}
+	OK(!bad, "the 4-wide and the widest kernels: the same keys and top-k (%d bad in %d cases)",
+	    bad, checked);
+	for (t = 0; t < 4; t++) {
+		free(um[t]);
+		free(im[t]);
+	}
+	free(floors);
+}
+
 int main(void)
 {
 	extreme_logits();
@@ -499,5 +572,6 @@ int main(void)
 	nan_past_floor();
 	rankings();
 	dcf_by_hand();
+	widths();
 	return tap_done();
 }
