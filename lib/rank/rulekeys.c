@@ -76,21 +76,6 @@ static float floor_logit(float fl)
 #define SP_ABS v4_abs
 #define SP_ANY v4_any
 #include "rank/sigprod.inc"
-#undef SP_W
-#undef SP_F
-#undef SP_I
-#undef SP_U
-#undef SP
-#undef SP_ATTR
-#undef SP_LOAD
-#undef SP_STORE
-#undef SP_LOAD_PART
-#undef SP_STORE_PART
-#undef SP_SPLAT
-#undef SP_MIN
-#undef SP_MAX
-#undef SP_ABS
-#undef SP_ANY
 
 #ifdef HCR_HAVE_VEC8
 /* sigprod_rows8: eight at a time where the CPU has AVX2 (the validation of a
@@ -111,21 +96,6 @@ static float floor_logit(float fl)
 #define SP_ABS v8_abs
 #define SP_ANY v8_any
 #include "rank/sigprod.inc"
-#undef SP_W
-#undef SP_F
-#undef SP_I
-#undef SP_U
-#undef SP
-#undef SP_ATTR
-#undef SP_LOAD
-#undef SP_STORE
-#undef SP_LOAD_PART
-#undef SP_STORE_PART
-#undef SP_SPLAT
-#undef SP_MIN
-#undef SP_MAX
-#undef SP_ABS
-#undef SP_ANY
 #endif
 
 /* The keys of b rows of n pairs at the widest width the rule allows and the CPU runs. */

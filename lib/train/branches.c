@@ -198,10 +198,6 @@ struct id_reduce {
 };
 
 
-/* Eight reals loaded and stored at any alignment. */
-typedef real reals8 __attribute__((vector_size(8 * sizeof(real)), aligned(sizeof(real)),
-    may_alias));
-
 /* The table rows of nodes [chunk k) of every table's gradient: the branches' parts in
  * branch order, each from the rows of its own T_1 in the range. */
 static void id_reduce_task(void *ctx, int64_t k)
@@ -218,13 +214,9 @@ static void id_reduce_task(void *ctx, int64_t k)
 		if (!b->id1->grad || !p->t.needs_grad)
 			continue;
 		for (int64_t i = sorted_first_at_least(t1, n1, v0); i < n1 && t1[i] < v1; i++) {
-			real *restrict dst = p->t.grad + (int64_t)t1[i] * d;
-			const real *restrict src = b->id1->grad + i * d;
-			int64_t c = 0;
-			/* eight at a time as a vector: -O2 leaves this loop scalar */
-			for (; c + 8 <= d; c += 8)
-				*(reals8 *)(dst + c) += *(const reals8 *)(src + c);
-			for (; c < d; c++)
+			real *dst = p->t.grad + (int64_t)t1[i] * d;
+			const real *src = b->id1->grad + i * d;
+			for (int64_t c = 0; c < d; c++)
 				dst[c] += src[c];
 			ad_touch_row(&p->t, t1[i]);
 		}
