@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# tests/bench/train-profile.sh [BUILD_DIR [WORK_DIR]]: where the batches of an exact
+# HCR-MMGCN epoch spend their CPU time, by stage, and the floor those stages set: how
+# fast an epoch could be if everything else cost nothing.  On the inputs of
+# train-ab.sh: the demo's MovieLens (skipped without R and dslabs) and the Tiktok-sized
+# case (its epochs cut to BENCH_TT_BATCHES batches, default 24).
+#
+# Two runs of three epochs each; the third epoch is measured, so that the first two
+# epochs' one-time costs (memory touched first as the arenas grow to their size) are
+# left out.  The first run is timed alone (train-mtl -v: wall and CPU seconds of the
+# batches, the validation's seconds); the second has perf sampling it through its
+# third epoch, and gives the stages' shares.  A batch's sample goes to the first stage
+# its call stack names:
+#   products  OpenBLAS's matrix products (their packing and zeroing included)
+#   means     the sparse neighbourhood means, forward and transposed
+#   update    Adam, its finiteness check, and the id table's gradient sum
+#   plans     the batch's neighbourhoods and mean matrices
+#   kernel    the kernel's work under any of them (memory touched first)
+#   rest      everything else: normalisations, activations, copies, additions, bags,
+#             gathers, losses (its five costliest functions are named)
+# (the validation's samples are left out: its seconds are the timed run's).  A stage's
+# seconds are its share of the timed run's CPU seconds in the batches over the thread
+# count: what it would take alone, the threads never waiting.  The floor is the
+# products', means', update's and plans' seconds plus the validation's: no fusion of
+# the other passes makes an epoch faster than that; only fewer products or sparse
+# reads would.  Needs perf allowed to profile its own processes (here: as root, or
+# kernel.perf_event_paranoid at most 2); says so and stops otherwise.  BENCH_DATA
+# ("movielens tiktok") and BENCH_THREADS (default 2) narrow the runs,
+# BENCH_PERF_RATE (default 250) sets the samples a second.  Prints its own lines.
+set -eu -o pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(cd "$top" && mkdir -p "${1:-build}" && cd "${1:-build}" && pwd)
+work=${2:-${TMPDIR:-/tmp}/hcr-bench-train-profile}
+rate=${BENCH_PERF_RATE:-250} tt_batches=${BENCH_TT_BATCHES:-24}
+say() { echo "train-profile: $*"; }
+
+make -s -C "$top" B="$build" all >&2
+mkdir -p "$work"
+cd "$work"
+if ! command -v perf >/dev/null || ! perf record -q -o perf.probe -- true >/dev/null 2>&1; then
+	say "skipped: needs perf, allowed to profile (Debian: linux-perf; kernel.perf_event_paranoid at most 2)"
+	exit 0
+fi
+rm -f perf.probe
+. "$top/tests/bench/inputs.inc"
+
+# train DATA J ARGS...: train-mtl on DATA.mp for three epochs in the background, its
+# log in log.txt; sets pid
+train() {
+	local data=$1 j=$2
+	shift 2
+	rm -f log.txt
+	"$build/bin/train-mtl" -v --method hcr -j "$j" --epochs 3 --patience 1000 "$@" \
+		-o model.mp "$data.mp" 2>log.txt &
+	pid=$!
+}
+
+# timed DATA J ARGS...: prints the third epoch's batches' wall and CPU seconds and its
+# validation's seconds
+timed() {
+	train "$@"
+	wait "$pid" || { cat log.txt >&2; return 1; }
+	# "epoch E: B of N batches in T s (P s a batch), validation V s; cpu C s in the batches"
+	awk '/^train-mtl: epoch 3: .* batches in .* validation/ { sub(/;$/, "", $16)
+		print $9, $19, $16 }' log.txt
+}
+
+# sampled DATA J ARGS...: the stacks of perf's samples of the third epoch, into
+# stacks.txt
+sampled() {
+	train "$@"
+	until grep -q '^train-mtl: epoch 2:' log.txt 2>/dev/null; do
+		kill -0 "$pid" 2>/dev/null || { wait "$pid" || true; cat log.txt >&2; return 1; }
+		sleep 0.05
+	done
+	# dwarf stacks: the default build keeps no frame pointers
+	perf record -q -F "$rate" --call-graph dwarf,8192 -o perf.data -p "$pid" >/dev/null 2>&1 || true
+	wait "$pid" || { cat log.txt >&2; return 1; }
+	perf script -i perf.data -F ip,sym 2>/dev/null > stacks.txt
+	rm -f perf.data
+}
+
+# report DATA J WALL CPU VALID: the stages from stacks.txt, scaled to the timed run
+report() {
+	awk -v data="$1" -v j="$2" -v wall="$3" -v cpu="$4" -v valid="$5" '
+	function flush(   s) {
+		if (depth == 0) return
+		s = "rest"
+		if (st ~ / (end_epoch|train_validate|bb_full|full_task|rank_users|fill_sigprod) /)
+			s = "validation"
+		else if (topip ~ /^ffff/) s = "kernel"
+		else if (st ~ / cblas_[sd]gemm /) s = "products"
+		else if (st ~ / [a-z_]*spmm[a-z_]* /) s = "means"
+		else if (st ~ / (adam_task|adam_run_ranges|id_reduce_task) /) s = "update"
+		else if (st ~ / (bb_plan_build|bb_plan_build_history|step_plans_build) /) s = "plans"
+		else leaf[top1]++
+		if (s != "validation") { n[s]++; total++ }
+		depth = 0; st = " "
+	}
+	/^[ \t]*[0-9a-f]+ / && NF >= 2 {
+		if (depth++ == 0) { topip = $1; top1 = $2 }
+		st = st $2 " "; next
+	}
+	/^[ \t]*$/ { flush() }
+	END {
+		flush()
+		if (total == 0) { print "train-profile: " data " -j " j ": no samples of batches"; exit 1 }
+		printf "train-profile: %s -j %d: batches %.2f s (%.2f CPU s), validation %.2f s; %d samples of the batches:\n",
+		    data, j, wall, cpu, valid, total
+		split("products means update plans kernel rest", order, " ")
+		line = ""
+		for (k = 1; k <= 6; k++) {
+			s = order[k]
+			line = line sprintf("  %s %.1f%% %.2f s", s, 100 * n[s] / total, n[s] / total * cpu / j)
+		}
+		print "train-profile:  " line
+		f = (n["products"] + n["means"] + n["update"] + n["plans"]) / total * cpu / j
+		printf "train-profile:   floor %.2f s an epoch (products, means, update, plans %.2f s + validation %.2f s), against %.2f s\n",
+		    f + valid, f, valid, wall + valid
+		m = 0
+		for (s in leaf) keys[++m] = s
+		for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++)
+			if (leaf[keys[b]] > leaf[keys[a]]) { t = keys[a]; keys[a] = keys[b]; keys[b] = t }
+		line = ""
+		for (a = 1; a <= m && a <= 5; a++)
+			line = line sprintf("  %s %.1f%%", keys[a], 100 * leaf[keys[a]] / total)
+		print "train-profile:   rest, costliest:" line
+	}' stacks.txt
+}
+
+say "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); HCR on MMGCN, exact, the third epoch's batches"
+for data in ${BENCH_DATA:-movielens tiktok}; do
+	opt=()
+	if [ "$data" = movielens ]; then
+		bench_movielens movielens.mp || { say "movielens: skipped, needs R with dslabs (make deps-demo)"; continue; }
+	else
+		bench_tiktok tiktok.mp
+		opt=(--max-batches "$tt_batches")
+	fi
+	for j in ${BENCH_THREADS:-2}; do
+		t=$(timed "$data" "$j" "${opt[@]}")
+		sampled "$data" "$j" "${opt[@]}"
+		# shellcheck disable=SC2086
+		report "$data" "$j" $t
+	done
+done
