@@ -41,7 +41,7 @@ if ! command -v perf >/dev/null || ! perf record -q -o perf.probe -- true >/dev/
 	say "skipped: needs perf, allowed to profile (Debian: linux-perf; kernel.perf_event_paranoid at most 2)"
 	exit 0
 fi
-rm -f perf.probe
+rm -f perf.probe perf.probe.old
 . "$top/tests/bench/inputs.inc"
 
 # train DATA J ARGS...: train-mtl on DATA.mp for three epochs in the background, its
@@ -55,14 +55,14 @@ train() {
 	pid=$!
 }
 
-# timed DATA J ARGS...: prints the third epoch's batches' wall and CPU seconds and its
-# validation's seconds
+# timed DATA J ARGS...: prints the third epoch's batches' wall and CPU seconds, its
+# validation's seconds, and its batches run and in all
 timed() {
 	train "$@"
 	wait "$pid" || { cat log.txt >&2; return 1; }
 	# "epoch E: B of N batches in T s (P s a batch), validation V s; cpu C s in the batches"
 	awk '/^train-mtl: epoch 3: .* batches in .* validation/ { sub(/;$/, "", $16)
-		print $9, $19, $16 }' log.txt
+		print $9, $19, $16, $4, $6 }' log.txt
 }
 
 # sampled DATA J ARGS...: the stacks of perf's samples of the third epoch, into
@@ -77,12 +77,13 @@ sampled() {
 	perf record -q -F "$rate" --call-graph dwarf,8192 -o perf.data -p "$pid" >/dev/null 2>&1 || true
 	wait "$pid" || { cat log.txt >&2; return 1; }
 	perf script -i perf.data -F ip,sym 2>/dev/null > stacks.txt
-	rm -f perf.data
+	rm -f perf.data perf.data.old
 }
 
-# report DATA J WALL CPU VALID: the stages from stacks.txt, scaled to the timed run
+# report DATA J WALL CPU VALID B N: the stages from stacks.txt, scaled to the timed run
+# of B batches of the epoch's N
 report() {
-	awk -v data="$1" -v j="$2" -v wall="$3" -v cpu="$4" -v valid="$5" '
+	awk -v data="$1" -v j="$2" -v wall="$3" -v cpu="$4" -v valid="$5" -v b="$6" -v nb="$7" '
 	function flush(   s) {
 		if (depth == 0) return
 		s = "rest"
@@ -105,8 +106,8 @@ report() {
 	END {
 		flush()
 		if (total == 0) { print "train-profile: " data " -j " j ": no samples of batches"; exit 1 }
-		printf "train-profile: %s -j %d: batches %.2f s (%.2f CPU s), validation %.2f s; %d samples of the batches:\n",
-		    data, j, wall, cpu, valid, total
+		printf "train-profile: %s -j %d: %d of %d batches %.2f s (%.2f CPU s), validation %.2f s; %d samples of the batches:\n",
+		    data, j, b, nb, wall, cpu, valid, total
 		split("products means update plans kernel rest", order, " ")
 		line = ""
 		for (k = 1; k <= 6; k++) {
@@ -115,15 +116,18 @@ report() {
 		}
 		print "train-profile:  " line
 		f = (n["products"] + n["means"] + n["update"] + n["plans"]) / total * cpu / j
-		printf "train-profile:   floor %.2f s an epoch (products, means, update, plans %.2f s + validation %.2f s), against %.2f s\n",
-		    f + valid, f, valid, wall + valid
+		# a cut epoch: its batches extrapolated to all of them
+		x = nb / b
+		printf "train-profile:   floor %.1f s an epoch (products, means, update, plans %.1f s + validation %.1f s), against %.1f s%s\n",
+		    f * x + valid, f * x, valid, wall * x + valid,
+		    b < nb ? sprintf(" (%d of %d batches run, extrapolated)", b, nb) : ""
 		m = 0
 		for (s in leaf) keys[++m] = s
-		for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++)
-			if (leaf[keys[b]] > leaf[keys[a]]) { t = keys[a]; keys[a] = keys[b]; keys[b] = t }
+		for (p = 1; p <= m; p++) for (q = p + 1; q <= m; q++)
+			if (leaf[keys[q]] > leaf[keys[p]]) { t = keys[p]; keys[p] = keys[q]; keys[q] = t }
 		line = ""
-		for (a = 1; a <= m && a <= 5; a++)
-			line = line sprintf("  %s %.1f%%", keys[a], 100 * leaf[keys[a]] / total)
+		for (p = 1; p <= m && p <= 5; p++)
+			line = line sprintf("  %s %.1f%%", keys[p], 100 * leaf[keys[p]] / total)
 		print "train-profile:   rest, costliest:" line
 	}' stacks.txt
 }
