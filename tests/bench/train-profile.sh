@@ -51,7 +51,7 @@ train() {
 	shift 2
 	rm -f log.txt
 	"$build/bin/train-mtl" -v --method hcr -j "$j" --epochs 3 --patience 1000 "$@" \
-		-o model.mp "$data.mp" 2>log.txt &
+		"$data.mp" 2>log.txt >/dev/null &
 	pid=$!
 }
 
@@ -65,16 +65,27 @@ timed() {
 		print $9, $19, $16, $4, $6 }' log.txt
 }
 
-# sampled DATA J ARGS...: the stacks of perf's samples of the third epoch, into
-# stacks.txt
-sampled() {
-	train "$@"
-	until grep -q '^train-mtl: epoch 2:' log.txt 2>/dev/null; do
-		kill -0 "$pid" 2>/dev/null || { wait "$pid" || true; cat log.txt >&2; return 1; }
+# until_logged LINE: waits for the run to log an epoch's LINE ("epoch 2:"); 1 if it
+# ended first
+until_logged() {
+	until grep -q "^train-mtl: $1" log.txt 2>/dev/null; do
+		kill -0 "$pid" 2>/dev/null || return 1
 		sleep 0.05
 	done
+}
+
+# sampled DATA J ARGS...: the stacks of perf's samples of the third epoch (until its
+# validation is through, before the model is written), into stacks.txt
+sampled() {
+	local perf_pid
+	train "$@"
+	until_logged 'epoch 2:' || { wait "$pid" || true; cat log.txt >&2; return 1; }
 	# dwarf stacks: the default build keeps no frame pointers
-	perf record -q -F "$rate" --call-graph dwarf,8192 -o perf.data -p "$pid" >/dev/null 2>&1 || true
+	perf record -q -F "$rate" --call-graph dwarf,8192 -o perf.data -p "$pid" >/dev/null 2>&1 &
+	perf_pid=$!
+	until_logged 'epoch 3:' || true
+	kill -INT "$perf_pid" 2>/dev/null || true
+	wait "$perf_pid" || true
 	wait "$pid" || { cat log.txt >&2; return 1; }
 	perf script -i perf.data -F ip,sym 2>/dev/null > stacks.txt
 	rm -f perf.data perf.data.old
