@@ -22,6 +22,14 @@ struct pool {
 void pool_init(struct pool *p, int threads);
 /* p NULL: in the caller, as a pool of one thread. */
 void pool_run(struct pool *p, int64_t n, pool_task_fn fn, void *ctx);
+/* Tasks 0 .. n-1 of fn, from within a task of pool_run (or anywhere): run by the
+ * caller and by those of the pool's threads that have run out of tasks of the
+ * batch, and through when it returns.  The same rules as pool_run's; with no thread
+ * free, all run in the caller.  A sub-batch's task may post one in turn. */
+void pool_run_sub(struct pool *p, int64_t n, pool_task_fn fn, void *ctx);
+/* For a task that waits for another to get through: runs tasks of a posted
+ * sub-batch, if there is one, and says whether it did (else the caller may yield). */
+int pool_help(struct pool *p);
 void pool_free(struct pool *p);
 
 /* Tasks' order of start, the costliest first, so that the last to finish is a cheap one
