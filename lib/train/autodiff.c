@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 
 #include "common/numeric.h"
+#include "common/pool.h"
 #include "common/util.h"
 
 #define ALIGN 64
@@ -549,7 +550,45 @@ static int blas_dim(int64_t n)
 	return (int)(n > 0 ? n : 1);
 }
 
-/* c = op(a) op(b) + beta c, row-major, m x n with inner size k. */
+/* c = op(a) op(b) + beta c, row-major, m x n with inner size k, in one call. */
+static void blas_gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, const real *a,
+    int64_t lda, const real *b, int64_t ldb, real beta, real *c, int64_t ldc)
+{
+#ifdef HCR_REAL_DOUBLE
+	cblas_dgemm(
+#else
+	cblas_sgemm(
+#endif
+	    CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+	    blas_dim(m), blas_dim(n), blas_dim(k), 1, a, blas_dim(lda), b, blas_dim(ldb),
+	    beta, c, blas_dim(ldc));
+}
+
+static struct pool *gemm_pool;
+
+void ad_set_pool(struct pool *pool)
+{
+	gemm_pool = pool;
+}
+
+/* A product cut by rows of op(a) = a and of c. */
+struct gemm_rows {
+	int tb;
+	int64_t m, n, k, lda, ldb, ldc, blocks;
+	const real *a, *b;
+	real beta, *c;
+};
+
+static void gemm_rows_task(void *ctx, int64_t t)
+{
+	const struct gemm_rows *g = ctx;
+	int64_t r0 = t * AD_GEMM_BLOCK, r1 = t == g->blocks - 1 ? g->m : r0 + AD_GEMM_BLOCK;
+	blas_gemm(0, g->tb, r1 - r0, g->n, g->k, g->a + r0 * g->lda, g->lda, g->b, g->ldb,
+	    g->beta, g->c + r0 * g->ldc, g->ldc);
+}
+
+/* c = op(a) op(b) + beta c, row-major, m x n with inner size k; with a untransposed,
+ * a tall product's row blocks go to the pool's free threads. */
 static void gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, const real *a,
     int64_t lda, const real *b, int64_t ldb, real beta, real *c, int64_t ldc)
 {
@@ -561,14 +600,12 @@ static void gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, const real *a,
 				memset(c + i * ldc, 0, (size_t)n * sizeof(real));
 		return;
 	}
-#ifdef HCR_REAL_DOUBLE
-	cblas_dgemm(
-#else
-	cblas_sgemm(
-#endif
-	    CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-	    blas_dim(m), blas_dim(n), blas_dim(k), 1, a, blas_dim(lda), b, blas_dim(ldb),
-	    beta, c, blas_dim(ldc));
+	if (!ta && m >= 2 * AD_GEMM_BLOCK) {
+		struct gemm_rows g = { tb, m, n, k, lda, ldb, ldc, m / AD_GEMM_BLOCK, a, b, beta, c };
+		pool_run_sub(gemm_pool, g.blocks, gemm_rows_task, &g);
+		return;
+	}
+	blas_gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
 }
 
 struct ad_tensor *ad_matmul(struct ad_tape *tape, struct ad_tensor *a, int ta,

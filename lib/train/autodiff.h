@@ -105,6 +105,17 @@ void ad_init_xavier_uniform(struct ad_tensor *t, struct rng *r);
 void ad_init_normal(struct ad_tensor *t, struct rng *r, double sd);
 void ad_init_const(struct ad_tensor *t, real c);
 
+struct pool;
+/* The pool whose free threads take row blocks of the products (NULL: none).  A
+ * product over at least 2 AD_GEMM_BLOCK rows of op(a) = a is cut into blocks of
+ * AD_GEMM_BLOCK (the last takes the remainder) whatever the pool, so the same bits
+ * on any number of threads.  At the training's sizes a block's rows are also those
+ * of the whole product, bit for bit; below a million multiply-adds a call, OpenBLAS
+ * takes another kernel, which rounds otherwise.  Sums over the rows (a' b) are
+ * never cut. */
+#define AD_GEMM_BLOCK 1024
+void ad_set_pool(struct pool *pool);
+
 void ad_tape_init(struct ad_tape *tape);
 void ad_tape_reset(struct ad_tape *tape);
 void ad_tape_free(struct ad_tape *tape);

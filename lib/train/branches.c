@@ -186,8 +186,10 @@ static void branch_backward(void *ctx, int64_t k)
 	k -= bs->n;
 	{
 		int32_t j = bs->own_branch[adam_range_param(&bs->own_ranges, k)];
+		/* while it waits, the branch's products may want another thread */
 		while (atomic_load_explicit(&bs->done[j], memory_order_acquire) != bs->step)
-			sched_yield();
+			if (!pool_help(bs->pool))
+				sched_yield();
 	}
 	adam_range(&bs->own_ranges, k);
 }
@@ -298,6 +300,7 @@ int branches_backward(struct branches *bs, struct pool *pool)
 	struct id_reduce r;
 	int64_t ranges = bs->done ? bs->own_ranges.ranges : 0;
 	bs->step++;
+	bs->pool = pool;
 	pool_run(pool, bs->n + ranges, branch_backward, bs);
 	r.bs = bs;
 	r.chunk = 4096;

@@ -74,6 +74,7 @@ struct branches {
 	struct adam_ranges own_ranges;
 	atomic_int_fast64_t *done; /* done[k]: the last step whose branch k is through */
 	int64_t step;
+	struct pool *pool;         /* this step's, whose sub-batches a waiting range helps */
 };
 
 

@@ -321,9 +321,11 @@ static void trainer_init(struct trainer *tr, const struct train_config *cfg,
 	} else {
 		adam_ranges_init(&tr->ranges, &tr->opt, &tr->params);
 	}
-	/* Threads run whole branches, each calling BLAS on one thread: the same bits for
-	 * any -j (BLAS's own threads would change them, and help little at these sizes). */
+	/* Threads run whole branches, each calling BLAS on one thread, and a thread out of
+	 * branches takes row blocks of another's products: the same bits for any -j
+	 * (BLAS's own threads would change them, in the weights' gradients). */
 	pool_init(&tr->pool, cfg->threads);
+	ad_set_pool(&tr->pool);
 	tr->blas_threads = openblas_get_num_threads();
 	if (tr->blas_threads != 1)
 		openblas_set_num_threads(1);
@@ -360,6 +362,7 @@ static void trainer_free(struct trainer *tr)
 	exposed_free(&tr->valid_x);
 	if (tr->blas_threads != 1)
 		openblas_set_num_threads(tr->blas_threads);
+	ad_set_pool(NULL);
 	pool_free(&tr->pool);
 	branches_free(&tr->bs);
 	for (int t = 0; t < tr->m->towers; t++)

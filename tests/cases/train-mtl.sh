@@ -147,6 +147,25 @@ done
 # and another -j too: threads share out branches and Adam's ranges, never a sum
 model_sum() { stream-cat --full --section model "$1" | jq -c 'select(.block)' | cksum; }
 t_eq "-j 1 and -j 2 give the same model blocks, bit for bit" "$(model_sum a1.mp)" "$(model_sum a2.mp)"
+# A thread out of branches takes row blocks (1,024 rows) of another's products: on a
+# graph with plans big enough to cut them (3,000 nodes), the same blocks at any -j, with
+# six branches on up to four threads and with one branch (a single modality) on two
+simulate -d big -u 1000 -i 2000 -s 3 >/dev/null
+split-chrono big/log.csv | build-graph > big-graph.mp
+extract-features -m content:content=big/content.csv -m exposure:exposure=big/exposure.csv \
+	big-graph.mp > big.mp
+extract-features -m content:content=big/content.csv big-graph.mp > big1.mp
+for j in 1 2 4; do
+	train-mtl --method hcr --epochs 1 --max-batches 3 -j $j big.mp > big-j$j.mp 2>/dev/null
+done
+t_eq "products cut among threads: -j 1 and -j 2 give the same model blocks" \
+	"$(model_sum big-j1.mp)" "$(model_sum big-j2.mp)"
+t_eq "and -j 4" "$(model_sum big-j1.mp)" "$(model_sum big-j4.mp)"
+for j in 1 2; do
+	train-mtl --method ct --one-role --epochs 1 --max-batches 3 -j $j big1.mp > big1-j$j.mp 2>/dev/null
+done
+t_eq "one branch on two threads: the same model blocks as on one" \
+	"$(model_sum big1-j1.mp)" "$(model_sum big1-j2.mp)"
 train-mtl --method hcr --epochs 2 --seed 2 feats.mp > c.mp
 t_run "another seed gives another model" 1 "*" -- cmp -s a1.mp c.mp
 
