@@ -11,7 +11,9 @@
 # batches, the validation's seconds); the second has perf sampling it through its
 # third epoch, and gives the stages' shares.  A batch's sample goes to the first stage
 # its call stack names:
-#   products  OpenBLAS's matrix products (their packing and zeroing included)
+#   products  OpenBLAS's matrix products (their packing and zeroing included); the
+#             share of those cut into row blocks, which threads out of branches
+#             share, is given too
 #   means     the sparse neighbourhood means, forward and transposed
 #   update    Adam, its finiteness check, and the id table's gradient sum
 #   plans     the batch's neighbourhoods and mean matrices
@@ -101,7 +103,10 @@ report() {
 		if (st ~ / (end_epoch|train_validate|bb_full|full_task|rank_users|fill_sigprod) /)
 			s = "validation"
 		else if (topip ~ /^ffff/) s = "kernel"
-		else if (st ~ / cblas_[sd]gemm /) s = "products"
+		else if (st ~ / cblas_[sd]gemm /) {
+			s = "products"
+			cut += st ~ / gemm_rows_task /
+		}
 		else if (st ~ / [a-z_]*spmm[a-z_]* /) s = "means"
 		else if (st ~ / (adam_task|adam_run_ranges|id_reduce_task) /) s = "update"
 		else if (st ~ / (bb_plan_build|bb_plan_build_history|step_plans_build) /) s = "plans"
@@ -126,6 +131,8 @@ report() {
 			line = line sprintf("  %s %.1f%% %.2f s", s, 100 * n[s] / total, n[s] / total * cpu / j)
 		}
 		print "train-profile:  " line
+		printf "train-profile:   products in row blocks (which threads out of branches share): %.1f%%\n",
+		    100 * cut / total
 		f = (n["products"] + n["means"] + n["update"] + n["plans"]) / total * cpu / j
 		# a cut epoch: its batches extrapolated to all of them
 		x = nb / b
