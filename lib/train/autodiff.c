@@ -564,11 +564,11 @@ static void blas_gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, const rea
 	    beta, c, blas_dim(ldc));
 }
 
-static struct pool *gemm_pool;
+static struct pool *cut_pool;
 
 void ad_set_pool(struct pool *pool)
 {
-	gemm_pool = pool;
+	cut_pool = pool;
 }
 
 /* A product cut by rows of op(a) = a and of c. */
@@ -602,7 +602,7 @@ static void gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, const real *a,
 	}
 	if (!ta && m >= 2 * AD_GEMM_BLOCK) {
 		struct gemm_rows g = { tb, m, n, k, lda, ldb, ldc, m / AD_GEMM_BLOCK, a, b, beta, c };
-		pool_run_sub(gemm_pool, g.blocks, gemm_rows_task, &g);
+		pool_run_sub(cut_pool, g.blocks, gemm_rows_task, &g);
 		return;
 	}
 	blas_gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
@@ -1211,6 +1211,38 @@ void ad_transpose(struct ad_tape *tape, const struct csr *a, const real *w, stru
 	ad_transpose_cols(tape, a, w, a->cols, at, wt);
 }
 
+/* Rows of a sparse product a block: each row is summed alone, in its entries' order,
+ * so blocks on any thread give the same bits. */
+#define SPMM_CUT 512
+
+struct spmm_job {
+	const int64_t *off;
+	const int32_t *idx;
+	const real *w, *x, *hist;
+	int64_t nx, d, rows, blocks;
+	real *out;
+	int add;
+};
+
+static void spmm_block(void *ctx, int64_t t)
+{
+	const struct spmm_job *j = ctx;
+	int64_t r0 = t * SPMM_CUT, r1 = t == j->blocks - 1 ? j->rows : r0 + SPMM_CUT;
+	spmm_rows(j->off, j->idx, j->w, j->x, j->nx, j->hist, j->d, j->out, r0, r1, j->add);
+}
+
+/* spmm_rows over rows [0, rows), cut into blocks that the pool's free threads take. */
+static void spmm_all_rows(const int64_t *off, const int32_t *idx, const real *w,
+    const real *x, int64_t nx, const real *hist, int64_t d, real *out, int64_t rows, int add)
+{
+	struct spmm_job j = { off, idx, w, x, hist, nx, d, rows, rows / SPMM_CUT, out, add };
+	if (rows < 2 * SPMM_CUT) {
+		spmm_rows(off, idx, w, x, nx, hist, d, out, 0, rows, add);
+		return;
+	}
+	pool_run_sub(cut_pool, j.blocks, spmm_block, &j);
+}
+
 /* A [x; hist] (hist NULL: A x), A's columns checked against a->cols; the backward pass
  * is over x's columns alone, the history being a constant. */
 static struct ad_tensor *spmm_node(struct ad_tape *tape, const struct csr *a, const real *w,
@@ -1224,8 +1256,8 @@ static struct ad_tensor *spmm_node(struct ad_tape *tape, const struct csr *a, co
 			die(HCR_EXIT_FAIL, "internal: spmm column %d of %lld", a->idx[k],
 			    (long long)a->cols);
 	out = new_tensor(tape, a->rows, x->cols, x->needs_grad);
-	spmm_rows(a->off, a->idx, w, x->val, hist ? x->rows : INT64_MAX, hist, x->cols, out->val,
-	    0, a->rows, 0);
+	spmm_all_rows(a->off, a->idx, w, x->val, hist ? x->rows : INT64_MAX, hist, x->cols,
+	    out->val, a->rows, 0);
 	if ((nd = record(tape, OP_SPMM, out))) {
 		nd->a = x;
 		nd->sp = a;
@@ -1280,7 +1312,7 @@ static void spmm_backward(struct ad_tape *tape, struct ad_node *nd)
 		at = &own;
 		wt = own_w;
 	}
-	spmm_rows(at->off, at->idx, wt, g, INT64_MAX, NULL, d, dx, 0, at->rows, !fresh);
+	spmm_all_rows(at->off, at->idx, wt, g, INT64_MAX, NULL, d, dx, at->rows, !fresh);
 }
 
 /* ---- row normalisation, activations, row dot ---- */

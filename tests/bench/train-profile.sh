@@ -11,10 +11,10 @@
 # batches, the validation's seconds); the second has perf sampling it through its
 # third epoch, and gives the stages' shares.  A batch's sample goes to the first stage
 # its call stack names:
-#   products  OpenBLAS's matrix products (their packing and zeroing included); the
-#             share of those cut into row blocks, which threads out of branches
-#             share, is given too
+#   products  OpenBLAS's matrix products (their packing and zeroing included)
 #   means     the sparse neighbourhood means, forward and transposed
+# (the share of products and means cut into row blocks, which threads out of
+# branches share, is given too)
 #   update    Adam, its finiteness check, and the id table's gradient sum
 #   plans     the batch's neighbourhoods and mean matrices
 #   kernel    the kernel's work under any of them (memory touched first)
@@ -107,7 +107,10 @@ report() {
 			s = "products"
 			cut += st ~ / gemm_rows_task /
 		}
-		else if (st ~ / [a-z_]*spmm[a-z_]* /) s = "means"
+		else if (st ~ / [a-z_]*spmm[a-z_]* /) {
+			s = "means"
+			cut += st ~ / spmm_block /
+		}
 		else if (st ~ / (adam_task|adam_run_ranges|id_reduce_task) /) s = "update"
 		else if (st ~ / (bb_plan_build|bb_plan_build_history|step_plans_build) /) s = "plans"
 		else leaf[top1]++
@@ -131,7 +134,7 @@ report() {
 			line = line sprintf("  %s %.1f%% %.2f s", s, 100 * n[s] / total, n[s] / total * cpu / j)
 		}
 		print "train-profile:  " line
-		printf "train-profile:   products in row blocks (which threads out of branches share): %.1f%%\n",
+		printf "train-profile:   products and means in row blocks (which threads out of branches share): %.1f%%\n",
 		    100 * cut / total
 		f = (n["products"] + n["means"] + n["update"] + n["plans"]) / total * cpu / j
 		# a cut epoch: its batches extrapolated to all of them

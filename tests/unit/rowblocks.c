@@ -1,6 +1,14 @@
-/* gemmrows: a product over 2 AD_GEMM_BLOCK rows or more is cut into row blocks, run
- * by the pool's free threads.  An affine map of 2,500 rows (blocks of 1,024 and 1,476
- * rows), forward and backward, on no pool and on pools of 2 and 4 threads:
+/* rowblocks: products and sparse means over many rows are cut into row blocks, run
+ * by the pool's free threads.
+ *
+ * A sparse mean of 2,600 rows (5 blocks) and its transposed product (1,300 rows, 2
+ * blocks), on no pool and on pools of 2 and 4 threads, must equal bit for bit a
+ * plain loop that adds each row's entries in order in float: each row is summed
+ * alone, whatever its block.
+ *
+ * A product over 2 AD_GEMM_BLOCK rows or more is cut likewise.  An affine map of
+ * 2,500 rows (blocks of 1,024 and 1,476 rows), forward and backward, on no pool and
+ * on pools of 2 and 4 threads:
  *  - the output, the input's gradient and the weight's gradient are the same bits on
  *    any number of threads;
  *  - at the training's sizes (64 inputs, 40 outputs here), the output and the
@@ -15,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/csr.h"
 #include "common/pool.h"
 #include "common/rng.h"
 #include "tap.h"
@@ -128,9 +137,65 @@ static void sizes(int k, int n, int halves)
 	ad_params_free(&set);
 }
 
+/* A (2,600 x 1,300, one to twelve entries a row, weights 1 / (entries + 1)) times x
+ * (1,300 x 72: a chunk of 64 summed in registers and 8 left), and A' times g
+ * (2,600 x 72) by the backward pass. */
+static void sparse_means(void)
+{
+	enum { R = 2600, C = 1300, D = 72 };
+	static int64_t off[R + 1];
+	static int32_t idx[R * 12];
+	static real w[R * 12], xs[C * D], gs[R * D], want[R * D], want_t[C * D];
+	static const int threads[] = { 1, 2, 4 };
+	struct csr a = { R, C, off, idx };
+	struct rng r;
+	rng_init(&r, 9, 0);
+	off[0] = 0;
+	for (int i = 0; i < R; i++) {
+		int n = 1 + (int)(rng_uniform(&r) * 12);
+		off[i + 1] = off[i] + n;
+		for (int64_t k = off[i]; k < off[i + 1]; k++) {
+			idx[k] = (int32_t)(rng_uniform(&r) * C);
+			w[k] = (real)(1.0 / (n + 1));
+		}
+	}
+	for (int i = 0; i < C * D; i++)
+		xs[i] = (real)(rng_uniform(&r) - 0.5);
+	for (int i = 0; i < R * D; i++)
+		gs[i] = (real)(rng_uniform(&r) - 0.5);
+	/* the plain loops: A x row by row, and A' g as a scatter of the rows in order */
+	memset(want, 0, sizeof want);
+	memset(want_t, 0, sizeof want_t);
+	for (int i = 0; i < R; i++)
+		for (int64_t k = off[i]; k < off[i + 1]; k++)
+			for (int c = 0; c < D; c++) {
+				want[i * D + c] += w[k] * xs[idx[k] * D + c];
+				want_t[idx[k] * D + c] += w[k] * gs[i * D + c];
+			}
+	for (size_t i = 0; i < sizeof threads / sizeof *threads; i++) {
+		struct pool pool;
+		struct ad_tape t;
+		struct ad_tensor *in, *out;
+		pool_init(&pool, threads[i]);
+		ad_set_pool(threads[i] > 1 ? &pool : NULL);
+		ad_tape_init(&t);
+		in = ad_leaf(&t, C, D, xs, 1);
+		out = ad_spmm(&t, &a, w, in);
+		OK(!memcmp(out->val, want, sizeof want), "%d thread(s): a sparse mean of 2,600 rows "
+		    "in blocks, bit for bit as a plain loop", threads[i]);
+		ad_backward_from(&t, out, gs);
+		OK(in->grad && !memcmp(in->grad, want_t, sizeof want_t), "%d thread(s): its "
+		    "transposed product, bit for bit", threads[i]);
+		ad_tape_free(&t);
+		ad_set_pool(NULL);
+		pool_free(&pool);
+	}
+}
+
 int main(void)
 {
 	sizes(64, 40, 1);
 	sizes(37, 19, 0);
+	sparse_means();
 	return tap_done();
 }
