@@ -13,16 +13,16 @@
 # its call stack names:
 #   products  OpenBLAS's matrix products (their packing and zeroing included)
 #   means     the sparse neighbourhood means, forward and transposed
-# (the share of products and means cut into row blocks, which threads out of
-# branches share, is given too)
 #   update    Adam, its finiteness check, and the id table's gradient sum
 #   plans     the batch's neighbourhoods and mean matrices
 #   kernel    the kernel's work under any of them (memory touched first)
 #   rest      everything else: normalisations, activations, copies, additions, bags,
 #             gathers, losses (its five costliest functions are named)
-# (the validation's samples are left out: its seconds are the timed run's).  A stage's
-# seconds are its share of the timed run's CPU seconds in the batches over the thread
-# count: what it would take alone, the threads never waiting.  The floor is the
+# (the validation's samples are left out: its seconds are the timed run's), and the
+# share of the products and means cut into row blocks, which the threads out of
+# branches share.  A stage's seconds are its share of the timed run's CPU seconds in
+# the batches over the thread count: what it would take alone, the threads never
+# waiting.  The floor is the
 # products', means', update's and plans' seconds plus the validation's: no fusion of
 # the other passes makes an epoch faster than that; only fewer products or sparse
 # reads would.  Needs perf allowed to profile its own processes (here: as root, or
