@@ -10,7 +10,8 @@
 
 #include "common/util.h"
 
-/* Sub-batches in flight at once: one a running task, so at most the thread count. */
+/* Sub-batches in flight at once: a task posts one at a time, and a sub-task may post
+ * one in turn; past this many, a poster runs its own alone. */
 #define POOL_SUBS 64
 
 struct pool_sub {

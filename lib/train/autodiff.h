@@ -109,12 +109,11 @@ struct pool;
 /* The pool whose free threads take row blocks of the products and of the sparse
  * means (NULL: none).  A mean's rows are each summed alone, so its blocks give the
  * same bits by construction.  A product over at least 2 AD_GEMM_BLOCK rows of
- * op(a) = a is cut into blocks of
- * AD_GEMM_BLOCK (the last takes the remainder) whatever the pool, so the same bits
- * on any number of threads.  At the training's sizes a block's rows are also those
- * of the whole product, bit for bit; below a million multiply-adds a call, OpenBLAS
- * takes another kernel, which rounds otherwise.  Sums over the rows (a' b) are
- * never cut. */
+ * op(a) = a is cut into blocks of AD_GEMM_BLOCK (the last takes the remainder)
+ * whatever the pool, so the same bits on any number of threads.  At the training's
+ * sizes a block's rows are also those of the whole product, bit for bit; below a
+ * million multiply-adds a call, OpenBLAS takes another kernel, which rounds
+ * otherwise.  Sums over the rows (a' b) are never cut. */
 #define AD_GEMM_BLOCK 1024
 void ad_set_pool(struct pool *pool);
 
