@@ -40,6 +40,7 @@ struct pool_state {
 	int busy;                 /* workers still in the current batch */
 	int quit;
 	struct pool_sub subs[POOL_SUBS];
+	int subs_hi;              /* slots ever used: a helper looks no further */
 	atomic_int posted;        /* sub-batches posted and not yet through */
 };
 
@@ -57,22 +58,29 @@ static void take_tasks(struct pool_state *st, pool_task_fn fn, void *ctx, int64_
 	}
 }
 
+/* The sub-batch's tasks left, taken one at a time by whichever threads run this. */
+static void take_sub_tasks(struct pool_sub *sb, pool_task_fn fn, void *ctx, int64_t n)
+{
+	int64_t t;
+	while ((t = atomic_fetch_add(&sb->next, 1)) < n)
+		fn(ctx, t);
+}
+
 /* With st->mu held: runs tasks of a posted sub-batch that has some left, if any;
  * 1 if it did. */
 static int help_once(struct pool_state *st)
 {
-	for (int s = 0; s < POOL_SUBS; s++) {
+	for (int s = 0; s < st->subs_hi; s++) {
 		struct pool_sub *sb = &st->subs[s];
 		pool_task_fn fn;
 		void *ctx;
-		int64_t n, t;
+		int64_t n;
 		if (!sb->used || atomic_load(&sb->next) >= sb->n)
 			continue;
 		fn = sb->fn, ctx = sb->ctx, n = sb->n;
 		sb->helpers++;
 		pthread_mutex_unlock(&st->mu);
-		while ((t = atomic_fetch_add(&sb->next, 1)) < n)
-			fn(ctx, t);
+		take_sub_tasks(sb, fn, ctx, n);
 		pthread_mutex_lock(&st->mu);
 		if (--sb->helpers == 0)
 			pthread_cond_broadcast(&st->sub_done);
@@ -175,12 +183,14 @@ void pool_run_sub(struct pool *p, int64_t n, pool_task_fn fn, void *ctx)
 {
 	struct pool_state *st = p ? p->st : NULL;
 	struct pool_sub *sb = NULL;
-	int64_t t;
 	if (st && n > 1) {
 		pthread_mutex_lock(&st->mu);
 		for (int s = 0; s < POOL_SUBS && !sb; s++)
-			if (!st->subs[s].used && st->subs[s].helpers == 0)
+			if (!st->subs[s].used && st->subs[s].helpers == 0) {
 				sb = &st->subs[s];
+				if (s >= st->subs_hi)
+					st->subs_hi = s + 1;
+			}
 		if (sb) {
 			sb->fn = fn;
 			sb->ctx = ctx;
@@ -194,12 +204,11 @@ void pool_run_sub(struct pool *p, int64_t n, pool_task_fn fn, void *ctx)
 	}
 	if (!sb) {
 		/* no pool, one task, or every slot taken: all in the caller */
-		for (t = 0; t < n; t++)
+		for (int64_t t = 0; t < n; t++)
 			fn(ctx, t);
 		return;
 	}
-	while ((t = atomic_fetch_add(&sb->next, 1)) < n)
-		fn(ctx, t);
+	take_sub_tasks(sb, fn, ctx, n);
 	/* the tasks taken are through once every helper has left */
 	pthread_mutex_lock(&st->mu);
 	while (sb->helpers > 0)

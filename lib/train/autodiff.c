@@ -571,6 +571,15 @@ void ad_set_pool(struct pool *pool)
 	cut_pool = pool;
 }
 
+/* Block t's rows [*r0, *r1) of rows cut into blocks of size, the last taking the
+ * remainder: the same blocks whatever the thread count. */
+static void cut_rows(int64_t t, int64_t blocks, int64_t size, int64_t rows, int64_t *r0,
+    int64_t *r1)
+{
+	*r0 = t * size;
+	*r1 = t == blocks - 1 ? rows : *r0 + size;
+}
+
 /* A product cut by rows of op(a) = a and of c. */
 struct gemm_rows {
 	int tb;
@@ -582,7 +591,8 @@ struct gemm_rows {
 static void gemm_rows_task(void *ctx, int64_t t)
 {
 	const struct gemm_rows *g = ctx;
-	int64_t r0 = t * AD_GEMM_BLOCK, r1 = t == g->blocks - 1 ? g->m : r0 + AD_GEMM_BLOCK;
+	int64_t r0, r1;
+	cut_rows(t, g->blocks, AD_GEMM_BLOCK, g->m, &r0, &r1);
 	blas_gemm(0, g->tb, r1 - r0, g->n, g->k, g->a + r0 * g->lda, g->lda, g->b, g->ldb,
 	    g->beta, g->c + r0 * g->ldc, g->ldc);
 }
@@ -1227,7 +1237,8 @@ struct spmm_job {
 static void spmm_block(void *ctx, int64_t t)
 {
 	const struct spmm_job *j = ctx;
-	int64_t r0 = t * SPMM_CUT, r1 = t == j->blocks - 1 ? j->rows : r0 + SPMM_CUT;
+	int64_t r0, r1;
+	cut_rows(t, j->blocks, SPMM_CUT, j->rows, &r0, &r1);
 	spmm_rows(j->off, j->idx, j->w, j->x, j->nx, j->hist, j->d, j->out, r0, r1, j->add);
 }
 

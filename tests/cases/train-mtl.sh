@@ -147,7 +147,7 @@ done
 # and another -j too: threads share out branches and Adam's ranges, never a sum
 model_sum() { stream-cat --full --section model "$1" | jq -c 'select(.block)' | cksum; }
 t_eq "-j 1 and -j 2 give the same model blocks, bit for bit" "$(model_sum a1.mp)" "$(model_sum a2.mp)"
-# A thread out of branches takes row blocks (1,024 rows) of another's products: on a
+# A thread out of branches takes row blocks of another's products and means: on a
 # graph with plans big enough to cut them (3,000 nodes), the same blocks at any -j, with
 # six branches on up to four threads and with one branch (a single modality) on two
 simulate -d big -u 1000 -i 2000 -s 3 >/dev/null
